@@ -1,0 +1,54 @@
+// Plain C++ facts that only native code can read. No N-API here: addon.cc converts, so the same
+// functions can be driven by a sanitizer or fuzz harness without Node.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mbp {
+
+// A syscall outcome: value when ok, else the errno (positive).
+struct SysResult {
+  bool ok = false;
+  long value = 0;
+  int err = 0;
+  static SysResult From(long r) { return r < 0 ? SysResult{false, 0, int(-r)} : SysResult{true, r, 0}; }
+};
+
+struct CpuidRegs {
+  uint32_t eax, ebx, ecx, edx;
+};
+// nullopt off x86 or when the leaf is above the range this CPU (or hypervisor) reports.
+std::optional<CpuidRegs> Cpuid(uint32_t leaf, uint32_t subleaf);
+
+// CPUs the calling thread may run on (sched_getaffinity), sized for any CPU count.
+SysResult GetAffinity(std::vector<int>& cpus);
+
+// How a short-lived child that issued the membarrier calls ended.
+struct MembarrierChildReport {
+  enum class End { kExited, kSignaled, kTimeout, kForkFailed, kProtocol } end = End::kProtocol;
+  int exit_code = 0;
+  int signal = 0;
+  int fork_errno = 0;
+  std::optional<SysResult> query;  // absent: the child ended before reporting it
+  struct Registration { int cmd; SysResult result; };
+  std::vector<Registration> registrations;
+  std::optional<SysResult> get_registrations;  // read back after registering
+};
+// Forks a single-threaded child that calls QUERY, each REGISTER, then GET_REGISTRATIONS, and
+// reports each result through a pipe. A child killed by seccomp (SIGSYS) or stuck past
+// timeout_ms is reported as such; this process is never at risk.
+MembarrierChildReport ProbeMembarrierInChild(int timeout_ms);
+// The order of the child's calls: the first one missing from a killed child's report killed it.
+extern const int kMembarrierChildSequence[];
+extern const int kMembarrierChildSequenceLength;
+
+struct MemlockReport {
+  std::optional<uint64_t> soft, hard;  // nullopt = RLIM_INFINITY
+  int rlimit_errno = 0;
+  SysResult lock_one_page;  // mlock of one touched page, undone at once
+};
+MemlockReport ProbeMemlock();
+
+}  // namespace mbp
