@@ -1,0 +1,50 @@
+// inspect: the first pipeline stage. Reads every machine fact that decides which heavy-barrier
+// strategy can work here and returns them as one MachineFacts record. Each domain module has a
+// pure parser (tested on captured fixtures) and a reader; this file only composes them.
+import { hostname } from 'node:os';
+import { machine } from 'node:os';
+import type { InspectReport, MachineFacts, PlatformFacts } from '../records.js';
+import { SCHEMA_VERSION } from '../records.js';
+import { loadNative, type NativeLoad } from '../native.js';
+import { TOOL } from '../version.js';
+import { readCpus } from './cpus.js';
+import { readHypervisor } from './hypervisor.js';
+import { interruptFacts } from './interrupts.js';
+import { readKernel } from './kernel.js';
+import { readMembarrier } from './membarrier.js';
+import { readProcess } from './process.js';
+import { readText } from './read.js';
+import { readSandbox } from './sandbox.js';
+import { readTimebase } from './timebase.js';
+
+function platformFacts(): PlatformFacts {
+  return { os: process.platform, arch: process.arch, machine: machine(), node: process.version, hostname: hostname() };
+}
+
+export async function inspect(native: NativeLoad = loadNative()): Promise<MachineFacts> {
+  const [cpus, kernel, sandbox, proc, interruptsText] = await Promise.all([
+    readCpus(native),
+    readKernel(),
+    readSandbox(),
+    readProcess(native),
+    readText('/proc/interrupts'),
+  ]);
+  const timebase = await readTimebase(native, cpus.flags);
+  return {
+    platform: platformFacts(),
+    native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },
+    cpus,
+    kernel,
+    hypervisor: readHypervisor(native, cpus.flags.hypervisor),
+    sandbox,
+    membarrier: readMembarrier(native, kernel.nohzFull),
+    process: proc,
+    interrupts: interruptFacts(interruptsText.ok ? interruptsText.text : null, interruptsText.ok ? null : interruptsText.reason),
+    timebase,
+  };
+}
+
+export async function inspectReport(native?: NativeLoad): Promise<InspectReport> {
+  const generatedAt = new Date().toISOString();
+  return { schemaVersion: SCHEMA_VERSION, kind: 'inspect', tool: { ...TOOL }, generatedAt, system: await inspect(native) };
+}

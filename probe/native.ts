@@ -1,0 +1,68 @@
+// The only door to the C++ addon. Everything else imports the typed `NativeAddon` from here and
+// must cope with it being absent: `inspect` reports what Node alone can read and says why the
+// rest is missing. MEMBARRIER_PROBE_ADDON names another .node file (tests use it to prove that a
+// missing or broken addon degrades cleanly).
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+/** Must equal kAbiVersion in native/addon.cc. */
+export const NATIVE_ABI_VERSION = 1;
+
+export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
+
+export interface CpuidRegs { eax: number; ebx: number; ecx: number; edx: number }
+
+export interface MembarrierChildResult {
+  end: 'exited' | 'signaled' | 'timeout' | 'fork-failed' | 'protocol-error';
+  exitCode: number;
+  signal: number;
+  forkErrno: number;
+  query?: NativeSys;
+  getRegistrations?: NativeSys;
+  registrations: { cmd: number; result: NativeSys }[];
+}
+
+export interface NativeAddon {
+  abiVersion: number;
+  arch: 'x86_64' | 'aarch64' | 'other';
+  /** Order of the child's membarrier calls (command numbers). */
+  membarrierChildSequence: number[];
+  /** null off x86, or for a basic/extended leaf beyond the CPU's range. */
+  cpuid(leaf: number, subleaf: number): CpuidRegs | null;
+  getAffinity(): NativeSys & { cpus: number[] };
+  membarrierQuery(): NativeSys;
+  probeMembarrierInChild(timeoutMs: number): MembarrierChildResult;
+  probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
+}
+
+export type NativeLoad =
+  | { ok: true; addon: NativeAddon; path: string }
+  | { ok: false; reason: string; path: string | null };
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+let cached: NativeLoad | undefined;
+
+export function loadNative(): NativeLoad {
+  if (cached) return cached;
+  const path = process.env.MEMBARRIER_PROBE_ADDON || join(packageRoot, 'build', 'Release', 'membarrier_probe.node');
+  cached = tryLoad(path);
+  return cached;
+}
+
+function tryLoad(path: string): NativeLoad {
+  if (process.platform !== 'linux') return { ok: false, reason: `the native part supports Linux only, not ${process.platform}`, path: null };
+  if (!existsSync(path)) return { ok: false, reason: `native addon not built (${path} is missing): run npm run build:native`, path };
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    if (addon.abiVersion !== NATIVE_ABI_VERSION) {
+      return { ok: false, reason: `native addon is stale (ABI ${addon.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it`, path };
+    }
+    return { ok: true, addon, path };
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0];
+    return { ok: false, reason: `native addon failed to load: ${msg}`, path };
+  }
+}
