@@ -1,0 +1,10 @@
+// The library entry point. What is exported here is the public API (test/unit/exports.test.ts
+// pins it): the pipeline stages and the record types they exchange.
+export { inspect, inspectReport } from './inspect/index.js';
+export { loadNative } from './native.js';
+export type { NativeLoad } from './native.js';
+export { EXIT, UserError } from './exit-codes.js';
+export { renderInspectText } from './render/inspect-text.js';
+export { renderJson } from './render/json.js';
+export { parseCpuList, formatCpuList } from './inspect/cpulist.js';
+export * from './records.js';
