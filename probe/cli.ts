@@ -34,12 +34,13 @@ function userMessage(msg: string): string {
 function parser(argv: string[], io: Io): Argv<GlobalArgs> {
   return yargs(argv)
     .scriptName(TOOL.name)
-    .usage(`$0 <command> [options]\n\nTells whether the process-wide memory barrier you rely on really orders every CPU here.`)
-    .option('color', { type: 'boolean', describe: 'colour the text output (default: when stdout is a terminal; honours NO_COLOR, FORCE_COLOR)' })
+    .usage('$0 <command> [options]')
+    .epilogue('Tells whether the process-wide memory barrier you rely on really orders every CPU here.\nExit codes: 0 done, 1 internal error, 2 bad input.')
+    .option('color', { type: 'boolean', describe: 'colour text output (default: on a terminal; honours NO_COLOR, FORCE_COLOR)' })
     .option('debug', { type: 'boolean', describe: 'show stack traces for errors' })
     .command(
       'inspect',
-      'report the machine facts that decide which heavy-barrier strategy can work here',
+      'report the facts that decide which barrier strategy can work here',
       (y) => y.option('json', { type: 'boolean', describe: 'print the report as JSON' }),
       async (args) => {
         const report = await inspectReport();

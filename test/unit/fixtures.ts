@@ -1,0 +1,45 @@
+// Fixture access for the unit tests. The compiled tests live in <root>/dist/test/unit/, so the
+// repository root is three levels up. Shared captures sit beside the repository
+// (<root>/../shared/fixtures, as CI clones it); public captures live in <root>/test/fixtures.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const sharedFixturesDir = resolve(repoRoot, '..', 'shared', 'fixtures');
+export const localFixturesDir = join(repoRoot, 'test', 'fixtures');
+
+/** Text of <root>/../shared/fixtures/<machine>/<file>. */
+export function sharedFixture(machine: string, file: string): string {
+  return readFileSync(join(sharedFixturesDir, machine, file), 'utf8');
+}
+
+/** Text of <root>/test/fixtures/<folder>/<file>. */
+export function localFixture(folder: string, file: string): string {
+  return readFileSync(join(localFixturesDir, folder, file), 'utf8');
+}
+
+/** "key: value" lines → Map (value trimmed; an empty value stays ""). */
+function keyValueLines(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const i = line.indexOf(':');
+    if (i < 0) throw new Error(`not a "path: value" line: ${JSON.stringify(line)}`);
+    out.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/**
+ * A `sys-cpu-topology` capture ("cpu0/topology/core_id: 0" lines) as the Map parseTopology takes,
+ * keyed by the path relative to /sys/devices/system/cpu.
+ */
+export function sysfsDump(text: string): Map<string, string> {
+  return keyValueLines(text);
+}
+
+/** A `sys-cpu-lists` capture ("online: 0-1" lines): list name → raw kernel CPU list text. */
+export function cpuLists(text: string): Record<string, string> {
+  return Object.fromEntries(keyValueLines(text));
+}
