@@ -25,8 +25,11 @@ if (!nodedir) {
 }
 
 const gyp = require.resolve('node-gyp/bin/node-gyp.js');
+// node-gyp lets npm_config_* variables override its command line, so the variable is set too:
+// an empty or stale npm_config_nodedir would otherwise send it off to download headers.
+const env = { ...process.env, npm_config_nodedir: nodedir };
 const run = (args) => {
-  const r = spawnSync(process.execPath, [gyp, ...args, `--nodedir=${nodedir}`], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [gyp, ...args, `--nodedir=${nodedir}`], { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 

@@ -30,7 +30,8 @@ export function parseInterrupts(text: string): InterruptTable {
 
 const ROLES: [RegExp, InterruptRole][] = [
   [/TLB shootdown/i, 'tlb-shootdown'],
-  [/function call interrupts? for single/i, 'function-call-single'],
+  // arm (and arm64 before 4.x) prints "Single function call interrupts" (IPI_CALL_FUNC_SINGLE).
+  [/single function call/i, 'function-call-single'],
   [/function call/i, 'function-call'],
   [/reschedul/i, 'reschedule'],
 ];
