@@ -3,6 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 /** Repository root: compiled helpers live in <root>/dist/test/helpers/. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -36,4 +38,15 @@ export function sh(cmd: string, args: string[]): string {
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** Compiles a C helper from test/helpers/ into a temporary folder (once per process). */
+const built = new Map<string, string>();
+export function buildHelper(name: string): string {
+  const have = built.get(name);
+  if (have) return have;
+  const out = join(mkdtempSync(join(tmpdir(), `mbp-${name}-`)), name);
+  sh('cc', ['-O2', '-Wall', '-o', out, join(ROOT, 'test', 'helpers', `${name}.c`)]);
+  built.set(name, out);
+  return out;
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCpuList } from '../../probe/inspect/cpulist.js';
-import { runCli, runJson, sh } from '../helpers/run-cli.js';
+import { buildHelper, runCli, runJson, sh } from '../helpers/run-cli.js';
 
 const report = runJson(['inspect']);
 const sys = report.system;
@@ -45,22 +45,7 @@ test('taskset -c narrows the allowed set to exactly that CPU', () => {
 });
 
 test('membarrier QUERY mask equals what a tiny C program gets from the kernel', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mbp-query-'));
-  const src = join(dir, 'q.c');
-  writeFileSync(src, [
-    '#include <stdio.h>',
-    '#include <errno.h>',
-    '#include <unistd.h>',
-    '#include <sys/syscall.h>',
-    'int main(void) {',
-    '  long q = syscall(__NR_membarrier, 0, 0, 0);',
-    '  long r = syscall(__NR_membarrier, 16, 0, 0);',
-    '  printf("%ld %d %ld\\n", q, q < 0 ? errno : 0, r);',
-    '  return 0;',
-    '}',
-  ].join('\n'));
-  sh('cc', ['-O2', '-o', join(dir, 'q'), src]);
-  const [mask, , reg] = sh(join(dir, 'q'), []).trim().split(' ').map(Number);
+  const [mask, , reg] = sh(buildHelper('membarrier-query'), []).trim().split(' ').map(Number);
   assert.is(sys.membarrier.queryMask, mask);
   const priv = sys.membarrier.registrations.find((r: { command: string }) => r.command === 'REGISTER_PRIVATE_EXPEDITED');
   assert.is(priv.outcome.ok, reg === 0);

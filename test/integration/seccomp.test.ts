@@ -1,0 +1,39 @@
+// inspect under a real seccomp filter on membarrier, installed by a child on itself before it
+// execs the probe (test/helpers/seccomp-exec.c). The probe must name each policy correctly and,
+// when the filter kills, survive it: the membarrier calls run in a forked child.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildHelper, runCli, runJson } from '../helpers/run-cli.js';
+
+const helper = buildHelper('seccomp-exec');
+
+test('EPERM from a filter is reported as blocked by seccomp, for QUERY and every REGISTER', () => {
+  const m = runJson(['inspect'], { wrap: [helper, 'eperm'] }).system;
+  assert.is(m.membarrier.queryMask, null);
+  assert.is(m.membarrier.error.code, 'EPERM');
+  assert.match(m.membarrier.error.meaning, /seccomp/);
+  for (const r of m.membarrier.registrations) assert.is(r.outcome.code, 'EPERM', r.command);
+  assert.is(m.process.seccomp.mode, 2);
+  assert.ok(m.process.seccomp.filters >= 1);
+});
+
+test('ENOSYS from a filter reads as a kernel without membarrier', () => {
+  const m = runJson(['inspect'], { wrap: [helper, 'enosys'] }).system.membarrier;
+  assert.is(m.error.code, 'ENOSYS');
+  assert.match(m.error.meaning, /lacks membarrier/);
+});
+
+test('a filter that kills the caller kills only the child: the probe reports it and exits 0', () => {
+  const r = runCli(['inspect', '--json'], { wrap: [helper, 'kill'] });
+  assert.is(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout).system.membarrier;
+  assert.is(m.child.end, 'signaled');
+  assert.is(m.child.signal, 31, 'SIGSYS');
+  assert.is(m.child.killedAt, 'QUERY');
+  assert.is(m.queryMask, null);
+  assert.match(m.unknown.queryMask, /a process calling membarrier here is killed/);
+  const text = runCli(['inspect'], { wrap: [helper, 'kill'] });
+  assert.match(text.stdout, /a process calling membarrier here is killed \(signal 31 at QUERY\)/);
+});
+
+test.run();
