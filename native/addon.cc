@@ -58,10 +58,6 @@ Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
   return o;
 }
 
-Napi::Value MembarrierQuery(const Napi::CallbackInfo& info) {
-  return Sys(info.Env(), mbp::SysResult::From(mbp::membarrier(mbp::kQuery)));
-}
-
 Napi::Value ProbeMembarrierInChild(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!NumberArgs(info, 1)) return env.Null();
@@ -119,7 +115,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("membarrierChildSequence", seq);
   exports.Set("cpuid", Napi::Function::New(env, Cpuid));
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity));
-  exports.Set("membarrierQuery", Napi::Function::New(env, MembarrierQuery));
   exports.Set("probeMembarrierInChild", Napi::Function::New(env, ProbeMembarrierInChild));
   exports.Set("probeMemlock", Napi::Function::New(env, ProbeMemlock));
   return exports;

@@ -32,7 +32,6 @@ export interface NativeAddon {
   /** null off x86, or for a basic/extended leaf beyond the CPU's range. */
   cpuid(leaf: number, subleaf: number): CpuidRegs | null;
   getAffinity(): NativeSys & { cpus: number[] };
-  membarrierQuery(): NativeSys;
   probeMembarrierInChild(timeoutMs: number): MembarrierChildResult;
   probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
 }
