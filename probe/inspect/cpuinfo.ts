@@ -1,7 +1,7 @@
 // /proc/cpuinfo: blocks of "key : value" lines, one block per processor. x86 names the vendor,
 // family/model/stepping and flags; arm64 gives "CPU implementer"/"CPU part" and "Features"
 // instead, and older arm64 kernels add a trailing block with "Hardware".
-import type { CpuFlagFacts } from '../records.js';
+import type { CpuFacts } from '../records.js';
 
 export type CpuinfoBlock = Record<string, string>;
 
@@ -33,19 +33,10 @@ const ARM_IMPLEMENTERS: Record<number, string> = {
   0x4e: 'NVIDIA', 0x50: 'APM', 0x51: 'Qualcomm', 0x61: 'Apple', 0x6d: 'Microsoft', 0xc0: 'Ampere',
 };
 
-export interface CpuIdentity {
-  vendor: string | null;
-  modelName: string | null;
-  family: number | null;
-  model: number | null;
-  stepping: number | null;
-  microcode: string | null;
-  implementer: string | null;
-  part: string | null;
-  flags: CpuFlagFacts;
-  /** The flag words as the kernel lists them, for flags not named in CpuFlagFacts. */
+/** The identity fields of CpuFacts, plus every flag word for flags CpuFlagFacts does not name. */
+export type CpuIdentity = Pick<CpuFacts, 'vendor' | 'modelName' | 'family' | 'model' | 'stepping' | 'microcode' | 'implementer' | 'part' | 'flags'> & {
   flagWords: Set<string>;
-}
+};
 
 const int = (v: string | undefined): number | null => {
   if (v === undefined || v === '') return null;
