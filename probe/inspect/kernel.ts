@@ -25,8 +25,10 @@ export function releaseFromVersion(version: string): string | null {
 export function parseCmdline(text: string): Map<string, string> {
   const params = new Map<string, string>();
   const tokens = text.trim().match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
-  for (const tok of tokens) {
-    if (tok === '--') break;
+  for (const raw of tokens) {
+    if (raw === '--') break;
+    // A whole parameter may be quoted ("foo=a b"); the kernel (next_arg) drops those quotes too.
+    const tok = raw.replace(/^"(.*?)"?$/, '$1');
     const i = tok.indexOf('=');
     const key = i < 0 ? tok : tok.slice(0, i);
     const value = i < 0 ? '' : tok.slice(i + 1).replace(/"/g, '');

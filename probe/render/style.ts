@@ -6,7 +6,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
   if (flag === false) return 0;
   const force = env.FORCE_COLOR;
-  const forced = force === undefined || force === '' ? null : force === '0' || force === 'false' ? 0 : force === '2' ? 2 : force === '3' ? 3 : 1;
+  // As chalk reads it: present but empty means level 1, "0"/"false" means none.
+  const forced = force === undefined ? null : force === '0' || force === 'false' ? 0 : force === '2' ? 2 : force === '3' ? 3 : 1;
   if (flag === true) return forced || 1;
   if (forced !== null) return forced;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
