@@ -3,13 +3,14 @@
 // Errors never throw across into Node for a failed syscall: they come back as data.
 #include <napi.h>
 
+#include "engine/engine.h"
 #include "inspect/inspect.h"
 #include "platform/membarrier.h"
 
 namespace {
 
 // Bumped whenever the shape returned to probe/native.ts changes, so a stale build is detected.
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 
 Napi::Object Sys(Napi::Env env, const mbp::SysResult& r) {
   Napi::Object o = Napi::Object::New(env);
@@ -117,6 +118,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity));
   exports.Set("probeMembarrierInChild", Napi::Function::New(env, ProbeMembarrierInChild));
   exports.Set("probeMemlock", Napi::Function::New(env, ProbeMemlock));
+  mbp::RegisterEngine(env, exports);
   return exports;
 }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
 /** Must equal kAbiVersion in native/addon.cc. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
 

@@ -1,0 +1,324 @@
+// N-API surface of the engine: argument checks, ns<->tick conversion, and one AsyncWorker per
+// experiment so that it runs on the engine's own pinned threads while Node's loop stays free.
+// Only one experiment runs at a time (they would steal each other's CPUs); a second is refused.
+#include <napi.h>
+
+#include <atomic>
+
+#include "engine/engine.h"
+#include "harness/deadline.h"
+#include "harness/interruption.h"
+#include "harness/reader_cost.h"
+#include "harness/sb_litmus.h"
+#include "harness/timebase.h"
+
+namespace mbp {
+namespace {
+
+TickRate g_rate;
+std::atomic<bool> g_busy{false};
+
+double Num(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+
+const char* StatusName(SbEvidence::Status s) {
+  switch (s) {
+    case SbEvidence::Status::kOk: return "ok";
+    case SbEvidence::Status::kUnavailable: return "unavailable";
+    case SbEvidence::Status::kError: return "error";
+    case SbEvidence::Status::kTimeout: return "timeout";
+    case SbEvidence::Status::kCancelled: return "cancelled";
+    case SbEvidence::Status::kPinFailed: return "pin-failed";
+  }
+  return "error";
+}
+
+Napi::Object LatencyObject(Napi::Env env, const Latency& l) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("p50", l.p50);
+  o.Set("p90", l.p90);
+  o.Set("p99", l.p99);
+  o.Set("max", l.max);
+  o.Set("calls", double(l.calls));
+  return o;
+}
+
+// Base for the engine's workers: owns the busy flag and the promise.
+class EngineWorker : public Napi::AsyncWorker {
+ public:
+  explicit EngineWorker(Napi::Env env) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
+  ~EngineWorker() override { g_busy.store(false); }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void OnOK() override { deferred_.Resolve(Result(Env())); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  virtual Napi::Value Result(Napi::Env env) = 0;
+
+ protected:
+  Napi::Promise::Deferred deferred_;
+};
+
+class PhaseWorker : public EngineWorker {
+ public:
+  PhaseWorker(Napi::Env env, const RegistryEntry* entry, StrategyParams sp, SbParams p, bool evidence, uint64_t margin)
+      : EngineWorker(env), entry_(entry), sp_(sp), p_(std::move(p)), evidence_(evidence), margin_(margin) {}
+  void Execute() override {
+    ev_ = RunSb(*entry_, sp_, p_);
+    if (evidence_) {
+      mech_ = AnalyseInterruption(ev_.windows, ev_.readers, margin_, g_rate);
+      lat_ = LatencyOf(ev_.windows, g_rate);
+      lat_on_cpu_ = LatencyOf(ev_.windows, g_rate, &mech_.on_cpu);
+    }
+  }
+  Napi::Value Result(Napi::Env env) override { return PhaseObject(env); }
+
+ private:
+  Napi::Object PhaseObject(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("status", StatusName(ev_.status));
+    o.Set("errno", ev_.err);
+    o.Set("what", ev_.what);
+    Napi::Array notes = Napi::Array::New(env, ev_.notes.size());
+    for (size_t i = 0; i < ev_.notes.size(); ++i) notes.Set(uint32_t(i), ev_.notes[i]);
+    o.Set("notes", notes);
+    o.Set("trials", double(ev_.trials));
+    o.Set("elapsedNs", g_rate.ToNs(double(ev_.elapsed_ticks)));
+    Napi::Array readers = Napi::Array::New(env, ev_.readers.size());
+    for (size_t r = 0; r < ev_.readers.size(); ++r) {
+      const ReaderEvidence& re = ev_.readers[r];
+      Napi::Object ro = Napi::Object::New(env);
+      ro.Set("cpu", re.cpu);
+      Napi::Object h = Napi::Object::New(env);
+      h.Set("00", double(re.outcomes[0]));
+      h.Set("01", double(re.outcomes[1]));
+      h.Set("10", double(re.outcomes[2]));
+      h.Set("11", double(re.outcomes[3]));
+      ro.Set("histogram", h);
+      ro.Set("missed", double(re.missed));
+      ro.Set("gapOverflow", double(re.gap_overflow));
+      ro.Set("spinStepP50Ns", g_rate.ToNs(double(re.spin_steps.Quantile(0.5))));
+      ro.Set("spinStepP9999Ns", g_rate.ToNs(double(re.spin_steps.Quantile(0.9999))));
+      ro.Set("trialStepP50Ns", g_rate.ToNs(double(re.trial_steps.Quantile(0.5))));
+      ro.Set("trialStepP9999Ns", g_rate.ToNs(double(re.trial_steps.Quantile(0.9999))));
+      if (evidence_ && r < mech_.readers.size()) {
+        const ReaderMechanism& rm = mech_.readers[r];
+        ro.Set("onCpuCalls", double(rm.on_cpu_calls));
+        ro.Set("interruptedCalls", double(rm.interrupted));
+        ro.Set("rawInterruptedCalls", double(rm.raw_interrupted));
+        ro.Set("gaps", double(rm.gaps));
+        ro.Set("descheduledGaps", double(rm.descheduled_gaps));
+        ro.Set("medianInterruptionNs", rm.median_interruption_ns);
+      }
+      readers.Set(uint32_t(r), ro);
+    }
+    o.Set("readers", readers);
+    if (evidence_) {
+      o.Set("latency", LatencyObject(env, lat_));
+      o.Set("latencyOnCpu", LatencyObject(env, lat_on_cpu_));
+      Napi::Object m = Napi::Object::New(env);
+      m.Set("calls", double(mech_.calls));
+      m.Set("onCpuCalls", double(mech_.on_cpu_calls));
+      m.Set("descheduledCalls", double(mech_.descheduled_calls));
+      m.Set("allInterruptedCalls", double(mech_.all_interrupted));
+      m.Set("rawAllInterruptedCalls", double(mech_.raw_all_interrupted));
+      o.Set("mechanism", m);
+    }
+    return o;
+  }
+
+  const RegistryEntry* entry_;
+  StrategyParams sp_;
+  SbParams p_;
+  bool evidence_;
+  uint64_t margin_;
+  SbEvidence ev_;
+  Mechanism mech_;
+  Latency lat_, lat_on_cpu_;
+};
+
+class SkewWorker : public EngineWorker {
+ public:
+  SkewWorker(Napi::Env env, int a, int b) : EngineWorker(env), a_(a), b_(b) {}
+  void Execute() override { skew_ = MeasureSkew(a_, b_, g_rate, 2000); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("errno", skew_.err);
+    o.Set("offsetNs", skew_.offset_ns);
+    o.Set("uncertaintyNs", skew_.uncertainty_ns);
+    return o;
+  }
+
+ private:
+  int a_, b_;
+  Skew skew_;
+};
+
+class ReaderCostWorker : public EngineWorker {
+ public:
+  ReaderCostWorker(Napi::Env env, int cpu, uint64_t n) : EngineWorker(env), cpu_(cpu), n_(n) {}
+  void Execute() override { cost_ = MeasureReaderCost(cpu_, n_, g_rate); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("errno", cost_.err);
+    o.Set("compilerBarrierNs", cost_.compiler_barrier_ns);
+    o.Set("fullFenceNs", cost_.full_fence_ns);
+    return o;
+  }
+
+ private:
+  int cpu_;
+  uint64_t n_;
+  ReaderCost cost_;
+};
+
+bool Claim(Napi::Env env) {
+  bool expected = false;
+  if (!g_busy.compare_exchange_strong(expected, true)) {
+    Napi::Error::New(env, "an experiment is already running").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+std::vector<int> IntArray(const Napi::Value& v) {
+  std::vector<int> out;
+  if (!v.IsArray()) return out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+  return out;
+}
+
+Napi::Value RunPhase(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "runPhase(options) expects an object").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  Napi::Object o = info[0].As<Napi::Object>();
+  const std::string id = o.Get("strategy").ToString();
+  const RegistryEntry* entry = FindStrategy(id);
+  if (!entry) {
+    Napi::RangeError::New(env, "unknown strategy: " + id).ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  SbParams p;
+  p.writer_cpu = int(Num(o, "writerCpu", 0));
+  p.reader_cpus = IntArray(o.Get("readerCpus"));
+  if (p.reader_cpus.empty() || p.reader_cpus.size() > 1024) {
+    Napi::RangeError::New(env, "readerCpus must list 1..1024 CPUs").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  p.stuff_lines = int(Num(o, "stuffLines", 0));
+  const double offset = Num(o, "offsetNs", 0);
+  p.offset_ticks = offset < 0 ? -int64_t(g_rate.ToTicks(-offset)) : int64_t(g_rate.ToTicks(offset));
+  p.jitter_ticks = g_rate.ToTicks(Num(o, "jitterNs", 0));
+  p.lead_ticks = g_rate.ToTicks(Num(o, "leadNs", 1000));
+  p.writer_delay_ticks = g_rate.ToTicks(Num(o, "writerDelayNs", 0));
+  p.max_trials = uint64_t(Num(o, "maxTrials", 1e6));
+  p.budget_ticks = g_rate.ToTicks(Num(o, "budgetMs", 500) * 1e6);
+  const double hard_ms = Num(o, "hardMs", Num(o, "budgetMs", 500) * 2 + 1000);
+  p.gap_spin_ticks = g_rate.ToTicks(Num(o, "gapSpinNs", 1e12));
+  p.gap_trial_ticks = g_rate.ToTicks(Num(o, "gapTrialNs", 1e12));
+  p.seed = uint64_t(Num(o, "seed", 1));
+  const bool evidence = !o.Get("evidence").IsBoolean() || o.Get("evidence").As<Napi::Boolean>().Value();
+  p.record_windows = evidence;
+  StrategyParams sp;
+  // Capped at 100 ms: a delay-matched control never spins longer than that per call.
+  sp.delay_ticks = g_rate.ToTicks(std::min(Num(o, "delayNs", 0), 100e6));
+  const uint64_t margin = g_rate.ToTicks(Num(o, "marginNs", 0));
+  if (!Claim(env)) return env.Null();
+  p.hard_ticks = Tick() + g_rate.ToTicks(hard_ms * 1e6);
+  auto* w = new PhaseWorker(env, entry, sp, std::move(p), evidence, margin);
+  Napi::Promise promise = w->Promise();
+  w->Queue();
+  return promise;
+}
+
+Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "measureSkew(cpuA, cpuB)").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  if (!Claim(env)) return env.Null();
+  auto* w = new SkewWorker(env, info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value());
+  Napi::Promise promise = w->Promise();
+  w->Queue();
+  return promise;
+}
+
+Napi::Value ReaderCostJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "readerCost(cpu, iterations)").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  const double n = info[1].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= 1e9)) {
+    Napi::RangeError::New(env, "iterations must be 1..1e9").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  if (!Claim(env)) return env.Null();
+  auto* w = new ReaderCostWorker(env, info[0].As<Napi::Number>().Int32Value(), uint64_t(n));
+  Napi::Promise promise = w->Promise();
+  w->Queue();
+  return promise;
+}
+
+Napi::Value SelectTimebaseJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const bool cycles = info.Length() > 0 && info[0].ToBoolean().Value();
+  if (g_busy.load()) {
+    Napi::Error::New(env, "an experiment is running").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  g_rate = SelectTimebase(cycles, 20);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("source", g_use_cycles.load() ? "cycles" : "clock_gettime");
+  o.Set("ticksPerNs", g_rate.ticks_per_ns);
+  return o;
+}
+
+Napi::Value Strategies(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto& all = Registry();
+  Napi::Array a = Napi::Array::New(env, all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const StrategyInfo& s = all[i].info;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", s.id);
+    o.Set("control", s.control);
+    o.Set("readerSide", s.reader == ReaderSide::kFullFence ? "full-fence" : "compiler-barrier");
+    o.Set("remoteInterruption", s.remote_interruption);
+    o.Set("calls", s.calls);
+    a.Set(uint32_t(i), o);
+  }
+  return a;
+}
+
+Napi::Value Cancel(const Napi::CallbackInfo& info) {
+  g_cancel.store(true);
+  return info.Env().Undefined();
+}
+
+Napi::Value ResetCancel(const Napi::CallbackInfo& info) {
+  g_cancel.store(false);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterEngine(Napi::Env env, Napi::Object exports) {
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("strategies", Napi::Function::New(env, Strategies));
+  e.Set("selectTimebase", Napi::Function::New(env, SelectTimebaseJs));
+  e.Set("measureSkew", Napi::Function::New(env, MeasureSkewJs));
+  e.Set("runPhase", Napi::Function::New(env, RunPhase));
+  e.Set("readerCost", Napi::Function::New(env, ReaderCostJs));
+  e.Set("cancel", Napi::Function::New(env, Cancel));
+  e.Set("resetCancel", Napi::Function::New(env, ResetCancel));
+  exports.Set("engine", e);
+}
+
+}  // namespace mbp

@@ -1,0 +1,19 @@
+// Every spin loop in the engine ends by its deadline or by cancellation, whichever comes first.
+// g_cancel is set by cancel() from JavaScript (Ctrl-C) and by the phase watchdog.
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+#include "harness/timebase.h"
+
+namespace mbp {
+
+extern std::atomic<bool> g_cancel;
+
+struct Deadline {
+  uint64_t end_tick;
+  bool Passed(uint64_t now) const { return now >= end_tick || g_cancel.load(std::memory_order_relaxed); }
+  bool Passed() const { return Passed(Tick()); }
+};
+
+}  // namespace mbp

@@ -1,0 +1,245 @@
+#include "harness/sb_litmus.h"
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "harness/affinity.h"
+#include "harness/deadline.h"
+#include "harness/outcomes.h"
+#include "harness/stuffing.h"
+
+namespace mbp {
+namespace {
+
+constexpr uint8_t kMissed = 0xff;
+
+struct alignas(64) Line {
+  std::atomic<uint32_t> v{0};
+};
+struct alignas(64) Announce {
+  std::atomic<uint64_t> seq{0};  // last announced trial (1-based); its start is in start[slot]
+  std::atomic<uint32_t> stop{0};
+};
+struct alignas(64) ReaderSync {
+  std::atomic<uint64_t> done{0};  // last trial this reader finished or skipped
+};
+
+inline uint64_t XorShift(uint64_t& s) {
+  s ^= s << 13;
+  s ^= s >> 7;
+  s ^= s << 17;
+  return s;
+}
+
+// Everything the threads of one phase share. Trials are run in batches of `n` slots so that no
+// SB variable is reused (and so needs no reset) until the whole batch is tallied.
+struct Shared {
+  Shared(size_t readers, size_t n) : n(n), y(n), x(readers * n), r0(readers * n, kMissed), r1(readers * n, 0),
+                                     start(n), sync(readers) {}
+  size_t n;
+  Announce ann;
+  std::vector<Line> y, x;           // x[r * n + slot]
+  std::vector<uint8_t> r0, r1;
+  std::vector<uint64_t> start;      // per slot, written before the slot is announced
+  std::vector<ReaderSync> sync;
+  std::atomic<int> ready{0};
+  std::atomic<int> pin_failed_cpu{-1};
+  std::atomic<int> attach_err{0};
+  std::atomic<bool> timed_out{false};
+};
+
+size_t SlotsFor(size_t readers) {
+  size_t n = 65536 / (readers + 1);
+  return n < 64 ? 64 : n > 4096 ? 4096 : n;
+}
+
+template <ReaderSide kSide>
+void ReaderLoop(Strategy& s, const SbParams& p, Shared& sh, size_t r, ReaderEvidence& ev) {
+  ev.cpu = p.reader_cpus[r];
+  if (PinThisThread(ev.cpu)) {
+    sh.pin_failed_cpu.store(ev.cpu);
+    sh.ann.stop.store(1);
+    return;
+  }
+  if (int e = s.ReaderAttach(int(r))) sh.attach_err.store(e);
+  Stuffing stuff(p.stuff_lines, r, p.reader_cpus.size());
+  // At most two gaps per trial are expected (mprotect makes two flushes); more is overflow, counted.
+  const size_t cap = size_t(p.max_trials) * 2 + 4096;
+  GapWatcher gw(cap > (size_t(1) << 20) ? size_t(1) << 20 : cap, p.gap_spin_ticks, p.gap_trial_ticks);
+  uint64_t rnd = p.seed * 0x9E3779B97F4A7C15ull + r + 1;
+  const uint64_t hard = p.hard_ticks;
+  sh.ready.fetch_add(1);
+  gw.Start(Tick());
+  uint64_t expect = 1;
+  for (;;) {
+    // Deadline: hard (watchdog) and cancellation, checked on every step.
+    uint64_t g, now;
+    while ((g = sh.ann.seq.load(std::memory_order_acquire)) < expect) {
+      now = Tick();
+      gw.Spin(now);
+      if (sh.ann.stop.load(std::memory_order_relaxed)) goto done;
+      if (now >= hard || g_cancel.load(std::memory_order_relaxed)) goto done;
+    }
+    if (g > expect) {  // the writer moved on while we were busy: those trials are not ours
+      for (uint64_t m = expect; m < g; ++m) sh.r0[r * sh.n + (m - 1) % sh.n] = kMissed;
+      ev.missed += g - expect;
+      expect = g;
+      sh.sync[r].done.store(expect - 1, std::memory_order_release);
+    }
+    const size_t slot = (expect - 1) % sh.n;
+    const uint64_t start = sh.start[slot] + (p.jitter_ticks ? XorShift(rnd) % p.jitter_ticks : 0);
+    while ((now = Tick()) < start) {
+      gw.Spin(now);
+      if (now >= hard) goto done;
+    }
+    gw.Spin(now);
+    stuff.Store();
+    sh.x[r * sh.n + slot].v.store(1, std::memory_order_relaxed);
+    if (kSide == ReaderSide::kFullFence) FullFence();
+    else CompilerBarrier();
+    sh.r0[r * sh.n + slot] = uint8_t(sh.y[slot].v.load(std::memory_order_relaxed));
+    gw.Trial(Tick());
+    sh.sync[r].done.store(expect, std::memory_order_release);
+    ++expect;
+  }
+done:
+  gw.Close(Tick());
+  ev.gaps = gw.TakeGaps();
+  ev.gap_overflow = gw.overflow();
+  ev.spin_steps = gw.spin_steps();
+  ev.trial_steps = gw.trial_steps();
+}
+
+// Waits until every reader has finished or skipped trial `seq`. Deadline: hard.
+bool WaitReaders(Shared& sh, uint64_t seq, uint64_t hard) {
+  for (auto& s : sh.sync) {
+    while (s.done.load(std::memory_order_acquire) < seq) {
+      if (Tick() >= hard) return sh.timed_out.store(true), false;
+      if (g_cancel.load(std::memory_order_relaxed) || sh.pin_failed_cpu.load() >= 0) return false;
+    }
+  }
+  return true;
+}
+
+void Tally(Shared& sh, size_t slots, SbEvidence& out) {
+  for (size_t r = 0; r < out.readers.size(); ++r) {
+    for (size_t i = 0; i < slots; ++i) {
+      const size_t k = r * sh.n + i;
+      if (sh.r0[k] != kMissed) ++out.readers[r].outcomes[CountOutcome(sh.r0[k], sh.r1[k])];
+      sh.r0[k] = kMissed;
+      sh.x[k].v.store(0, std::memory_order_relaxed);
+    }
+  }
+  for (size_t i = 0; i < slots; ++i) sh.y[i].v.store(0, std::memory_order_relaxed);
+}
+
+void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
+  const size_t R = p.reader_cpus.size();
+  uint64_t rnd = p.seed * 0x2545F4914F6CDD1Dull + 7;
+  const uint64_t t_begin = Tick();
+  const uint64_t budget_end = t_begin + p.budget_ticks, hard = p.hard_ticks;
+  // Deadline: hard, for the readers to come up.
+  while (sh.ready.load() < int(R)) {
+    if (sh.pin_failed_cpu.load() >= 0 || Tick() >= hard || g_cancel.load()) return;
+  }
+  const uint64_t pre = p.offset_ticks < 0 ? uint64_t(-p.offset_ticks) : 0;
+  uint64_t seq = 1;
+  for (;; ++seq) {
+    const size_t slot = (seq - 1) % sh.n;
+    if (slot == 0 && seq > 1) {
+      if (!WaitReaders(sh, seq - 1, hard)) break;
+      Tally(sh, sh.n, out);
+    }
+    const uint64_t now = Tick();
+    if (now >= budget_end || seq > p.max_trials || g_cancel.load(std::memory_order_relaxed) ||
+        sh.pin_failed_cpu.load(std::memory_order_relaxed) >= 0) break;
+    if (now >= hard) {
+      sh.timed_out.store(true);
+      break;
+    }
+    const uint64_t start = now + p.lead_ticks + pre;
+    sh.start[slot] = start;
+    sh.ann.seq.store(seq, std::memory_order_release);
+    const uint64_t go = start + uint64_t(p.offset_ticks) + (p.jitter_ticks ? XorShift(rnd) % p.jitter_ticks : 0);
+    while (Tick() < go) {  // Deadline: go is at most lead + |offset| + jitter away
+    }
+    sh.y[slot].v.store(1, std::memory_order_relaxed);
+    const uint64_t t0 = Tick();
+    const int err = s.Heavy();
+    const uint64_t t1 = Tick();
+    if (p.writer_delay_ticks) {
+      while (Tick() - t1 < p.writer_delay_ticks) {  // Deadline: the delay itself
+      }
+    }
+    for (size_t r = 0; r < R; ++r) sh.r1[r * sh.n + slot] = uint8_t(sh.x[r * sh.n + slot].v.load(std::memory_order_relaxed));
+    if (p.record_windows) out.windows.push_back({t0, t1});
+    if (err) {
+      out.status = SbEvidence::Status::kError;
+      out.err = err;
+      out.what = s.info().calls;
+      break;
+    }
+    ++out.trials;
+  }
+  const uint64_t last = seq - 1;
+  sh.ann.stop.store(1, std::memory_order_release);
+  if (last > 0 && WaitReaders(sh, last, hard)) Tally(sh, (last - 1) % sh.n + 1, out);
+  out.elapsed_ticks = Tick() - t_begin;
+}
+
+}  // namespace
+
+SbEvidence RunSb(const RegistryEntry& entry, const StrategyParams& sp, const SbParams& p) {
+  SbEvidence out;
+  const size_t R = p.reader_cpus.size();
+  out.readers.resize(R);
+  std::unique_ptr<Strategy> s = entry.make(sp);
+  Shared sh(R, SlotsFor(R));
+  std::vector<std::thread> readers;
+  int pin_err = 0;
+  std::thread writer([&] {
+    if ((pin_err = PinThisThread(p.writer_cpu))) return;
+    PrepareResult prep = s->Prepare(int(R));
+    out.notes = prep.notes;
+    if (prep.err) {
+      out.status = SbEvidence::Status::kUnavailable;
+      out.err = prep.err;
+      out.what = prep.what;
+      s->Teardown();
+      return;
+    }
+    for (size_t r = 0; r < R; ++r) {
+      if (entry.info.reader == ReaderSide::kFullFence)
+        readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*s), std::cref(p), std::ref(sh), r, std::ref(out.readers[r]));
+      else
+        readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*s), std::cref(p), std::ref(sh), r, std::ref(out.readers[r]));
+    }
+    WriterLoop(*s, p, sh, out);
+    sh.ann.stop.store(1);
+    for (auto& t : readers) t.join();
+    s->Teardown();
+  });
+  writer.join();
+  if (pin_err) {
+    out.status = SbEvidence::Status::kPinFailed;
+    out.err = pin_err;
+    out.what = "cannot pin the writer to CPU " + std::to_string(p.writer_cpu);
+  } else if (sh.pin_failed_cpu.load() >= 0) {
+    out.status = SbEvidence::Status::kPinFailed;
+    out.err = 22;
+    out.what = "cannot pin a reader to CPU " + std::to_string(sh.pin_failed_cpu.load());
+  } else if (sh.attach_err.load() && out.status == SbEvidence::Status::kOk) {
+    out.status = SbEvidence::Status::kError;
+    out.err = sh.attach_err.load();
+    out.what = "reader attach";
+  } else if (sh.timed_out.load() && out.status == SbEvidence::Status::kOk) {
+    out.status = SbEvidence::Status::kTimeout;
+  } else if (g_cancel.load() && out.status == SbEvidence::Status::kOk) {
+    out.status = SbEvidence::Status::kCancelled;
+  }
+  return out;
+}
+
+}  // namespace mbp

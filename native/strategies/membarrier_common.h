@@ -1,0 +1,37 @@
+// Shared body of the membarrier strategies: register (when the command needs it), then one
+// membarrier(2) call per barrier. The kernel does the rest, which is why the strategies differ
+// only in their two command numbers.
+#pragma once
+#include "platform/membarrier.h"
+#include "strategy.h"
+
+namespace mbp {
+
+class MembarrierStrategy : public Strategy {
+ public:
+  MembarrierStrategy(const StrategyInfo& info, int register_cmd, int barrier_cmd, const char* register_name)
+      : info_(info), register_cmd_(register_cmd), barrier_cmd_(barrier_cmd), register_name_(register_name) {}
+  const StrategyInfo& info() const override { return info_; }
+  PrepareResult Prepare(int) override {
+    PrepareResult r;
+    long q = membarrier(kQuery);
+    if (q < 0) return {int(-q), "MEMBARRIER_CMD_QUERY", {}};
+    if (!(q & barrier_cmd_)) return {EINVAL, "the QUERY mask lacks this command", {}};
+    if (register_cmd_ != 0) {
+      long rr = membarrier(register_cmd_);
+      if (rr < 0) return {int(-rr), register_name_, {}};
+    }
+    return r;
+  }
+  int Heavy() override {
+    long r = membarrier(barrier_cmd_);
+    return r < 0 ? int(-r) : 0;
+  }
+
+ private:
+  const StrategyInfo& info_;
+  int register_cmd_, barrier_cmd_;
+  const char* register_name_;
+};
+
+}  // namespace mbp

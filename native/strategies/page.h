@@ -1,0 +1,40 @@
+// One anonymous page for the page-table tricks (mprotect, madvise and the untouched control).
+#pragma once
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+namespace mbp {
+
+class Page {
+ public:
+  ~Page() {
+    if (addr_ != MAP_FAILED) munmap(addr_, size_);
+  }
+  // Maps the page; `touch` writes it (so a PTE exists), `lock` mlocks it (so it stays present).
+  int Map(bool touch, bool lock, std::vector<std::string>& notes) {
+    size_ = size_t(sysconf(_SC_PAGESIZE));
+    addr_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (addr_ == MAP_FAILED) return errno;
+    if (touch) Touch();
+    if (lock && mlock(addr_, size_) != 0) {
+      mlock_errno_ = errno;
+      notes.push_back(std::string("mlock refused (") + (errno == EPERM ? "EPERM" : errno == ENOMEM ? "ENOMEM" : "error") +
+                      "): the page is not locked and could be swapped out, and a page that is not present gets no shootdown");
+    }
+    return 0;
+  }
+  void Touch() { static_cast<volatile char*>(addr_)[0] = static_cast<volatile char*>(addr_)[0] + 1; }
+  int Protect(int prot) { return mprotect(addr_, size_, prot) == 0 ? 0 : errno; }
+  int DontNeed() { return madvise(addr_, size_, MADV_DONTNEED) == 0 ? 0 : errno; }
+
+ private:
+  void* addr_ = MAP_FAILED;
+  size_t size_ = 0;
+  int mlock_errno_ = 0;
+};
+
+}  // namespace mbp

@@ -1,0 +1,80 @@
+// signals
+// Why it orders every CPU: the writer sends a signal to every reader thread (pthread_kill); each
+//   handler executes a full fence and acknowledges; the writer returns only when all have. A
+//   reader that runs the handler has fenced between any two of its accesses.
+// Breaks when: a reader blocks the signal or never runs (the writer then waits; here a deadline
+//   turns that into ETIMEDOUT); a signal fallback that takes locks in its handler can deadlock
+//   (this one only fences and counts). Costly: two context switches per reader per barrier.
+// Evidence: SB and the gap test (the handler is an interruption of the reader).
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cerrno>
+#include <vector>
+
+#include "platform/arch.h"
+#include "strategy.h"
+
+namespace mbp {
+namespace {
+constexpr StrategyInfo kInfo{"signals", false, ReaderSide::kCompilerBarrier, true,
+                             "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement"};
+constexpr uint64_t kAckDeadlineNs = 100'000'000;  // a reader that takes 100 ms to run its handler is stuck
+
+std::atomic<uint64_t> g_acks{0};
+
+void OnSignal(int) {
+  FullFence();
+  g_acks.fetch_add(1, std::memory_order_release);
+}
+
+class Signals : public Strategy {
+ public:
+  const StrategyInfo& info() const override { return kInfo; }
+  PrepareResult Prepare(int readers) override {
+    threads_.assign(size_t(readers), pthread_t{});
+    struct sigaction sa {};
+    sa.sa_handler = OnSignal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(Signal(), &sa, &old_) != 0) return {errno, "sigaction", {}};
+    installed_ = true;
+    return {};
+  }
+  int ReaderAttach(int reader) override {
+    threads_[size_t(reader)] = pthread_self();
+    // Our threads inherit Node's mask: make sure this signal can reach the reader.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, Signal());
+    return pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  }
+  int Heavy() override {
+    const uint64_t target = g_acks.load(std::memory_order_relaxed) + threads_.size();
+    for (pthread_t t : threads_)
+      if (int e = pthread_kill(t, Signal())) return e;
+    // Deadline: kAckDeadlineNs for all acknowledgements.
+    const uint64_t deadline = MonotonicNs() + kAckDeadlineNs;
+    for (unsigned spin = 0; g_acks.load(std::memory_order_acquire) < target; ++spin) {
+      CpuRelax();
+      if ((spin & 1023) == 0 && MonotonicNs() > deadline) return ETIMEDOUT;
+    }
+    return 0;
+  }
+  void Teardown() override {
+    if (installed_) sigaction(Signal(), &old_, nullptr);
+    installed_ = false;
+  }
+
+ private:
+  static int Signal() { return SIGRTMIN + 7; }
+  std::vector<pthread_t> threads_;
+  struct sigaction old_ {};
+  bool installed_ = false;
+};
+
+std::unique_ptr<Strategy> Make(const StrategyParams&) { return std::make_unique<Signals>(); }
+}  // namespace
+extern const RegistryEntry kSignals{kInfo, Make};
+}  // namespace mbp
