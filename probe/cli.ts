@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, UserError } from './exit-codes.js';
 import { inspectReport } from './inspect/index.js';
+import { DEFAULT_DURATION_MS } from './plan/index.js';
+import { runProbe } from './run/index.js';
+import { runOptions } from './cli-options.js';
+import { renderRunText } from './render/run-text.js';
 import { renderInspectText } from './render/inspect-text.js';
 import { renderJson } from './render/json.js';
 import { colorLevel, makeStyle } from './render/style.js';
@@ -49,6 +53,36 @@ function parser(argv: string[], io: Io): Argv<GlobalArgs> {
         } else {
           const style = makeStyle(colorLevel(args.color, io.env, Boolean(io.stdout.isTTY)));
           io.stdout.write(renderInspectText(report, style));
+        }
+      },
+    )
+    .command(
+      'run',
+      'run every strategy and control on this machine and print the raw evidence',
+      (y) =>
+        y
+          .option('json', { type: 'boolean', describe: 'print the report as JSON' })
+          .option('duration', { type: 'number', describe: 'whole run in seconds', default: DEFAULT_DURATION_MS / 1000 })
+          .option('readers', { type: 'number', describe: 'reader threads (default: every usable CPU but the writer\'s)' })
+          .option('cpus', { type: 'string', describe: 'CPUs to use, e.g. 0-3 (the first is the writer\'s)' })
+          .option('strategies', { type: 'string', describe: 'comma-separated strategy ids (default: all)' })
+          .option('seed', { type: 'number', describe: 'random seed for trial jitter' }),
+      async (args) => {
+        const opts = runOptions(args);
+        const ac = new AbortController();
+        const onSigint = () => ac.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          const report = await runProbe({
+            ...opts,
+            signal: ac.signal,
+            onProgress: args.json ? undefined : (p) => io.stderr.write(`  [${p.index}/${p.total}] ${p.phase}\n`),
+          });
+          const style = makeStyle(colorLevel(args.color, io.env, Boolean(io.stdout.isTTY)));
+          io.stdout.write(args.json ? renderJson(report) : renderRunText(report, style));
+          if (report.results.cancelled) throw new UserError('interrupted: the report holds the phases that finished', EXIT.INTERRUPTED);
+        } finally {
+          process.off('SIGINT', onSigint);
         }
       },
     )

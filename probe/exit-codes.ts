@@ -6,6 +6,10 @@ export const EXIT = {
   INTERNAL: 1,
   /** Bad input: unknown command or flag, bad value, unusable file or folder. Nothing was run. */
   USAGE: 2,
+  /** The run could not produce the evidence asked for (e.g. the native engine is unavailable). */
+  NO_EVIDENCE: 3,
+  /** Interrupted (SIGINT): the report holds what finished. */
+  INTERRUPTED: 130,
 } as const;
 
 /** An error whose message is fit to show the user as one line, with the exit code it maps to. */

@@ -24,7 +24,69 @@ export interface MembarrierChildResult {
   registrations: { cmd: number; result: NativeSys }[];
 }
 
+export interface PhaseOptions {
+  strategy: string;
+  writerCpu: number;
+  readerCpus: number[];
+  stuffLines?: number;
+  offsetNs?: number;
+  jitterNs?: number;
+  leadNs?: number;
+  writerDelayNs?: number;
+  delayNs?: number;
+  maxTrials?: number;
+  budgetMs?: number;
+  hardMs?: number;
+  gapSpinNs?: number;
+  gapTrialNs?: number;
+  marginNs?: number;
+  seed?: number;
+  /** false: outcomes only (calibration sweeps), no call windows or gap analysis. */
+  evidence?: boolean;
+}
+
+export interface NativeLatency { p50: number; p90: number; p99: number; max: number; calls: number }
+
+export interface PhaseResult {
+  status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed';
+  errno: number;
+  what: string;
+  notes: string[];
+  trials: number;
+  elapsedNs: number;
+  readers: {
+    cpu: number;
+    histogram: { '00': number; '01': number; '10': number; '11': number };
+    missed: number;
+    gapOverflow: number;
+    spinStepP50Ns: number;
+    spinStepP9999Ns: number;
+    trialStepP50Ns: number;
+    trialStepP9999Ns: number;
+    onCpuCalls?: number;
+    interruptedCalls?: number;
+    rawInterruptedCalls?: number;
+    gaps?: number;
+    descheduledGaps?: number;
+    medianInterruptionNs?: number;
+  }[];
+  latency?: NativeLatency;
+  latencyOnCpu?: NativeLatency;
+  mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
+}
+
+export interface NativeEngine {
+  strategies(): { id: string; control: boolean; readerSide: 'compiler-barrier' | 'full-fence'; remoteInterruption: boolean; calls: string }[];
+  selectTimebase(cycles: boolean): { source: 'cycles' | 'clock_gettime'; ticksPerNs: number };
+  measureSkew(cpuA: number, cpuB: number): Promise<{ errno: number; offsetNs: number; uncertaintyNs: number }>;
+  runPhase(options: PhaseOptions): Promise<PhaseResult>;
+  readerCost(cpu: number, iterations: number): Promise<{ errno: number; compilerBarrierNs: number; fullFenceNs: number }>;
+  cancel(): void;
+  resetCancel(): void;
+}
+
 export interface NativeAddon {
+  engine: NativeEngine;
   abiVersion: number;
   arch: 'x86_64' | 'aarch64' | 'other';
   /** Order of the child's membarrier calls (command numbers). */

@@ -1,0 +1,64 @@
+// plan: from the machine's facts and the user's options to an ExperimentPlan: which CPUs, which
+// strategies and controls, how long each may run. Nothing runs here; a plan that cannot be
+// carried out (one usable CPU) says why in `blocked`, and the run stage reports that honestly.
+import type { ExperimentPlan, MachineFacts, StrategyDescriptor } from '../records.js';
+import { UserError } from '../exit-codes.js';
+import { formatCpuList } from '../inspect/cpulist.js';
+import { chooseCpus } from './readers.js';
+
+export interface PlanOptions {
+  /** Whole run, in ms (default 15 s: the issue's 20 s ceiling with margin). */
+  durationMs?: number;
+  readers?: number;
+  cpus?: number[];
+  strategies?: string[];
+  seed?: number;
+}
+
+export const DEFAULT_DURATION_MS = 15_000;
+/** The controls every run needs, whatever strategies were asked for. */
+export const BASE_CONTROLS = ['none', 'writer-fence-only', 'null-syscall', 'mprotect-untouched'];
+/** Writer-side delays of the detection horizon (ns): geometric from 50 ns to 20 us, and 0. */
+export const HORIZON_DELAYS_NS = [0, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800, 20000];
+
+export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], opts: PlanOptions = {}): ExperimentPlan {
+  const allowed = facts.cpus.allowed ?? facts.cpus.onlineList;
+  const online = new Set(facts.cpus.onlineList);
+  if (opts.cpus) {
+    const bad = opts.cpus.filter((c) => !allowed.includes(c) || !online.has(c));
+    if (bad.length) {
+      throw new UserError(`CPU ${formatCpuList(bad)} is offline or outside this process's CPUs (${formatCpuList(allowed)}); choose from those`);
+    }
+  }
+  const usable = (opts.cpus ?? allowed).filter((c) => online.has(c));
+  const known = new Set(catalogue.map((s) => s.id));
+  const wanted = opts.strategies ?? catalogue.filter((s) => !s.control).map((s) => s.id);
+  const unknown = wanted.filter((s) => !known.has(s) || catalogue.find((c) => c.id === s)?.control);
+  if (unknown.length) {
+    const names = catalogue.filter((s) => !s.control).map((s) => s.id).join(', ');
+    throw new UserError(`unknown strategy ${unknown.join(', ')}; known strategies: ${names}`);
+  }
+  if (opts.readers !== undefined && opts.readers > usable.length - 1) {
+    throw new UserError(`--readers ${opts.readers} needs ${opts.readers + 1} CPUs but only ${usable.length} are usable (${formatCpuList(usable)})`);
+  }
+  const placement = chooseCpus(usable, facts.cpus.topology, opts.readers ?? null);
+  const blocked = placement.readers.length === 0
+    ? `cannot place a reader on another CPU: only CPU ${formatCpuList(usable)} is usable here`
+    : null;
+  const scaling: number[] = [];
+  for (let r = 1; r < placement.readers.length; r *= 2) scaling.push(r);
+  if (placement.readers.length) scaling.push(placement.readers.length);
+  return {
+    writerCpu: placement.writer,
+    readerCpus: placement.readers,
+    placement: placement.order,
+    blocked,
+    strategies: wanted,
+    controls: BASE_CONTROLS,
+    durationMs: opts.durationMs ?? DEFAULT_DURATION_MS,
+    seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31),
+    horizonDelaysNs: HORIZON_DELAYS_NS,
+    scalingReaders: scaling,
+    timebase: facts.timebase.source === 'clock_gettime' ? 'clock_gettime' : 'cycles',
+  };
+}

@@ -1,0 +1,193 @@
+// MachineFacts: what the inspect stage learns about this machine. Names here are part of the
+// JSON report format: tooling reads them, so rename nothing without bumping SCHEMA_VERSION.
+//
+// A fact that could not be read is null, and its section's `unknown` map says why, keyed by the
+// field's name. Nothing is guessed.
+
+/** Field name → why it could not be learned. */
+export type Unknowns = Record<string, string>;
+
+/** A syscall's outcome as the report shows it. */
+export type SyscallOutcome =
+  | { ok: true; value: number }
+  | { ok: false; errno: number; code: string; meaning: string };
+
+export interface PlatformFacts {
+  os: string;
+  /** Node's process.arch (the arch this process runs as). */
+  arch: string;
+  /** The kernel's machine (uname -m): differs from arch under user-mode emulation. */
+  machine: string;
+  node: string;
+  hostname: string;
+}
+
+export interface NativeStatus {
+  available: boolean;
+  /** Why the addon could not be used (absent when available). */
+  reason: string | null;
+  path: string | null;
+}
+
+export interface CpuTopologyEntry {
+  cpu: number;
+  package: number | null;
+  die: number | null;
+  /** Raw sysfs value; 65535 means the kernel has no cluster level for this CPU. */
+  cluster: number | null;
+  core: number | null;
+  threadSiblings: number[];
+  /** CPUs sharing this CPU's last-level cache. */
+  llcShared: number[];
+  llcLevel: number | null;
+}
+
+export interface CpuFlagFacts {
+  invlpgb: boolean | null;
+  pcid: boolean | null;
+  invpcid: boolean | null;
+  hypervisor: boolean | null;
+  constant_tsc: boolean | null;
+  nonstop_tsc: boolean | null;
+}
+
+export interface CpuFacts {
+  /** Number of online CPUs. */
+  online: number | null;
+  onlineList: number[];
+  possible: number[];
+  present: number[];
+  offline: number[];
+  /** CPUs this process may run on (taskset, cgroup cpusets). */
+  allowed: number[] | null;
+  allowedSource: 'sched_getaffinity' | '/proc/self/status' | null;
+  vendor: string | null;
+  modelName: string | null;
+  family: number | null;
+  model: number | null;
+  stepping: number | null;
+  microcode: string | null;
+  /** arm64: CPU implementer/part as reported by the kernel. */
+  implementer: string | null;
+  part: string | null;
+  flags: CpuFlagFacts;
+  topology: CpuTopologyEntry[];
+  unknown: Unknowns;
+}
+
+export interface KernelFacts {
+  release: string | null;
+  version: string | null;
+  major: number | null;
+  minor: number | null;
+  patch: number | null;
+  bootParams: { nohz_full: string | null; isolcpus: string | null; rcu_nocbs: string | null };
+  /** The live nohz_full set (/sys/devices/system/cpu/nohz_full). */
+  nohzFull: number[] | null;
+  isolated: number[] | null;
+  unknown: Unknowns;
+}
+
+export interface HypervisorFacts {
+  /** Hypervisor named by CPUID leaf 0x40000000 (KVM, Microsoft Hyper-V, Xen, VMware, ...). */
+  vendor: string | null;
+  signature: string | null;
+  /** CPUID.1:ECX bit 31, "running under a hypervisor". */
+  cpuidHypervisorBit: boolean | null;
+  maxLeaf: number | null;
+  /** Every hypervisor interface found by scanning 0x40000000 + k*0x100 (KVM may sit behind Hyper-V's). */
+  interfaces: { base: number; signature: string; vendor: string }[];
+  kvm: { features: number; pvTlbFlush: boolean; pvSendIpi: boolean; steal: boolean; names: string[] } | null;
+  hyperv: { recommendations: number; remoteTlbFlushByHypercall: boolean; exProcessorMasks: boolean } | null;
+  xen: { leafBase: number; version: string | null } | null;
+  unknown: Unknowns;
+}
+
+export interface SandboxFacts {
+  container: { kind: string; strength: 'strong' | 'weak'; evidence: string[] } | null;
+  gvisor: boolean;
+  wsl: 'wsl1' | 'wsl2' | null;
+  evidence: string[];
+  /** systeminformation's own view, shown beside ours. */
+  systeminformation: { virtual: boolean; virtualHost: string | null; model: string | null } | null;
+  unknown: Unknowns;
+}
+
+export interface MembarrierCommandFacts {
+  name: string;
+  bit: number;
+  supported: boolean | null;
+}
+
+export interface MembarrierRegistrationFacts {
+  command: string;
+  outcome: SyscallOutcome | null;
+}
+
+export interface MembarrierFacts {
+  queryMask: number | null;
+  error: { errno: number; code: string; meaning: string } | null;
+  commands: MembarrierCommandFacts[];
+  /** Each REGISTER_* made in a short-lived child (seccomp filters are inherited by it). */
+  registrations: MembarrierRegistrationFacts[];
+  /** GET_REGISTRATIONS read back in that child after registering (6.3+). */
+  registeredMask: number | null;
+  registeredCommands: string[];
+  child: { end: string; signal: number | null; killedAt: string | null } | null;
+  globalRefusedByNohzFull: boolean | null;
+  unknown: Unknowns;
+}
+
+export interface ProcessFacts {
+  memlock: { soft: number | 'unlimited' | null; hard: number | 'unlimited' | null; onePageLocked: boolean | null; error: string | null };
+  seccomp: { mode: number | null; modeName: string | null; filters: number | null };
+  capIpcLock: boolean | null;
+  tracerPid: number | null;
+  unknown: Unknowns;
+}
+
+export type InterruptRole = 'tlb-shootdown' | 'function-call' | 'function-call-single' | 'reschedule';
+
+export interface InterruptRowFacts {
+  id: string;
+  description: string;
+  role: InterruptRole;
+}
+
+export interface InterruptFacts {
+  readable: boolean;
+  error: string | null;
+  cpuColumns: number[];
+  /** Per-CPU rows that count IPIs relevant to heavy barriers on this arch. */
+  rows: InterruptRowFacts[];
+  unknown: Unknowns;
+}
+
+export interface TimebaseFacts {
+  source: 'tsc' | 'cntvct' | 'clock_gettime';
+  reason: string;
+  invariantTsc: boolean | null;
+  kernelClocksource: string | null;
+  unknown: Unknowns;
+}
+
+export interface MachineFacts {
+  platform: PlatformFacts;
+  native: NativeStatus;
+  cpus: CpuFacts;
+  kernel: KernelFacts;
+  hypervisor: HypervisorFacts;
+  sandbox: SandboxFacts;
+  membarrier: MembarrierFacts;
+  process: ProcessFacts;
+  interrupts: InterruptFacts;
+  timebase: TimebaseFacts;
+}
+
+export interface InspectReport {
+  schemaVersion: number;
+  kind: 'inspect';
+  tool: { name: string; version: string };
+  generatedAt: string;
+  system: MachineFacts;
+}

@@ -1,0 +1,116 @@
+// ExperimentPlan (plan stage) and RunEvidence (run stage): what the engine was asked to do and
+// the raw evidence it returned. Field names under `results` are part of the report format.
+import type { MachineFacts } from './machine.js';
+
+export interface StrategyDescriptor {
+  id: string;
+  control: boolean;
+  readerSide: 'compiler-barrier' | 'full-fence';
+  /** Soundness rests on interrupting every reader CPU (so the gap test applies). */
+  remoteInterruption: boolean;
+  /** What one heavy barrier does. */
+  calls: string;
+}
+
+export interface PhasePlan {
+  /** Result key: a strategy or control id; delay-matched controls are "delay-matched:<strategy>". */
+  key: string;
+  strategy: string;
+  budgetMs: number;
+  maxTrials: number;
+  /** Filled in at run time from an earlier phase's median (delay-matched, horizon points). */
+  delayFrom?: string;
+}
+
+export interface ExperimentPlan {
+  writerCpu: number;
+  readerCpus: number[];
+  /** Why these CPUs: the placement order that was applied. */
+  placement: string[];
+  /** Why the run cannot happen as asked, when it cannot (e.g. one usable CPU). */
+  blocked: string | null;
+  strategies: string[];
+  controls: string[];
+  durationMs: number;
+  seed: number;
+  horizonDelaysNs: number[];
+  scalingReaders: number[];
+  timebase: 'cycles' | 'clock_gettime';
+}
+
+export interface Calibration {
+  timebase: { source: 'cycles' | 'clock_gettime'; ticksPerNs: number };
+  skew: { offsetNs: number; uncertaintyNs: number } | null;
+  stuffLines: number;
+  offsetNs: number;
+  jitterNs: number;
+  leadNs: number;
+  gapThresholdNs: { spin: number; trial: number };
+  /** Witnesses per second of each (stuffLines, offsetNs) tried; the best was chosen. */
+  sweep: { stuffLines: number; offsetNs: number; witnessesPerSec: number; relaxation: number }[];
+  elapsedMs: number;
+}
+
+export interface Histogram { '00': number; '01': number; '10': number; '11': number }
+
+export interface LatencyNs { p50: number; p90: number; p99: number; max: number; calls: number }
+
+export interface StrategyEvidence {
+  id: string;
+  strategy: string;
+  delayNs: number | null;
+  available: boolean;
+  status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed' | 'skipped';
+  error: { errno: number; code: string; meaning: string; what: string } | null;
+  notes: string[];
+  calls: string;
+  readerSide: 'compiler-barrier' | 'full-fence';
+  remoteInterruption: boolean;
+  elapsedMs: number;
+  /** All calls; `onCpu` only those during which every reader stayed on its CPU. */
+  latencyNs: (LatencyNs & { onCpu: LatencyNs }) | null;
+  sb: { trials: number; violations: number; histogram: Histogram; perReader: { cpu: number; histogram: Histogram; missed: number }[] };
+  mechanism: {
+    /** Over the calls during which every reader stayed on its CPU: share that interrupted all readers. */
+    interruptedShare: number | null;
+    /** Over all calls, counting descheduled readers as interrupted. */
+    rawInterruptedShare: number | null;
+    onCpuCalls: number;
+    descheduledCalls: number;
+    perReader: { cpu: number; interruptedShare: number | null; rawInterruptedShare: number | null; onCpuCalls: number; medianInterruptionNs: number; gaps: number; descheduledGaps: number }[];
+    /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
+    irqPerCall: Record<string, number> | null;
+    irqSource: string;
+  } | null;
+  rates: { trialsPerSec: number; callsPerSec: number };
+}
+
+export interface HorizonEvidence {
+  points: { delayNs: number; trials: number; violations: number; rate: number }[];
+  /** Largest writer-side delay at which SB still found a violation; null if none at all. */
+  horizonNs: number | null;
+}
+
+export interface RunEvidence {
+  cpus: { writer: number; readers: number[] };
+  calibration: Calibration | null;
+  strategies: Record<string, StrategyEvidence>;
+  controls: Record<string, StrategyEvidence>;
+  horizon: HorizonEvidence | null;
+  scaling: Record<string, { readers: number; latencyNs: LatencyNs }[]>;
+  readerCost: { compilerBarrierNs: number; fullFenceNs: number } | null;
+  cancelled: boolean;
+  elapsedMs: number;
+  /** Facts that change how far the evidence goes (e.g. the online set changed mid-run). */
+  notes: string[];
+}
+
+export interface RunReport {
+  schemaVersion: number;
+  kind: 'run';
+  tool: { name: string; version: string };
+  generatedAt: string;
+  system: MachineFacts;
+  plan: ExperimentPlan;
+  results: RunEvidence;
+}

@@ -1,0 +1,71 @@
+// Calibration, measured on this machine rather than assumed: the clock's rate, the cross-CPU
+// skew, the announcement lead, the cold-line count K and the writer's start offset that make the
+// positive control relax most often, and the gap thresholds from the readers' normal loop.
+import type { Calibration, ExperimentPlan } from '../records.js';
+import type { NativeEngine, PhaseResult } from '../native.js';
+
+const STUFF_LINES = [0, 8, 16, 32];
+const OFFSETS_NS = [-200, -100, 0, 100, 200, 300, 400, 600, 800];
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+export function witnessesPerSec(r: PhaseResult): number {
+  const w = r.readers.reduce((s, x) => s + x.histogram['00'], 0);
+  return r.elapsedNs > 0 ? w / (r.elapsedNs / 1e9) : 0;
+}
+
+export function relaxation(r: PhaseResult): number {
+  let w = 0, n = 0;
+  for (const x of r.readers) {
+    const h = x.histogram;
+    w += h['00'];
+    n += h['00'] + h['01'] + h['10'] + h['11'];
+  }
+  return n ? w / n : 0;
+}
+
+export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number): Promise<Calibration> {
+  const t0 = performance.now();
+  const timebase = engine.selectTimebase(plan.timebase === 'cycles');
+  const s = await engine.measureSkew(plan.writerCpu, plan.readerCpus[0]);
+  const skew = s.errno ? null : { offsetNs: s.offsetNs, uncertaintyNs: s.uncertaintyNs };
+  // The writer announces each trial this far ahead: several one-way cache-line transfers.
+  const leadNs = clamp(6 * (skew?.uncertaintyNs ?? 200), 300, 5000);
+  const jitterNs = clamp(2 * (skew?.uncertaintyNs ?? 50), 40, 400);
+  const each = Math.max(5, budgetMs / (STUFF_LINES.length * OFFSETS_NS.length));
+  const sweep: Calibration['sweep'] = [];
+  let best: { r: PhaseResult; k: number; off: number; wps: number } | null = null;
+  for (const k of STUFF_LINES) {
+    for (const off of OFFSETS_NS) {
+      const r = await engine.runPhase({
+        strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
+        jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
+      });
+      if (r.status !== 'ok') throw new Error(`calibration phase failed: ${r.status} ${r.what}`);
+      const wps = witnessesPerSec(r);
+      sweep.push({ stuffLines: k, offsetNs: off, witnessesPerSec: Math.round(wps), relaxation: relaxation(r) });
+      if (!best || wps > best.wps) best = { r, k, off, wps };
+    }
+  }
+  const rd = best!.r.readers;
+  const spinP50 = Math.max(...rd.map((x) => x.spinStepP50Ns));
+  const spinTail = Math.max(...rd.map((x) => x.spinStepP9999Ns));
+  const trialP50 = Math.max(...rd.map((x) => x.trialStepP50Ns));
+  return {
+    timebase,
+    skew,
+    stuffLines: best!.k,
+    offsetNs: best!.off,
+    jitterNs,
+    leadNs,
+    // A reader's step that takes far longer than its normal loop means it was not executing. The
+    // floors keep a very fast loop from calling cache misses interruptions; the ceilings keep an
+    // interrupt (a few microseconds) from hiding under the threshold.
+    gapThresholdNs: {
+      spin: clamp(Math.max(8 * spinP50, 2 * spinTail), 500, 5000),
+      trial: clamp(Math.max(4 * trialP50, trialP50 + 1000), 1000, 10000),
+    },
+    sweep,
+    elapsedMs: performance.now() - t0,
+  };
+}
