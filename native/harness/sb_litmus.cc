@@ -79,7 +79,9 @@ void ReaderLoop(Strategy& s, const SbParams& p, Shared& sh, size_t r, ReaderEvid
     while ((g = sh.ann.seq.load(std::memory_order_acquire)) < expect) {
       now = Tick();
       gw.Spin(now);
-      if (sh.ann.stop.load(std::memory_order_relaxed)) goto done;
+      // The writer sets stop after announcing its last trial: after seeing stop, a fresh read of
+      // seq is final. Without it, a reader delayed between its two loads would quit early.
+      if (sh.ann.stop.load(std::memory_order_acquire) && sh.ann.seq.load(std::memory_order_acquire) < expect) goto done;
       if (now >= hard || g_cancel.load(std::memory_order_relaxed)) goto done;
     }
     if (g > expect) {  // the writer moved on while we were busy: those trials are not ours
