@@ -1,6 +1,11 @@
 // The library entry point. What is exported here is the public API (test/unit/exports.test.ts
 // pins it): the pipeline stages and the record types they exchange.
 export { inspect, inspectReport } from './inspect/index.js';
+export { buildPlan } from './plan/index.js';
+export type { PlanOptions } from './plan/index.js';
+export { runProbe } from './run/index.js';
+export type { Progress, RunOptions } from './run/index.js';
+export { renderRunText } from './render/run-text.js';
 export { loadNative } from './native.js';
 export type { NativeLoad } from './native.js';
 export { EXIT, UserError } from './exit-codes.js';

@@ -1,5 +1,6 @@
 #include "harness/sb_litmus.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -139,7 +140,6 @@ void Tally(Shared& sh, size_t slots, SbEvidence& out) {
 
 void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
   const size_t R = p.reader_cpus.size();
-  uint64_t rnd = p.seed * 0x2545F4914F6CDD1Dull + 7;
   const uint64_t t_begin = Tick();
   const uint64_t budget_end = t_begin + p.budget_ticks, hard = p.hard_ticks;
   // Deadline: hard, for the readers to come up.
@@ -164,7 +164,9 @@ void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
     const uint64_t start = now + p.lead_ticks + pre;
     sh.start[slot] = start;
     sh.ann.seq.store(seq, std::memory_order_release);
-    const uint64_t go = start + uint64_t(p.offset_ticks) + (p.jitter_ticks ? XorShift(rnd) % p.jitter_ticks : 0);
+    // Jitter is applied on the readers' side only: the relative start still varies per trial, and
+    // the writer, whose time is the run's throughput, does not wait for it.
+    const uint64_t go = start + uint64_t(p.offset_ticks);
     while (Tick() < go) {  // Deadline: go is at most lead + |offset| + jitter away
     }
     sh.y[slot].v.store(1, std::memory_order_relaxed);
@@ -199,6 +201,8 @@ SbEvidence RunSb(const RegistryEntry& entry, const StrategyParams& sp, const SbP
   out.readers.resize(R);
   std::unique_ptr<Strategy> s = entry.make(sp);
   Shared sh(R, SlotsFor(R));
+  // One window per trial; reserved up front so the vector never doubles (pages count only once written).
+  if (p.record_windows) out.windows.reserve(size_t(std::min<uint64_t>(p.max_trials, uint64_t(1) << 21)));
   std::vector<std::thread> readers;
   int pin_err = 0;
   std::thread writer([&] {

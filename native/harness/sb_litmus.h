@@ -3,7 +3,7 @@
 //   writer:    y = 1; HEAVY; r1_i = x_i  (for every reader)
 // r0 = 0 and r1 = 0 together means the heavy barrier failed to order some reader.
 // Each trial's start is announced by the writer on the shared clock; readers start at that
-// instant plus random jitter, the writer at the calibrated offset plus its own jitter.
+// instant plus random jitter, the writer at the calibrated offset.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -19,7 +19,7 @@ struct SbParams {
   std::vector<int> reader_cpus;
   int stuff_lines = 0;            // K: cold-line stores before the reader's SB store
   int64_t offset_ticks = 0;       // writer start relative to the readers' (may be negative)
-  uint64_t jitter_ticks = 0;      // uniform random [0, jitter) added on each side per trial
+  uint64_t jitter_ticks = 0;      // uniform random [0, jitter) added to each reader's start per trial
   uint64_t lead_ticks = 0;        // how far ahead the writer announces a trial's start
   uint64_t writer_delay_ticks = 0;  // horizon points: spin between HEAVY and reading x_i
   uint64_t max_trials = 0;

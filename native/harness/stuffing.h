@@ -2,7 +2,7 @@
 // buffer in order, so its SB store waits behind misses: the window in which the writer cannot see
 // it grows from ~100 cycles to thousands, which is what makes SB relax often enough to measure.
 // The buffers are pre-faulted once and kept across phases (a page fault during a trial would be a
-// kernel entry, and re-faulting 64 MiB per phase would cost more than many phases take), and are
+// kernel entry, and re-faulting them per phase would cost more than many phases take), and are
 // walked with an odd stride of lines so the hardware prefetcher does not warm the next line.
 #pragma once
 #include <cstddef>
@@ -15,10 +15,10 @@ uint8_t* StuffingBuffer(size_t index, size_t bytes);
 
 class Stuffing {
  public:
-  // 64 MiB in all, shared out among the readers, bounds the footprint of a phase.
+  // 16 MiB in all (several times any L2), shared out among the readers, bounds the footprint.
   Stuffing(int lines, size_t index, size_t readers) : lines_(lines) {
     if (lines <= 0) return;
-    size_ = (size_t(64) << 20) / (readers ? readers : 1);
+    size_ = (size_t(16) << 20) / (readers ? readers : 1);
     if (size_ < (size_t(4) << 20)) size_ = size_t(4) << 20;
     buf_ = StuffingBuffer(index, size_);
   }

@@ -27,7 +27,9 @@ class Page {
     }
     return 0;
   }
-  void Touch() { static_cast<volatile char*>(addr_)[0] = static_cast<volatile char*>(addr_)[0] + 1; }
+  // A store only, never a load first: a read fault would map the shared zero page and the write
+  // after it would fault again (two TLB flushes per call instead of one).
+  void Touch() { static_cast<volatile char*>(addr_)[0] = char(++writes_); }
   int Protect(int prot) { return mprotect(addr_, size_, prot) == 0 ? 0 : errno; }
   int DontNeed() { return madvise(addr_, size_, MADV_DONTNEED) == 0 ? 0 : errno; }
 
@@ -35,6 +37,7 @@ class Page {
   void* addr_ = MAP_FAILED;
   size_t size_ = 0;
   int mlock_errno_ = 0;
+  unsigned writes_ = 0;
 };
 
 }  // namespace mbp

@@ -29,8 +29,9 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
   const timebase = engine.selectTimebase(plan.timebase === 'cycles');
   const s = await engine.measureSkew(plan.writerCpu, plan.readerCpus[0]);
   const skew = s.errno ? null : { offsetNs: s.offsetNs, uncertaintyNs: s.uncertaintyNs };
-  // The writer announces each trial this far ahead: several one-way cache-line transfers.
-  const leadNs = clamp(6 * (skew?.uncertaintyNs ?? 200), 300, 5000);
+  // The writer announces each trial this far ahead: a little over two one-way cache-line
+  // transfers (half the shortest round trip), so readers are waiting when it starts.
+  const leadNs = clamp(2.5 * (skew?.uncertaintyNs ?? 200), 250, 5000);
   const jitterNs = clamp(2 * (skew?.uncertaintyNs ?? 50), 40, 400);
   const each = Math.max(5, budgetMs / (STUFF_LINES.length * OFFSETS_NS.length));
   const sweep: Calibration['sweep'] = [];

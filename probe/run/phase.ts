@@ -14,6 +14,9 @@ export interface PhaseRequest {
   writerDelayNs?: number;
 }
 
+// Enough for a tight 95% bound on any rate, and it bounds a phase's memory (16 B per call window).
+const MAX_TRIALS = 500_000;
+
 const share = (n: number, d: number) => (d > 0 ? n / d : null);
 const sumHist = (hs: Histogram[]): Histogram =>
   hs.reduce((a, h) => ({ '00': a['00'] + h['00'], '01': a['01'] + h['01'], '10': a['10'] + h['10'], '11': a['11'] + h['11'] }), { '00': 0, '01': 0, '10': 0, '11': 0 });
@@ -26,7 +29,7 @@ export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: 
     strategy: req.descriptor.id, writerCpu: plan.writerCpu, readerCpus: readers,
     stuffLines: cal.stuffLines, offsetNs: cal.offsetNs, jitterNs: cal.jitterNs, leadNs: cal.leadNs,
     delayNs: req.delayNs, writerDelayNs: req.writerDelayNs,
-    budgetMs: req.budgetMs, hardMs: req.budgetMs * 2 + 2000, maxTrials: 2e6,
+    budgetMs: req.budgetMs, hardMs: req.budgetMs * 2 + 2000, maxTrials: MAX_TRIALS,
     gapSpinNs: cal.gapThresholdNs.spin, gapTrialNs: cal.gapThresholdNs.trial,
     marginNs: cal.skew ? Math.abs(cal.skew.offsetNs) + cal.skew.uncertaintyNs : 0,
     seed: plan.seed,

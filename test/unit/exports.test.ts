@@ -6,8 +6,8 @@ import * as api from '../../probe/index.js';
 
 test('the library exports exactly the documented names', () => {
   assert.equal(Object.keys(api).sort(), [
-    'EXIT', 'SCHEMA_VERSION', 'UserError', 'formatCpuList', 'inspect', 'inspectReport', 'loadNative',
-    'parseCpuList', 'renderInspectText', 'renderJson',
+    'EXIT', 'SCHEMA_VERSION', 'UserError', 'buildPlan', 'formatCpuList', 'inspect', 'inspectReport', 'loadNative',
+    'parseCpuList', 'renderInspectText', 'renderJson', 'renderRunText', 'runProbe',
   ]);
   assert.type(api.inspect, 'function');
   assert.is(api.EXIT.USAGE, 2);

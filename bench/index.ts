@@ -1,0 +1,93 @@
+// `npm run bench`: prints figures, asserts nothing. The machine is noisy, so each figure stands
+// beside a reference measured in the same run, as a ratio:
+// - the whole `inspect` command against Node's own start-up (target: 300 ms or less);
+// - a default `run`: wall time (target: under 20 s) and peak RSS (target: 150 MB or less);
+// - the positive control's witness rate (median of several runs) against the rate a mature
+//   litmus harness reaches on this CPU, times 1.5 (Intel Xeon: 300,000/s; AMD EPYC: 1,650,000/s);
+// - each strategy's SB trial rate against the raw call rate of a plain C loop (bench/reference.c)
+//   (target: at least 80%), and its median latency against that loop's (target: within 15%).
+//   The rate compared is the loop's rate while its reader was on its CPU (see reference.c); the
+//   loop's overall rate, which counts no-IPI calls made while its reader was descheduled, is shown too.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from '../probe/inspect/index.js';
+import type { RunReport } from '../probe/records.js';
+import { requireEngine } from '../probe/run/engine.js';
+import { witnessesPerSec } from '../probe/run/calibrate.js';
+import { CLI, ROOT } from '../test/helpers/run-cli.js';
+import { figure, median, stats, timeProcess } from './measure.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const WITNESS_TARGET: Record<string, number> = { GenuineIntel: 300_000, AuthenticAMD: 1_650_000 };
+const HEAVY = ['membarrier-private-expedited', 'membarrier-private-expedited-sync-core', 'membarrier-global-expedited', 'mprotect', 'madvise-dontneed', 'signals'];
+const C_CALLS: Record<string, number> = { mprotect: 15000, 'madvise-dontneed': 15000 };
+
+console.log(`membarrier-probe bench: milliseconds (min median max) over ${RUNS} runs unless said`);
+const node = stats(timeProcess(['-e', '0'], RUNS));
+figure('node -e 0 (baseline)', node);
+const json = stats(timeProcess([CLI, 'inspect', '--json'], RUNS));
+figure('membarrier-probe inspect --json', json, node.median);
+const inproc: number[] = [];
+await inspect();
+for (let i = 0; i < RUNS; i++) {
+  const t0 = performance.now();
+  await inspect();
+  inproc.push(performance.now() - t0);
+}
+figure('inspect() in-process, warm', stats(inproc));
+console.log(`target: whole inspect command <= 300 ms: ${json.median <= 300 ? 'met' : 'NOT met'} (median ${json.median.toFixed(0)} ms)\n`);
+
+// A default run in a child of its own, so that its peak RSS is its own.
+const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+  import { runProbe } from ${JSON.stringify(join(ROOT, 'dist', 'probe', 'index.js'))};
+  const r = await runProbe();
+  process.stdout.write(JSON.stringify({ rssKb: process.resourceUsage().maxRSS, report: r }));`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+if (child.status !== 0) throw new Error(`default run failed: ${child.stderr}`);
+const { rssKb, report } = JSON.parse(child.stdout) as { rssKb: number; report: RunReport };
+const res = report.results;
+const cpu = `${report.system.cpus.vendor} ${report.system.cpus.modelName}`;
+console.log(`default run on ${cpu}: ${(res.elapsedMs / 1000).toFixed(1)} s (target < 20 s: ${res.elapsedMs < 20000 ? 'met' : 'NOT met'}), ` +
+  `peak RSS ${(rssKb / 1024).toFixed(0)} MB (target <= 150 MB: ${rssKb / 1024 <= 150 ? 'met' : 'NOT met'})`);
+
+// Witness rate of the positive control with the run's own calibration, several runs.
+const engine = requireEngine();
+const cal = res.calibration!;
+engine.selectTimebase(cal.timebase.source === 'cycles');
+const wps: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const r = await engine.runPhase({
+    strategy: 'none', writerCpu: res.cpus.writer, readerCpus: res.cpus.readers, stuffLines: cal.stuffLines, offsetNs: cal.offsetNs,
+    jitterNs: cal.jitterNs, leadNs: cal.leadNs, budgetMs: 1000, maxTrials: 2e6, gapSpinNs: cal.gapThresholdNs.spin, gapTrialNs: cal.gapThresholdNs.trial,
+  });
+  wps.push(witnessesPerSec(r));
+}
+const target = WITNESS_TARGET[report.system.cpus.vendor ?? ''];
+console.log(`positive control: ${median(wps).toFixed(0)} r0=r1=0 witnesses/s (median of 5; min ${Math.min(...wps).toFixed(0)}) on ${cpu}; ` +
+  (target ? `target ${target}/s: ${median(wps) >= target ? 'met' : 'NOT met'}` : 'no reference figure for this CPU'));
+
+// Each heavy strategy against a plain C loop calling it, measured now.
+const dir = mkdtempSync(join(tmpdir(), 'mbp-bench-'));
+const ref = join(dir, 'reference');
+const cc = spawnSync('cc', ['-O2', '-o', ref, join(ROOT, 'bench', 'reference.c'), '-lpthread'], { encoding: 'utf8' });
+if (cc.status !== 0) throw new Error(`building bench/reference.c: ${cc.stderr}`);
+console.log(`\n${'strategy'.padEnd(40)}${'p50 ns'.padStart(9)}${'C p50'.padStart(9)}${'diff'.padStart(8)}${'trials/s'.padStart(10)}${'C calls/s'.padStart(11)}${'ratio'.padStart(7)}${'C all/s'.padStart(10)}`);
+for (const id of HEAVY) {
+  const e = res.strategies[id];
+  if (!e || e.status !== 'ok' || !e.latencyNs) {
+    console.log(`${id.padEnd(40)}not run (${e?.status ?? 'absent'})`);
+    continue;
+  }
+  const out = spawnSync(ref, [id, String(res.cpus.writer), String(res.cpus.readers[0]), String(C_CALLS[id] ?? 30000)], { encoding: 'utf8' });
+  if (out.status !== 0) {
+    console.log(`${id.padEnd(40)}reference failed: ${out.stderr.trim()}`);
+    continue;
+  }
+  const [cP50, cAll, cRate] = out.stdout.trim().split(' ').map(Number);
+  const diff = (e.latencyNs.p50 - cP50) / cP50;
+  const ratio = e.rates.trialsPerSec / cRate;
+  console.log(`${id.padEnd(40)}${e.latencyNs.p50.toFixed(0).padStart(9)}${String(cP50).padStart(9)}${`${(diff * 100).toFixed(1)}%`.padStart(8)}` +
+    `${e.rates.trialsPerSec.toFixed(0).padStart(10)}${cRate.toFixed(0).padStart(11)}${ratio.toFixed(2).padStart(7)}${cAll.toFixed(0).padStart(10)}` +
+    `  ${Math.abs(diff) <= 0.15 ? 'latency ok' : 'LATENCY OFF'}, ${ratio >= 0.8 ? 'rate ok' : 'RATE LOW'}`);
+}
