@@ -80,6 +80,7 @@ function parser(argv: string[], io: Io): Argv<GlobalArgs> {
           });
           const style = makeStyle(colorLevel(args.color, io.env, Boolean(io.stdout.isTTY)));
           io.stdout.write(args.json ? renderJson(report) : renderRunText(report, style));
+          if (report.plan.blocked) throw new UserError(report.plan.blocked, EXIT.NO_EVIDENCE);
           if (report.results.cancelled) throw new UserError('interrupted: the report holds the phases that finished', EXIT.INTERRUPTED);
         } finally {
           process.off('SIGINT', onSigint);

@@ -178,6 +178,9 @@ bool Claim(Napi::Env env) {
     Napi::Error::New(env, "an experiment is already running").ThrowAsJavaScriptException();
     return false;
   }
+  // A cancel() meant for an earlier experiment must not stop this one; between experiments the
+  // caller checks its own abort signal.
+  g_cancel.store(false);
   return true;
 }
 

@@ -24,7 +24,8 @@ export function relaxation(r: PhaseResult): number {
   return n ? w / n : 0;
 }
 
-export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number): Promise<Calibration> {
+/** Resolves to null when the run was cancelled during calibration. */
+export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number): Promise<Calibration | null> {
   const t0 = performance.now();
   const timebase = engine.selectTimebase(plan.timebase === 'cycles');
   const s = await engine.measureSkew(plan.writerCpu, plan.readerCpus[0]);
@@ -42,6 +43,7 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
         strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
       });
+      if (r.status === 'cancelled') return null;
       if (r.status !== 'ok') throw new Error(`calibration phase failed: ${r.status} ${r.what}`);
       const wps = witnessesPerSec(r);
       sweep.push({ stuffLines: k, offsetNs: off, witnessesPerSec: Math.round(wps), relaxation: relaxation(r) });

@@ -76,6 +76,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     const cal = await calibrate(engine, plan, b.calibration);
     results.calibration = cal;
     step('calibrate');
+    if (!cal) return report;
     const phase = async (key: string, strategy: string, budgetMs: number, extra: { delayNs?: number; writerDelayNs?: number; readers?: number[] } = {}) => {
       const ev = await runPhase(engine, plan, cal, { key, descriptor: byId.get(strategy)!, budgetMs, ...extra });
       step(key);
