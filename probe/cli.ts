@@ -39,7 +39,7 @@ function parser(argv: string[], io: Io): Argv<GlobalArgs> {
   return yargs(argv)
     .scriptName(TOOL.name)
     .usage('$0 <command> [options]')
-    .epilogue('Tells whether the process-wide memory barrier you rely on really orders every CPU here.\nExit codes: 0 done, 1 internal error, 2 bad input.')
+    .epilogue('Tells whether the process-wide memory barrier you rely on really orders every CPU here.\nExit codes: 0 done, 1 internal error, 2 bad input, 3 no evidence possible here, 130 interrupted.')
     .option('color', { type: 'boolean', describe: 'colour text output (default: on a terminal; honours NO_COLOR, FORCE_COLOR)' })
     .option('debug', { type: 'boolean', describe: 'show stack traces for errors' })
     .command(
@@ -108,7 +108,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return EXIT.OK;
   } catch (err) {
     if (err instanceof UserError) {
-      io.stderr.write(`${TOOL.name}: ${err.message}. Run '${TOOL.name} --help' for usage.\n`);
+      const hint = err.exitCode === EXIT.USAGE ? ` Run '${TOOL.name} --help' for usage.` : '';
+      io.stderr.write(`${TOOL.name}: ${err.message}.${hint}\n`);
       if (debug) io.stderr.write(`${err.stack}\n`);
       return err.exitCode;
     }
