@@ -11,12 +11,7 @@ constexpr StrategyInfo kInfo{"mprotect-untouched", true, ReaderSide::kCompilerBa
 class MprotectUntouched : public Strategy {
  public:
   const StrategyInfo& info() const override { return kInfo; }
-  PrepareResult Prepare(int) override {
-    PrepareResult r;
-    r.err = page_.Map(/*touch=*/false, /*lock=*/false, r.notes);
-    if (r.err) r.what = "mmap";
-    return r;
-  }
+  PrepareResult Prepare(int) override { return page_.Prepare(/*touch=*/false, /*lock=*/false); }
   int Heavy() override {
     if (int e = page_.Protect(PROT_READ | PROT_WRITE)) return e;
     return page_.Protect(PROT_READ);

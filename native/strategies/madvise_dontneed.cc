@@ -16,12 +16,7 @@ constexpr StrategyInfo kInfo{"madvise-dontneed", false, ReaderSide::kCompilerBar
 class MadviseDontneed : public Strategy {
  public:
   const StrategyInfo& info() const override { return kInfo; }
-  PrepareResult Prepare(int) override {
-    PrepareResult r;
-    r.err = page_.Map(/*touch=*/true, /*lock=*/false, r.notes);
-    if (r.err) r.what = "mmap";
-    return r;
-  }
+  PrepareResult Prepare(int) override { return page_.Prepare(/*touch=*/true, /*lock=*/false); }
   int Heavy() override {
     page_.Touch();  // the previous call dropped the page: fault a fresh one in to be zapped
     return page_.DontNeed();

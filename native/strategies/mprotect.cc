@@ -19,12 +19,7 @@ constexpr StrategyInfo kInfo{"mprotect", false, ReaderSide::kCompilerBarrier, tr
 class Mprotect : public Strategy {
  public:
   const StrategyInfo& info() const override { return kInfo; }
-  PrepareResult Prepare(int) override {
-    PrepareResult r;
-    r.err = page_.Map(/*touch=*/true, /*lock=*/true, r.notes);
-    if (r.err) r.what = "mmap";
-    return r;
-  }
+  PrepareResult Prepare(int) override { return page_.Prepare(/*touch=*/true, /*lock=*/true); }
   int Heavy() override {
     if (int e = page_.Protect(PROT_READ | PROT_WRITE)) return e;
     page_.Touch();  // dirty: the downgrade below must then flush a live, writable PTE

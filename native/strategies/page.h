@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "strategy.h"
+
 namespace mbp {
 
 class Page {
@@ -29,6 +31,13 @@ class Page {
   }
   // A store only, never a load first: a read fault would map the shared zero page and the write
   // after it would fault again (two TLB flushes per call instead of one).
+  // Prepare() of a page strategy: map (and touch, lock) the page, or say that mmap failed.
+  PrepareResult Prepare(bool touch, bool lock) {
+    PrepareResult r;
+    r.err = Map(touch, lock, r.notes);
+    if (r.err) r.what = "mmap";
+    return r;
+  }
   void Touch() { static_cast<volatile char*>(addr_)[0] = char(++writes_); }
   int Protect(int prot) { return mprotect(addr_, size_, prot) == 0 ? 0 : errno; }
   int DontNeed() { return madvise(addr_, size_, MADV_DONTNEED) == 0 ? 0 : errno; }
