@@ -1,0 +1,79 @@
+// Analysis (analyse stage), Recommendation (recommend stage) and the full Report that renderers
+// and saved files carry. Names here are part of the report format (see report.schema.json).
+import type { MachineFacts } from './machine.js';
+import type { ExperimentPlan, RunEvidence } from './run.js';
+
+export type VerdictClass = 'verified' | 'refuted' | 'unavailable' | 'inconclusive';
+
+export interface VerdictStats {
+  trials: number;
+  violations: number;
+  /** One-sided 95% upper bound on the SB violation rate (Clopper-Pearson). */
+  violationRateUpper95: number | null;
+  latencyNs: { p50: number; p99: number } | null;
+  /** SB detection rate of the positive control at this strategy's median latency (horizon curve). */
+  detectionRateAtLatency: number | null;
+  /** Whether SB alone could have caught a broken barrier as slow as this one. */
+  sbCouldCatchBroken: boolean;
+  /** Share of on-CPU calls that interrupted every reader, and its 95% lower bound. */
+  interruptedShare: number | null;
+  interruptedShareLower95: number | null;
+  onCpuCalls: number;
+  descheduledCalls: number;
+  nullControlShare: number | null;
+  delayMatchedShare: number | null;
+}
+
+export interface Verdict {
+  strategy: string;
+  verdict: VerdictClass;
+  /** Short sentences, most important first. */
+  reasons: string[];
+  stats: VerdictStats;
+  /** Ids of the risks (Analysis.risks) that apply to this strategy. */
+  risks: string[];
+}
+
+export interface Risk {
+  id: string;
+  /** unsafe: the strategy must not be relied on here; warning: it may fail; note: worth knowing. */
+  severity: 'unsafe' | 'warning' | 'note';
+  strategies: string[];
+  text: string;
+}
+
+export interface Analysis {
+  verdicts: Record<string, Verdict>;
+  risks: Risk[];
+  /** Whether the run could have seen a broken barrier at all (positive control relaxed). */
+  positiveControl: { relaxed: boolean; violations: number; trials: number };
+  notes: string[];
+}
+
+export interface RuntimeAdvice {
+  runtime: string;
+  advice: string;
+}
+
+export interface Recommendation {
+  /** The strategy to use, or null when none is verified here. */
+  strategy: string | null;
+  reasons: string[];
+  /** Usable under conditions (opt-in, rare writers), each with its condition. */
+  acceptable: { strategy: string; condition: string }[];
+  runtimes: RuntimeAdvice[];
+}
+
+export interface Report {
+  schemaVersion: number;
+  kind: 'report';
+  tool: { name: string; version: string };
+  generatedAt: string;
+  /** The command line that produced it (argv after the program name). */
+  commandLine: string[];
+  system: MachineFacts;
+  plan: ExperimentPlan;
+  results: RunEvidence;
+  analysis: Analysis;
+  recommendation: Recommendation;
+}
