@@ -1,0 +1,102 @@
+// One verdict per strategy (and, for the record, per control) from the run's evidence. The rules,
+// in order (first that applies wins):
+//   unavailable   the strategy's setup or call failed with an errno;
+//   inconclusive  no reader could be placed, the phase failed, timed out or was cancelled;
+//   refuted       any SB violation;
+//   inconclusive  the positive control never relaxed (the test could not have seen a failure);
+//   refuted       its interrupted share is near the null-syscall control's (the call interrupts nobody);
+//   inconclusive  too few on-CPU calls to bound the miss rate, a reader below 99%, or a share not
+//                 clearly above both the null-syscall and the delay-matched controls;
+//   verified      otherwise; for strategies without a remote mechanism, only when SB alone had the
+//                 power to catch a barrier as slow as this one.
+// A control is never verified: passing would mean the test cannot tell it from a barrier.
+import type { RunEvidence, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+import { detectionRateAt } from '../run/horizon.js';
+import { lower95, upper95 } from './stats.js';
+
+/** Each reader interrupted in at least this share of its on-CPU calls. */
+export const MIN_SHARE = 0.99;
+/** ... and the 95% lower bound of the share of calls that interrupted every reader at least this high (about 300 on-CPU calls with no miss reach it). */
+export const MIN_SHARE_LOWER95 = 0.99;
+/** "Clearly above" a control: at least this much higher. */
+export const CLEAR_MARGIN = 0.5;
+/** "Near" the null control: within this much (or under twice its share). */
+export const NEAR_MARGIN = 0.05;
+/** SB could catch a broken barrier if it would expect at least this many witnesses. */
+export const EXPECTED_WITNESSES = 3;
+
+const pct = (v: number) => `${(v * 100).toFixed(v > 0.999 || v < 0.001 ? 2 : 1)}%`;
+const us = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(1)} us` : `${ns.toFixed(0)} ns`);
+
+export function statsOf(e: StrategyEvidence, run: RunEvidence): VerdictStats {
+  const trials = e.sb.trials;
+  const latency = e.latencyNs ? { p50: e.latencyNs.p50, p99: e.latencyNs.p99 } : null;
+  const detection = run.horizon && latency ? detectionRateAt(run.horizon, latency.p50) : null;
+  const m = e.mechanism;
+  const dm = run.controls[`delay-matched:${e.strategy}`];
+  const share = m?.interruptedShare ?? null;
+  return {
+    trials,
+    violations: e.sb.violations,
+    violationRateUpper95: upper95(e.sb.violations, trials),
+    latencyNs: latency,
+    detectionRateAtLatency: detection,
+    sbCouldCatchBroken: detection !== null && detection * trials >= EXPECTED_WITNESSES,
+    interruptedShare: share,
+    interruptedShareLower95: m && share !== null ? lower95(Math.round(share * m.onCpuCalls), m.onCpuCalls) : null,
+    onCpuCalls: m?.onCpuCalls ?? 0,
+    descheduledCalls: m?.descheduledCalls ?? 0,
+    nullControlShare: run.controls['null-syscall']?.mechanism?.interruptedShare ?? null,
+    delayMatchedShare: dm?.mechanism?.interruptedShare ?? null,
+  };
+}
+
+function power(s: VerdictStats): string {
+  const parts = [`${s.violations} violations in ${s.trials} trials (95% upper bound on the rate: ${s.violationRateUpper95 === null ? 'n/a' : pct(s.violationRateUpper95)})`];
+  if (s.latencyNs && s.detectionRateAtLatency !== null) {
+    parts.push(`at its ${us(s.latencyNs.p50)} median the positive control is detected in ${pct(s.detectionRateAtLatency)} of trials, ` +
+      (s.sbCouldCatchBroken ? 'so SB alone could have caught a broken barrier this slow' : 'so SB alone could not have caught a broken barrier this slow'));
+  }
+  return parts.join('; ');
+}
+
+export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean): Verdict {
+  const s = statsOf(e, run);
+  const v = (verdict: Verdict['verdict'], ...reasons: string[]): Verdict => ({ strategy: e.id, verdict, reasons, stats: s, risks: [] });
+  if (blocked) return v('inconclusive', blocked);
+  if (e.status === 'unavailable' && e.error) return v('unavailable', `${e.error.what} failed: ${e.error.code} (${e.error.meaning})`);
+  if (e.status !== 'ok') {
+    const why = e.status === 'pin-failed' ? 'readers could not be pinned' : e.status === 'timeout' ? 'the phase timed out (watchdog)' : e.status === 'cancelled' ? 'the run was interrupted' : 'the phase failed';
+    return v('inconclusive', `${why}${e.error ? `: ${e.error.code} ${e.error.what}` : ''}`);
+  }
+  if (s.violations > 0) return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`, power(s));
+  const none = run.controls.none;
+  if (!none || none.sb.violations === 0) return v('inconclusive', 'the positive control never relaxed: this run could not have seen a broken barrier', power(s));
+  const m = e.mechanism;
+  const capped = (r: Verdict): Verdict =>
+    isControl && r.verdict === 'verified'
+      ? { ...r, verdict: 'inconclusive', reasons: ['a control is not a barrier: the test could not tell this one from a working barrier', ...r.reasons] }
+      : r;
+  if (!e.remoteInterruption) {
+    if (s.sbCouldCatchBroken) return capped(v('verified', 'no SB violation, and SB had the power to see one at this latency', power(s)));
+    return v('inconclusive', 'no SB violation, but SB has no power at this latency and there is no remote mechanism to measure', power(s));
+  }
+  if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
+  const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
+  if (nul !== null && (s.interruptedShare <= nul + NEAR_MARGIN || s.interruptedShare <= 2 * nul)) {
+    return v('refuted', `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: the call returns without reaching other CPUs`, power(s));
+  }
+  if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
+  const reasons: string[] = [];
+  const low = m.perReader.filter((r) => r.interruptedShare === null || r.interruptedShare < MIN_SHARE);
+  if (low.length) reasons.push(`reader CPU ${low.map((r) => `${r.cpu} (${r.interruptedShare === null ? 'no on-CPU call' : pct(r.interruptedShare)})`).join(', ')} was interrupted in under 99% of its on-CPU calls`);
+  if ((s.interruptedShareLower95 ?? 0) < MIN_SHARE_LOWER95) reasons.push(`${s.onCpuCalls} on-CPU calls are too few to bound the miss rate (95% lower bound ${pct(s.interruptedShareLower95 ?? 0)})`);
+  const dm = e.strategy.startsWith('delay-matched') ? null : s.delayMatchedShare;
+  if (nul !== null && s.interruptedShare < nul + CLEAR_MARGIN) reasons.push(`its interrupted share ${pct(s.interruptedShare)} is not clearly above the null syscall's ${pct(nul)}`);
+  if (dm !== null && s.interruptedShare < dm + CLEAR_MARGIN) reasons.push(`its interrupted share ${pct(s.interruptedShare)} is not clearly above the delay-matched control's ${pct(dm)}: a spin as long is interrupted as often`);
+  if (dm === null && !isControl) reasons.push('no delay-matched control ran for it');
+  if (reasons.length) return v('inconclusive', ...reasons, power(s));
+  return capped(v('verified',
+    `every reader was interrupted in ${pct(s.interruptedShare)} of ${s.onCpuCalls} on-CPU calls (95% lower bound ${pct(s.interruptedShareLower95!)}), against ${pct(nul ?? 0)} for the null syscall and ${pct(dm ?? 0)} for a spin as long`,
+    power(s)));
+}

@@ -1,0 +1,50 @@
+// recommend: the safest strategy that is available and verified, in a fixed order of preference,
+// with its reasons; the conditional ones (mprotect only on opt-in and with no risk; membarrier-global
+// only for rare writers); and what the common runtimes will do here.
+import type { Analysis, MachineFacts, Recommendation, RunEvidence } from '../records.js';
+import { runtimeAdvice } from './runtimes.js';
+
+export const PREFERENCE = ['membarrier-private-expedited', 'membarrier-global-expedited', 'signals', 'symmetric-fence'];
+const WHY: Record<string, string> = {
+  'membarrier-private-expedited': 'the kernel interrupts exactly the CPUs running this process and waits for each: documented, and the cheapest verified option',
+  'membarrier-global-expedited': 'documented, and reaches other registered processes too (for barriers across processes)',
+  signals: 'portable, but costs a signal delivery per reader per barrier',
+  'symmetric-fence': 'always correct, but every read pays a full fence',
+};
+export const MPROTECT_CAVEAT = 'undocumented kernel behaviour: re-run after every kernel, hypervisor or host change';
+
+export interface RecommendOptions {
+  allowMprotect?: boolean;
+}
+
+export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: RecommendOptions = {}): Recommendation {
+  const verified = (id: string) => a.verdicts[id]?.verdict === 'verified';
+  const pick = PREFERENCE.find(verified) ?? null;
+  const reasons: string[] = [];
+  if (pick) {
+    reasons.push(`${pick} is verified here: ${a.verdicts[pick].reasons[0]}`);
+    reasons.push(WHY[pick]);
+    for (const better of PREFERENCE.slice(0, PREFERENCE.indexOf(pick))) {
+      const v = a.verdicts[better];
+      reasons.push(`${better} was not chosen: ${v ? `${v.verdict}: ${v.reasons[0]}` : 'not run'}`);
+    }
+  } else {
+    reasons.push('no strategy is verified here: use full fences on both sides until a run verifies one');
+    if (!a.positiveControl.relaxed) reasons.push('the positive control never relaxed, so this run could not judge any barrier');
+  }
+  const acceptable: Recommendation['acceptable'] = [];
+  for (const id of ['mprotect', 'madvise-dontneed']) {
+    const v = a.verdicts[id];
+    if (v?.verdict !== 'verified') continue;
+    const risky = a.risks.filter((r) => r.strategies.includes(id) && r.severity !== 'note');
+    if (risky.length) reasons.push(`${id} passed here but is not acceptable: ${risky.map((r) => r.text).join('; ')}`);
+    else if (opts.allowMprotect) acceptable.push({ strategy: id, condition: MPROTECT_CAVEAT });
+    else reasons.push(`${id} passed here; it is offered only with --allow-mprotect (${MPROTECT_CAVEAT})`);
+  }
+  const g = a.verdicts['membarrier-global'];
+  const gl = run.strategies['membarrier-global']?.latencyNs;
+  if (g && g.verdict !== 'refuted' && g.verdict !== 'unavailable' && gl) {
+    acceptable.push({ strategy: 'membarrier-global', condition: `for rare writers only: each call waits for an RCU grace period (p50 ${(gl.p50 / 1e6).toFixed(1)} ms, p99 ${(gl.p99 / 1e6).toFixed(1)} ms)` });
+  }
+  return { strategy: pick, reasons, acceptable, runtimes: runtimeAdvice(f, a) };
+}

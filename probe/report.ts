@@ -1,0 +1,21 @@
+// From a run's evidence to the full Report: analyse, then recommend. Used by the commands and by
+// `show`, which re-judges saved evidence with the current rules.
+import type { Report, RunReport } from './records.js';
+import { analyse } from './analyse/index.js';
+import { recommend, type RecommendOptions } from './recommend/index.js';
+
+export function buildReport(run: RunReport, commandLine: string[], opts: RecommendOptions = {}): Report {
+  const analysis = analyse(run.system, run.plan, run.results);
+  return {
+    schemaVersion: run.schemaVersion,
+    kind: 'report',
+    tool: run.tool,
+    generatedAt: run.generatedAt,
+    commandLine,
+    system: run.system,
+    plan: run.plan,
+    results: run.results,
+    analysis,
+    recommendation: recommend(run.system, analysis, run.results, opts),
+  };
+}
