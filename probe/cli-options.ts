@@ -4,7 +4,7 @@ import { UserError } from './exit-codes.js';
 import { parseCpuList } from './inspect/cpulist.js';
 import type { PlanOptions } from './plan/index.js';
 
-interface RawRunArgs {
+export interface RawRunArgs {
   duration?: number;
   readers?: number;
   cpus?: string;

@@ -4,9 +4,11 @@ export const EXIT = {
   OK: 0,
   /** An internal error: a bug in membarrier-probe. The message says where to report it. */
   INTERNAL: 1,
+  /** check: a requirement is not met (refuted or unavailable); compare: a verdict got worse. */
+  NOT_MET: 1,
   /** Bad input: unknown command or flag, bad value, unusable file or folder. Nothing was run. */
   USAGE: 2,
-  /** The run could not produce the evidence asked for (e.g. the native engine is unavailable). */
+  /** The run could not produce the evidence asked for (one usable CPU, no native engine), or check was inconclusive. */
   NO_EVIDENCE: 3,
   /** Interrupted (SIGINT): the report holds what finished. */
   INTERRUPTED: 130,

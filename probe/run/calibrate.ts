@@ -4,8 +4,11 @@
 import type { Calibration, ExperimentPlan } from '../records.js';
 import type { NativeEngine, PhaseResult } from '../native.js';
 
-const STUFF_LINES = [0, 8, 16, 32];
-const OFFSETS_NS = [-200, -100, 0, 100, 200, 300, 400, 600, 800];
+/** The sweep: every pair of cold-line count and writer start offset is tried. */
+export interface SweepGrid { stuffLines: number[]; offsetsNs: number[] }
+export const FULL_GRID: SweepGrid = { stuffLines: [0, 8, 16, 32], offsetsNs: [-200, -100, 0, 100, 200, 300, 400, 600, 800] };
+/** For `check`, which must answer in about a second: fewer points, around where the full sweep lands here. */
+export const QUICK_GRID: SweepGrid = { stuffLines: [0, 8, 16], offsetsNs: [0, 100, 200] };
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
@@ -25,7 +28,7 @@ export function relaxation(r: PhaseResult): number {
 }
 
 /** Resolves to null when the run was cancelled during calibration. */
-export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number): Promise<Calibration | null> {
+export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number, grid: SweepGrid = FULL_GRID): Promise<Calibration | null> {
   const t0 = performance.now();
   const timebase = engine.selectTimebase(plan.timebase === 'cycles');
   const s = await engine.measureSkew(plan.writerCpu, plan.readerCpus[0]);
@@ -34,11 +37,11 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
   // transfers (half the shortest round trip), so readers are waiting when it starts.
   const leadNs = clamp(2.5 * (skew?.uncertaintyNs ?? 200), 250, 5000);
   const jitterNs = clamp(2 * (skew?.uncertaintyNs ?? 50), 40, 400);
-  const each = Math.max(5, budgetMs / (STUFF_LINES.length * OFFSETS_NS.length));
+  const each = Math.max(5, budgetMs / (grid.stuffLines.length * grid.offsetsNs.length));
   const sweep: Calibration['sweep'] = [];
   let best: { r: PhaseResult; k: number; off: number; wps: number } | null = null;
-  for (const k of STUFF_LINES) {
-    for (const off of OFFSETS_NS) {
+  for (const k of grid.stuffLines) {
+    for (const off of grid.offsetsNs) {
       const r = await engine.runPhase({
         strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,

@@ -10,7 +10,7 @@ import { parseCpuList } from '../inspect/cpulist.js';
 import { readText } from '../inspect/read.js';
 import { buildPlan, type PlanOptions } from '../plan/index.js';
 import { TOOL } from '../version.js';
-import { calibrate } from './calibrate.js';
+import { calibrate, FULL_GRID, QUICK_GRID } from './calibrate.js';
 import { requireEngine } from './engine.js';
 import { horizonDelays, summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
@@ -24,6 +24,8 @@ export interface Progress {
 
 export interface RunOptions extends PlanOptions {
   facts?: MachineFacts;
+  /** 'check': the install-time gate's short run (two controls, short phases, no scaling). */
+  profile?: 'full' | 'check';
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -31,6 +33,9 @@ export interface RunOptions extends PlanOptions {
 // Relative phase lengths; calibration takes a fixed share of the whole run.
 const WEIGHT = { control: 1, strategy: 1.5, slowStrategy: 2, delayMatched: 0.6, horizonPoint: 0.25 };
 const CALIBRATION_SHARE = 0.07;
+/** The gate's phases (ms): enough on-CPU calls of a ~15 us barrier to bound a 1% miss rate many times over. */
+const CHECK_BUDGET = { calibration: 80, unit: 80 };
+const CHECK_CONTROLS = ['none', 'null-syscall'];
 
 function budgets(plan: ExperimentPlan) {
   const n = plan.strategies.length;
@@ -53,7 +58,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const engine = requireEngine();
   const catalogue: StrategyDescriptor[] = engine.strategies();
   const byId = new Map(catalogue.map((s) => [s.id, s]));
-  const plan = buildPlan(facts, catalogue, opts);
+  const quick = opts.profile === 'check';
+  const built = buildPlan(facts, catalogue, opts);
+  const plan = quick ? { ...built, controls: CHECK_CONTROLS, horizonDelaysNs: [0], scalingReaders: [] } : built;
   const results = emptyEvidence(plan);
   const report: RunReport = {
     schemaVersion: SCHEMA_VERSION, kind: 'run', tool: { ...TOOL }, generatedAt: new Date().toISOString(), system: facts, plan, results,
@@ -63,7 +70,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     return report;
   }
   const t0 = performance.now();
-  const b = budgets(plan);
+  const b = quick ? CHECK_BUDGET : budgets(plan);
   const total = 1 + plan.controls.length + plan.strategies.length * 2 + plan.horizonDelaysNs.length + plan.strategies.length + 1;
   let index = 0;
   const step = (phase: string) => opts.onProgress?.({ phase, index: ++index, total, elapsedMs: performance.now() - t0 });
@@ -73,7 +80,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const stopped = () => opts.signal?.aborted === true;
   const onlineBefore = facts.cpus.onlineList.join(',');
   try {
-    const cal = await calibrate(engine, plan, b.calibration);
+    const cal = await calibrate(engine, plan, b.calibration, quick ? QUICK_GRID : FULL_GRID);
     results.calibration = cal;
     step('calibrate');
     if (!cal) return report;
@@ -115,7 +122,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
         if (ev.latencyNs) results.scaling[e.strategy].push({ readers: r, latencyNs: ev.latencyNs });
       }
     }
-    if (!stopped()) {
+    if (!stopped() && !quick) {
       const rc = await engine.readerCost(plan.readerCpus[0], 2e6);
       if (!rc.errno) results.readerCost = { compilerBarrierNs: rc.compilerBarrierNs, fullFenceNs: rc.fullFenceNs };
       step('reader-cost');

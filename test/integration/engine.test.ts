@@ -7,9 +7,10 @@ import { loadNative } from '../../probe/native.js';
 import { runProbe } from '../../probe/run/index.js';
 import { runCli } from '../helpers/run-cli.js';
 
-const r = runCli(['run', '--json', '--duration', '6', '--seed', '7']);
+const r = runCli(['run', '--json', '--no-save', '--duration', '6', '--seed', '7']);
 if (r.status !== 0) throw new Error(`run failed (${r.status}): ${r.stderr}`);
 const report = JSON.parse(r.stdout);
+assert.is(report.kind, 'report');
 const res = report.results;
 const x86 = report.system.platform.arch === 'x64';
 

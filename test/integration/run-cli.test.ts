@@ -26,7 +26,7 @@ test('bad durations, counts, CPUs and strategies are refused with exit 2', () =>
 
 test('one usable CPU: the run says it cannot place a reader and exits 3 at once', () => {
   const t0 = Date.now();
-  const r = runCli(['run', '--json'], { wrap: ['taskset', '-c', '0'] });
+  const r = runCli(['run', '--json', '--no-save'], { wrap: ['taskset', '-c', '0'] });
   assert.is(r.status, 3, r.stderr);
   const rep = JSON.parse(r.stdout);
   assert.match(rep.plan.blocked, /cannot place a reader on another CPU/);

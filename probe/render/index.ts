@@ -1,0 +1,24 @@
+// render: a full report in any of the output formats. One table of renderers, so the CLI's
+// --format, `show` and the library's render() cannot drift apart.
+import type { Report } from '../records.js';
+import { UserError } from '../exit-codes.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderReportText } from './report-text.js';
+import { makeStyle, type Style } from './style.js';
+
+export const FORMATS = ['text', 'json', 'markdown', 'html', 'prometheus'] as const;
+export type Format = (typeof FORMATS)[number];
+
+const RENDERERS: Partial<Record<Format, (r: Report, s: Style) => string>> = {
+  text: renderReportText,
+  json: (r) => renderJson(r),
+  markdown: (r) => renderMarkdown(r),
+};
+
+/** Renders `report` as `format`; `style` colours the text format only (default: no colour). */
+export function render(report: Report, format: Format = 'text', style: Style = makeStyle(0)): string {
+  const fn = RENDERERS[format];
+  if (!fn) throw new UserError(`unknown format ${JSON.stringify(format)}; use one of ${FORMATS.join(', ')}`);
+  return fn(report, style);
+}

@@ -1,0 +1,49 @@
+// Markdown made to paste into a GitHub issue: the summary table and the recommendation first,
+// then collapsible details with the raw numbers and the environment fingerprint.
+import type { Report } from '../records.js';
+import { fmtNs, fmtShare } from './format.js';
+import { summaryRows } from './report-rows.js';
+
+// Table cells: pipes and newlines would break the row; angle brackets would become HTML.
+const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const text = (s: string) => s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function renderMarkdown(r: Report): string {
+  const f = r.system;
+  const out: string[] = [];
+  out.push(`## membarrier-probe ${text(r.tool.version)}: ${text(f.platform.hostname)}, ${text(r.generatedAt)}`, '');
+  out.push(`${text(f.cpus.vendor ?? '?')} ${text(f.cpus.modelName ?? '')}, ${f.cpus.online ?? '?'} CPUs, Linux ${text(f.kernel.release ?? '?')}, ` +
+    `hypervisor ${text(f.hypervisor.vendor ?? 'none')}; writer CPU ${r.results.cpus.writer}, readers ${r.results.cpus.readers.join(', ') || 'none'}`, '');
+  const rec = r.recommendation;
+  out.push(`**Recommendation: ${rec.strategy ? `\`${rec.strategy}\`` : 'none verified: use full fences on both sides'}**`, '');
+  for (const reason of rec.reasons) out.push(`- ${text(reason)}`);
+  for (const a of rec.acceptable) out.push(`- acceptable: \`${a.strategy}\`, ${text(a.condition)}`);
+  out.push('', '| strategy | verdict | p50 | p99 | SB violations/trials (95% bound) | interrupted | risks |', '|---|---|---|---|---|---|---|');
+  for (const row of summaryRows(r)) {
+    out.push(`| ${cell(row.strategy)} | **${row.verdict}** | ${row.p50} | ${row.p99} | ${cell(row.sb)} | ${row.interrupted} | ${cell(row.risks)} |`);
+  }
+  if (r.analysis.risks.length) {
+    out.push('', '**Risks known without running**', '');
+    for (const risk of r.analysis.risks) out.push(`- ${risk.severity} (${risk.strategies.join(', ')}): ${text(risk.text)}`);
+  }
+  out.push('', '<details><summary>Why each verdict</summary>', '');
+  for (const [id, v] of Object.entries(r.analysis.verdicts)) out.push(`- \`${id}\` **${v.verdict}**: ${text(v.reasons.join('; '))}`);
+  out.push('', '</details>', '', '<details><summary>Runtimes on this machine</summary>', '');
+  for (const a of rec.runtimes) out.push(`- ${text(a.runtime)}: ${text(a.advice)}`);
+  out.push('', '</details>', '', '<details><summary>Raw numbers</summary>', '');
+  out.push('| id | trials | 00 | 01 | 10 | 11 | p50 | p90 | p99 | max | interrupted (on-CPU) | raw | on-CPU calls | descheduled calls | irq/call |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const e of [...Object.values(r.results.strategies), ...Object.values(r.results.controls)]) {
+    const h = e.sb.histogram, l = e.latencyNs, m = e.mechanism;
+    const irq = m?.irqPerCall ? Object.entries(m.irqPerCall).map(([k, n]) => `${k} ${n.toFixed(2)}`).join(' ') : '-';
+    out.push(`| ${cell(e.id)} | ${e.sb.trials} | ${h['00']} | ${h['01']} | ${h['10']} | ${h['11']} | ${fmtNs(l?.p50)} | ${fmtNs(l?.p90)} | ${fmtNs(l?.p99)} | ${fmtNs(l?.max)} | ` +
+      `${fmtShare(m?.interruptedShare)} | ${fmtShare(m?.rawInterruptedShare)} | ${m?.onCpuCalls ?? '-'} | ${m?.descheduledCalls ?? '-'} | ${cell(irq)} |`);
+  }
+  const h = r.results.horizon;
+  if (h) out.push('', `Detection horizon: ${h.points.map((p) => `${fmtNs(p.delayNs)} ${fmtShare(p.trials ? p.violations / p.trials : 0)}`).join(', ')}; largest delay detected ${fmtNs(h.horizonNs)}.`);
+  out.push('', '</details>', '', '<details><summary>Environment fingerprint</summary>', '', '```');
+  out.push(`kernel: ${f.kernel.version ?? '?'}`, `cpu: ${f.cpus.vendor} family ${f.cpus.family} model ${f.cpus.model} stepping ${f.cpus.stepping} microcode ${f.cpus.microcode}`);
+  out.push(`hypervisor: ${f.hypervisor.vendor ?? 'none'}${f.hypervisor.kvm ? ` (KVM features 0x${f.hypervisor.kvm.features.toString(16)})` : ''}`);
+  out.push(`membarrier QUERY mask: ${f.membarrier.queryMask ?? `unknown (${f.membarrier.error?.code ?? 'n/a'})`}`, `seccomp: ${f.process.seccomp.modeName}, container: ${f.sandbox.container?.kind ?? 'none'}`);
+  out.push(`command: membarrier-probe ${r.commandLine.join(' ')}`, '```', '', '</details>', '');
+  return out.join('\n');
+}

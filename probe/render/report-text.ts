@@ -1,0 +1,27 @@
+// The terminal summary of a full report: the verdict table, then the recommendation and its reasons.
+import type { Report } from '../records.js';
+import { summaryRows } from './report-rows.js';
+import type { Style } from './style.js';
+
+export function renderReportText(r: Report, s: Style): string {
+  const colour = (v: string) => (v === 'verified' ? s.good(v) : v === 'refuted' ? s.bad(v) : s.warn(v));
+  const out = [s.head(`${r.tool.name} ${r.tool.version}`) + s.dim(`  ${r.system.platform.hostname}  ${r.generatedAt}  writer CPU ${r.results.cpus.writer}, readers ${r.results.cpus.readers.join(',') || 'none'}`), ''];
+  out.push(s.dim(`  ${'strategy'.padEnd(40)}${'verdict'.padEnd(14)}${'p50'.padStart(9)}${'p99'.padStart(9)}  ${'SB violations/trials (95% bound)'.padEnd(34)}${'interrupted'.padStart(11)}`));
+  for (const row of summaryRows(r)) {
+    out.push(`  ${row.strategy.padEnd(40)}${colour(row.verdict)}${' '.repeat(Math.max(1, 14 - row.verdict.length))}${row.p50.padStart(9)}${row.p99.padStart(9)}  ${row.sb.padEnd(34)}${row.interrupted.padStart(11)}`);
+    if (row.verdict !== 'verified' && row.reason) out.push(s.dim(`      ${row.reason}`));
+  }
+  for (const n of r.analysis.notes) out.push(`  ${s.warn(n)}`);
+  const rec = r.recommendation;
+  out.push('', s.head('Recommendation: ') + (rec.strategy ? s.good(rec.strategy) : s.bad('none verified here: use full fences on both sides')));
+  for (const reason of rec.reasons) out.push(`  - ${reason}`);
+  for (const a of rec.acceptable) out.push(`  - acceptable: ${a.strategy}, ${a.condition}`);
+  const risks = r.analysis.risks;
+  if (risks.length) {
+    out.push('', s.head('Risks known without running'));
+    for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ')}): ${k.text}`);
+  }
+  out.push('', s.head('On this machine'));
+  for (const a of rec.runtimes) out.push(`  - ${a.runtime}: ${a.advice}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,60 @@
+// Report files: written atomically (a temp file in the same folder, fsync, rename), so a reader,
+// or a process killed mid-write, never sees a half-written report; and read back with every way a
+// file can be wrong turned into one clear UserError (exit 2).
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Report } from './records.js';
+import { SCHEMA_VERSION } from './records.js';
+import { UserError } from './exit-codes.js';
+import { validate } from './schema.js';
+
+/** Larger report files are refused: a real one is well under 1 MB. */
+export const MAX_REPORT_BYTES = 32 << 20;
+
+export function writeAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** `<host>-<UTC timestamp>`: sorts by time, and names the machine in a ticket attachment. */
+export function reportBaseName(r: Report): string {
+  const host = r.system.platform.hostname.replace(/[^A-Za-z0-9._-]/g, '_') || 'host';
+  return `${host}-${r.generatedAt.replace(/[:.]/g, '-')}`;
+}
+
+export function loadReport(path: string): Report {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UserError(`${path} is not a file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read report ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (size === 0) throw new UserError(`report ${path} is empty`);
+  if (size > MAX_REPORT_BYTES) throw new UserError(`report ${path} is ${size} bytes, over the ${MAX_REPORT_BYTES}-byte limit: not a membarrier-probe report`);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UserError(`report ${path} is not JSON (${(err as Error).message})`);
+  }
+  const v = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof v === 'number' && v > SCHEMA_VERSION) {
+    throw new UserError(`report ${path} has schemaVersion ${v}, newer than this tool's ${SCHEMA_VERSION}: upgrade membarrier-probe to read it`);
+  }
+  const problem = validate(data);
+  if (problem) throw new UserError(`report ${path} is not a membarrier-probe report: ${problem}`);
+  return data as Report;
+}
