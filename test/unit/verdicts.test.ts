@@ -1,0 +1,149 @@
+// The verdict and recommendation rules on recorded evidence: a real report of this project's
+// Intel KVM machine (test/fixtures/reports/kvm-intel-xeon-2vcpu-default.json), and variants of it
+// that change one measured fact each, to produce the cases a real run here does not.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Report, StrategyEvidence } from '../../probe/records.js';
+import { analyse } from '../../probe/analyse/index.js';
+import { recommend } from '../../probe/recommend/index.js';
+import { localFixture } from './fixtures.js';
+
+const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const clone = (): Report => structuredClone(recorded);
+const judge = (r: Report) => analyse(r.system, r.plan, r.results);
+const verdictOf = (r: Report, id: string) => judge(r).verdicts[id];
+const PRIV = 'membarrier-private-expedited';
+
+test('recorded run: the verdicts a human reading the evidence would give', () => {
+  const a = judge(clone());
+  assert.is(a.verdicts[PRIV].verdict, 'verified');
+  assert.is(a.verdicts.mprotect.verdict, 'verified');
+  assert.is(a.verdicts.signals.verdict, 'verified');
+  assert.is(a.verdicts['symmetric-fence'].verdict, 'verified');
+  assert.is(a.verdicts['membarrier-global-expedited'].verdict, 'refuted');
+  assert.is(a.verdicts['membarrier-global'].verdict, 'inconclusive');
+  assert.match(a.verdicts['membarrier-global'].reasons.join(' '), /no power/);
+  assert.ok(a.positiveControl.relaxed);
+});
+
+test('no control is ever verified, not even one that looks perfect', () => {
+  const r = clone();
+  const n = r.results.controls['null-syscall'];
+  n.sb.violations = 0; n.sb.histogram['00'] = 0;
+  n.mechanism!.interruptedShare = 1; n.mechanism!.perReader.forEach((p) => (p.interruptedShare = 1));
+  const a = judge(r);
+  for (const id of Object.keys(r.results.controls)) assert.is.not(a.verdicts[id].verdict, 'verified', id);
+});
+
+test('any SB violation refutes', () => {
+  const r = clone();
+  r.results.strategies[PRIV].sb.violations = 1;
+  assert.is(verdictOf(r, PRIV).verdict, 'refuted');
+});
+
+test('a silent positive control makes every strategy inconclusive', () => {
+  const r = clone();
+  r.results.controls.none.sb.violations = 0;
+  const a = judge(r);
+  for (const id of r.plan.strategies) {
+    if (a.verdicts[id].verdict === 'refuted') continue;  // a violation stays a violation
+    assert.is(a.verdicts[id].verdict, 'inconclusive', id);
+  }
+  assert.match(a.verdicts[PRIV].reasons[0], /positive control never relaxed/);
+});
+
+test('success that does nothing: a call that interrupts nobody is refuted, not verified', () => {
+  const r = clone();
+  const m = r.results.strategies[PRIV].mechanism!;
+  m.interruptedShare = r.results.controls['null-syscall'].mechanism!.interruptedShare;
+  m.perReader.forEach((p) => (p.interruptedShare = m.interruptedShare));
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'refuted');
+  assert.match(v.reasons[0], /near the null syscall/);
+});
+
+test('below 99% on a reader, too few calls, or too near the delay-matched control: inconclusive', () => {
+  let r = clone();
+  r.results.strategies[PRIV].mechanism!.perReader[0].interruptedShare = 0.97;
+  assert.match(verdictOf(r, PRIV).reasons.join(' '), /under 99%/);
+  r = clone();
+  r.results.strategies[PRIV].mechanism!.onCpuCalls = 100;
+  assert.is(verdictOf(r, PRIV).verdict, 'inconclusive');
+  assert.match(verdictOf(r, PRIV).reasons.join(' '), /too few to bound the miss rate/);
+  r = clone();
+  r.results.controls[`delay-matched:${PRIV}`].mechanism!.interruptedShare = 0.8;
+  assert.is(verdictOf(r, PRIV).verdict, 'inconclusive');
+  assert.match(verdictOf(r, PRIV).reasons.join(' '), /delay-matched/);
+});
+
+test('setup failures are unavailable with the errno named; failed phases are inconclusive', () => {
+  let r = clone();
+  const e: StrategyEvidence = r.results.strategies[PRIV];
+  e.status = 'unavailable'; e.available = false;
+  e.error = { errno: 1, code: 'EPERM', meaning: 'blocked by seccomp or another security policy', what: 'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED' };
+  assert.is(verdictOf(r, PRIV).verdict, 'unavailable');
+  assert.match(verdictOf(r, PRIV).reasons[0], /EPERM \(blocked by seccomp/);
+  r = clone();
+  r.results.strategies.mprotect.status = 'timeout';
+  assert.match(verdictOf(r, 'mprotect').reasons[0], /timed out/);
+  r = clone();
+  r.plan.blocked = 'cannot place a reader on another CPU: only CPU 0 is usable here';
+  assert.is(verdictOf(r, PRIV).verdict, 'inconclusive');
+});
+
+test('a fence-based strategy is verified only where SB had the power to see a failure', () => {
+  const r = clone();
+  r.results.horizon!.points.forEach((p) => { p.violations = 0; p.rate = 0; });
+  assert.is(verdictOf(r, 'symmetric-fence').verdict, 'inconclusive');
+});
+
+test('every verdict states its power', () => {
+  for (const v of Object.values(judge(clone()).verdicts)) {
+    if (v.verdict === 'unavailable') continue;
+    assert.match(v.reasons.join(' '), /violations in \d+ trials \(95% upper bound/, v.strategy);
+  }
+});
+
+const rec = (r: Report, allowMprotect = false) => recommend(r.system, judge(r), r.results, { allowMprotect });
+const unavailable = (r: Report, id: string) => {
+  const e = r.results.strategies[id];
+  e.status = 'unavailable'; e.available = false;
+  e.error = { errno: 1, code: 'EPERM', meaning: 'blocked by seccomp', what: 'membarrier' };
+};
+
+test('recommendation follows the preference order and says why the better ones were not chosen', () => {
+  let r = clone();
+  assert.is(rec(r).strategy, PRIV);
+  r = clone();
+  unavailable(r, PRIV);
+  r.results.strategies['membarrier-global-expedited'] = { ...structuredClone(recorded.results.strategies[PRIV]), id: 'membarrier-global-expedited', strategy: 'membarrier-global-expedited' };
+  r.results.controls['delay-matched:membarrier-global-expedited'] = structuredClone(recorded.results.controls[`delay-matched:${PRIV}`]);
+  const g = rec(r);
+  assert.is(g.strategy, 'membarrier-global-expedited');
+  assert.match(g.reasons.join(' '), /membarrier-private-expedited was not chosen: unavailable/);
+  r = clone();
+  unavailable(r, PRIV);
+  assert.is(rec(r).strategy, 'signals');
+  unavailable(r, 'signals');
+  assert.is(rec(r).strategy, 'symmetric-fence');
+  unavailable(r, 'symmetric-fence');
+  const none = rec(r);
+  assert.is(none.strategy, null);
+  assert.match(none.reasons[0], /full fences/);
+  assert.match(none.runtimes.find((x) => x.runtime === 'liburcu')!.advice, /urcu-mb/);
+});
+
+test('mprotect: offered only on opt-in, never with a risk, always with the caveat', () => {
+  let r = clone();
+  assert.not.ok(rec(r).acceptable.some((a) => a.strategy === 'mprotect'));
+  assert.match(rec(r).reasons.join(' '), /only with --allow-mprotect/);
+  const ok = rec(r, true).acceptable.find((a) => a.strategy === 'mprotect');
+  assert.match(ok!.condition, /undocumented kernel behaviour: re-run after every kernel, hypervisor or host change/);
+  r = clone();
+  r.system.hypervisor.hyperv = { recommendations: 4, remoteTlbFlushByHypercall: true, exProcessorMasks: false };
+  assert.not.ok(rec(r, true).acceptable.some((a) => a.strategy === 'mprotect'));
+  assert.match(rec(r, true).reasons.join(' '), /mprotect passed here but is not acceptable: Hyper-V/);
+  assert.match(rec(clone()).acceptable.find((a) => a.strategy === 'membarrier-global')!.condition, /rare writers only.*ms/);
+});
+
+test.run();
