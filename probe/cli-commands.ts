@@ -1,7 +1,7 @@
 // The command handlers: each turns parsed flags into library calls and output, and returns its
 // exit code. Failures that are the user's to fix are thrown as UserError (exit 2 unless stated).
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { check } from './check.js';
 import { compareReports } from './compare.js';
 import { EXIT, UserError } from './exit-codes.js';
@@ -34,6 +34,14 @@ function formatOf(a: CommonArgs): Format {
   return f as Format;
 }
 
+// One level at a time: Node's recursive mkdir never returns for a path under /proc (seen on Node 20).
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
+}
+
 /** Checks --out before anything runs, so a bad folder costs nothing. */
 function prepareOutDir(dir: string): string {
   try {
@@ -41,7 +49,7 @@ function prepareOutDir(dir: string): string {
   } catch (err) {
     if (err instanceof UserError) throw err;
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
     } catch (e) {
       throw new UserError(`--out ${dir} cannot be created (${(e as NodeJS.ErrnoException).code}); give a writable folder`);
     }

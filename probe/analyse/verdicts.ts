@@ -84,7 +84,8 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
   if (nul !== null && (s.interruptedShare <= nul + NEAR_MARGIN || s.interruptedShare <= 2 * nul)) {
-    return v('refuted', `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: the call returns without reaching other CPUs`, power(s));
+    const what = e.strategy.startsWith('delay-matched') ? 'a spin reaches no other CPU' : 'the call returns without reaching other CPUs';
+    return v('refuted', `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`, power(s));
   }
   if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
   const reasons: string[] = [];

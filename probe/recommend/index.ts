@@ -39,7 +39,7 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     const risky = a.risks.filter((r) => r.strategies.includes(id) && r.severity !== 'note');
     if (risky.length) reasons.push(`${id} passed here but is not acceptable: ${risky.map((r) => r.text).join('; ')}`);
     else if (opts.allowMprotect) acceptable.push({ strategy: id, condition: MPROTECT_CAVEAT });
-    else reasons.push(`${id} passed here; it is offered only with --allow-mprotect (${MPROTECT_CAVEAT})`);
+    else reasons.push(`${id} passed here; it is offered only with --allow-mprotect, which covers both page-table tricks (${MPROTECT_CAVEAT})`);
   }
   const g = a.verdicts['membarrier-global'];
   const gl = run.strategies['membarrier-global']?.latencyNs;

@@ -2,18 +2,22 @@
 // --format, `show` and the library's render() cannot drift apart.
 import type { Report } from '../records.js';
 import { UserError } from '../exit-codes.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
+import { renderPrometheus } from './prometheus.js';
 import { renderReportText } from './report-text.js';
 import { makeStyle, type Style } from './style.js';
 
 export const FORMATS = ['text', 'json', 'markdown', 'html', 'prometheus'] as const;
 export type Format = (typeof FORMATS)[number];
 
-const RENDERERS: Partial<Record<Format, (r: Report, s: Style) => string>> = {
+const RENDERERS: Record<Format, (r: Report, s: Style) => string> = {
   text: renderReportText,
   json: (r) => renderJson(r),
   markdown: (r) => renderMarkdown(r),
+  html: (r) => renderHtml(r),
+  prometheus: (r) => renderPrometheus(r),
 };
 
 /** Renders `report` as `format`; `style` colours the text format only (default: no colour). */

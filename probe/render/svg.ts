@@ -73,11 +73,13 @@ export interface TextOpts {
   mono?: boolean;
   rotate?: number;
   cls?: string;
+  /** White outline under the glyphs: keeps a label legible where lines cross it. */
+  halo?: boolean;
 }
 
 export function text(x: number, y: number, s: Part, o: TextOpts = {}): Safe {
   const rot = o.rotate ? h` transform="rotate(${n(o.rotate)} ${n(x)} ${n(y)})"` : '';
-  return h`<text x="${n(x)}" y="${n(y)}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}"${o.weight === 'bold' ? raw(' font-weight="bold"') : ''}${o.fill ? h` fill="${o.fill}"` : ''}${o.mono ? raw(' font-family="ui-monospace, DejaVu Sans Mono, monospace"') : ''}${o.cls ? h` class="${o.cls}"` : ''}${rot}>${s}</text>`;
+  return h`<text x="${n(x)}" y="${n(y)}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}"${o.weight === 'bold' ? raw(' font-weight="bold"') : ''}${o.fill ? h` fill="${o.fill}"` : ''}${o.mono ? raw(' font-family="ui-monospace, DejaVu Sans Mono, monospace"') : ''}${o.cls ? h` class="${o.cls}"` : ''}${o.halo ? raw(' stroke="#fff" stroke-width="4" paint-order="stroke"') : ''}${rot}>${s}</text>`;
 }
 
 export function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1, dash?: string): Safe {

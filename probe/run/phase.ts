@@ -60,7 +60,9 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
     elapsedMs: r.elapsedNs / 1e6,
     latencyNs: r.latency ? { ...lat(r.latency), onCpu: lat(r.latencyOnCpu) } : null,
     sb: {
-      trials: r.trials,
+      // Observed outcomes (reader x trial), not the writer's count: a trial a reader missed says nothing.
+      trials: hist['00'] + hist['01'] + hist['10'] + hist['11'],
+      writerTrials: r.trials,
       violations: hist['00'],
       histogram: hist,
       perReader: r.readers.map((x) => ({ cpu: x.cpu, histogram: x.histogram, missed: x.missed })),
