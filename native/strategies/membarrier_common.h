@@ -2,6 +2,8 @@
 // membarrier(2) call per barrier. The kernel does the rest, which is why the strategies differ
 // only in their two command numbers.
 #pragma once
+#include <string>
+
 #include "platform/membarrier.h"
 #include "strategy.h"
 
@@ -20,6 +22,13 @@ class MembarrierStrategy : public Strategy {
     if (register_cmd_ != 0) {
       long rr = membarrier(register_cmd_);
       if (rr < 0) return {int(-rr), register_name_, {}};
+      // Read the registration back in this very process (6.3+), so a report can show that the
+      // process whose readers are measured was registered, not only a child at inspect time.
+      long regs = membarrier(kGetRegistrations);
+      if (regs >= 0) {
+        r.notes.push_back(std::string("GET_REGISTRATIONS in this process after registering: ") + std::to_string(regs) +
+                          ((regs & register_cmd_) ? " (includes this registration)" : " (does NOT include this registration)"));
+      }
     }
     return r;
   }

@@ -1,7 +1,7 @@
 // recommend: the safest strategy that is available and verified, in a fixed order of preference,
 // with its reasons; the conditional ones (mprotect only on opt-in and with no risk; membarrier-global
 // only for rare writers); and what the common runtimes will do here.
-import type { Analysis, MachineFacts, Recommendation, RunEvidence } from '../records.js';
+import type { Analysis, MachineFacts, Recommendation, Report, RunEvidence } from '../records.js';
 import { runtimeAdvice } from './runtimes.js';
 
 export const PREFERENCE = ['membarrier-private-expedited', 'membarrier-global-expedited', 'signals', 'symmetric-fence'];
@@ -47,4 +47,9 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     acceptable.push({ strategy: 'membarrier-global', condition: `for rare writers only: each call waits for an RCU grace period (p50 ${(gl.p50 / 1e6).toFixed(1)} ms, p99 ${(gl.p99 / 1e6).toFixed(1)} ms)` });
   }
   return { strategy: pick, reasons, acceptable, runtimes: runtimeAdvice(f, a) };
+}
+
+/** The recommendation for a saved or fresh report (library API: `recommend(report)`). */
+export function recommendFor(report: Pick<Report, 'system' | 'analysis' | 'results'>, opts: RecommendOptions = {}): Recommendation {
+  return recommend(report.system, report.analysis, report.results, opts);
 }

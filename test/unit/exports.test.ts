@@ -6,8 +6,9 @@ import * as api from '../../probe/index.js';
 
 test('the library exports exactly the documented names', () => {
   assert.equal(Object.keys(api).sort(), [
-    'EXIT', 'SCHEMA_VERSION', 'UserError', 'buildPlan', 'formatCpuList', 'inspect', 'inspectReport', 'loadNative',
-    'parseCpuList', 'renderInspectText', 'renderJson', 'renderRunText', 'runProbe',
+    'EXIT', 'FORMATS', 'SCHEMA_VERSION', 'UserError', 'analyse', 'buildPlan', 'buildReport', 'check', 'compareReports', 'formatCpuList',
+    'inspect', 'inspectReport', 'loadNative', 'loadReport', 'parseCpuList', 'recommend', 'render', 'renderInspectText', 'renderJson',
+    'renderRunText', 'runProbe',
   ]);
   assert.type(api.inspect, 'function');
   assert.is(api.EXIT.USAGE, 2);
