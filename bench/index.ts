@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures, asserts nothing. The machine is noisy, so each figure stands
 // beside a reference measured in the same run, as a ratio:
 // - the whole `inspect` command against Node's own start-up (target: 300 ms or less);
+// - the `check` gate, whole process (target: 1.5 s or less, every run);
 // - a default `run`: wall time (target: under 20 s) and peak RSS (target: 150 MB or less);
 // - the positive control's witness rate (median of several runs) against the rate a mature
 //   litmus harness reaches on this CPU, times 1.5 (Intel Xeon: 300,000/s; AMD EPYC: 1,650,000/s);
@@ -37,7 +38,10 @@ for (let i = 0; i < RUNS; i++) {
   inproc.push(performance.now() - t0);
 }
 figure('inspect() in-process, warm', stats(inproc));
-console.log(`target: whole inspect command <= 300 ms: ${json.median <= 300 ? 'met' : 'NOT met'} (median ${json.median.toFixed(0)} ms)\n`);
+console.log(`target: whole inspect command <= 300 ms: ${json.median <= 300 ? 'met' : 'NOT met'} (median ${json.median.toFixed(0)} ms)`);
+const gate = stats(timeProcess([CLI, 'check', '--require', 'membarrier-private-expedited', '--quiet'], 7));
+figure('check --require m-p-e (7 runs)', gate, node.median);
+console.log(`target: check <= 1500 ms with Node start-up: ${gate.max <= 1500 ? 'met' : 'NOT met'} (max ${gate.max.toFixed(0)} ms)\n`);
 
 // A default run in a child of its own, so that its peak RSS is its own.
 const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
