@@ -9,6 +9,7 @@
         "native/inspect/membarrier_child.cc",
         "native/inspect/memlock.cc",
         "native/engine/engine_addon.cc",
+        "native/engine/options.cc",
         "native/registry.cc",
         "native/harness/affinity.cc",
         "native/harness/timebase.cc",

@@ -80,6 +80,8 @@ export interface NativeEngine {
   selectTimebase(cycles: boolean): { source: 'cycles' | 'clock_gettime'; ticksPerNs: number };
   measureSkew(cpuA: number, cpuB: number): Promise<{ errno: number; offsetNs: number; uncertaintyNs: number }>;
   runPhase(options: PhaseOptions): Promise<PhaseResult>;
+  /** Validates like runPhase (throws the same TypeError/RangeError) without running. */
+  checkPhaseOptions(options: unknown): true;
   readerCost(cpu: number, iterations: number): Promise<{ errno: number; compilerBarrierNs: number; fullFenceNs: number }>;
   cancel(): void;
   resetCancel(): void;

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "engine/engine.h"
+#include "engine/options.h"
 #include "harness/deadline.h"
 #include "harness/interruption.h"
 #include "harness/reader_cost.h"
@@ -17,11 +18,6 @@ namespace {
 
 TickRate g_rate;
 std::atomic<bool> g_busy{false};
-
-double Num(const Napi::Object& o, const char* key, double fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
-}
 
 const char* StatusName(SbEvidence::Status s) {
   switch (s) {
@@ -184,68 +180,33 @@ bool Claim(Napi::Env env) {
   return true;
 }
 
-std::vector<int> IntArray(const Napi::Value& v) {
-  std::vector<int> out;
-  if (!v.IsArray()) return out;
-  Napi::Array a = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(a.Get(i).As<Napi::Number>().Int32Value());
-  return out;
-}
-
 Napi::Value RunPhase(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(env, "runPhase(options) expects an object").ThrowAsJavaScriptException();
-    return env.Null();
-  }
-  Napi::Object o = info[0].As<Napi::Object>();
-  const std::string id = o.Get("strategy").ToString();
-  const RegistryEntry* entry = FindStrategy(id);
-  if (!entry) {
-    Napi::RangeError::New(env, "unknown strategy: " + id).ThrowAsJavaScriptException();
-    return env.Null();
-  }
-  SbParams p;
-  p.writer_cpu = int(Num(o, "writerCpu", 0));
-  p.reader_cpus = IntArray(o.Get("readerCpus"));
-  if (p.reader_cpus.empty() || p.reader_cpus.size() > 1024) {
-    Napi::RangeError::New(env, "readerCpus must list 1..1024 CPUs").ThrowAsJavaScriptException();
-    return env.Null();
-  }
-  p.stuff_lines = int(Num(o, "stuffLines", 0));
-  const double offset = Num(o, "offsetNs", 0);
-  p.offset_ticks = offset < 0 ? -int64_t(g_rate.ToTicks(-offset)) : int64_t(g_rate.ToTicks(offset));
-  p.jitter_ticks = g_rate.ToTicks(Num(o, "jitterNs", 0));
-  p.lead_ticks = g_rate.ToTicks(Num(o, "leadNs", 1000));
-  p.writer_delay_ticks = g_rate.ToTicks(Num(o, "writerDelayNs", 0));
-  p.max_trials = uint64_t(Num(o, "maxTrials", 1e6));
-  p.budget_ticks = g_rate.ToTicks(Num(o, "budgetMs", 500) * 1e6);
-  const double hard_ms = Num(o, "hardMs", Num(o, "budgetMs", 500) * 2 + 1000);
-  p.gap_spin_ticks = g_rate.ToTicks(Num(o, "gapSpinNs", 1e12));
-  p.gap_trial_ticks = g_rate.ToTicks(Num(o, "gapTrialNs", 1e12));
-  p.seed = uint64_t(Num(o, "seed", 1));
-  const bool evidence = !o.Get("evidence").IsBoolean() || o.Get("evidence").As<Napi::Boolean>().Value();
-  p.record_windows = evidence;
-  StrategyParams sp;
-  // Capped at 100 ms: a delay-matched control never spins longer than that per call.
-  sp.delay_ticks = g_rate.ToTicks(std::min(Num(o, "delayNs", 0), 100e6));
-  const uint64_t margin = g_rate.ToTicks(Num(o, "marginNs", 0));
+  PhaseOptions o;
+  if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
   if (!Claim(env)) return env.Null();
-  p.hard_ticks = Tick() + g_rate.ToTicks(hard_ms * 1e6);
-  auto* w = new PhaseWorker(env, entry, sp, std::move(p), evidence, margin);
+  o.sb.hard_ticks = Tick() + g_rate.ToTicks(o.hard_ms * 1e6);
+  auto* w = new PhaseWorker(env, o.entry, o.strategy, std::move(o.sb), o.evidence, o.margin_ticks);
   Napi::Promise promise = w->Promise();
   w->Queue();
   return promise;
 }
 
+// Checks an options object exactly as runPhase() does, without running anything (for tests and
+// for callers that want to validate first). Returns true, or throws the same error runPhase would.
+Napi::Value CheckPhaseOptions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PhaseOptions o;
+  if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
+  return Napi::Boolean::New(env, true);
+}
+
 Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "measureSkew(cpuA, cpuB)").ThrowAsJavaScriptException();
-    return env.Null();
-  }
+  double a = 0, b = 0;
+  if (!IntArg(info, 0, "measureSkew: cpuA", 0, 1048575, &a) || !IntArg(info, 1, "measureSkew: cpuB", 0, 1048575, &b)) return env.Null();
   if (!Claim(env)) return env.Null();
-  auto* w = new SkewWorker(env, info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value());
+  auto* w = new SkewWorker(env, int(a), int(b));
   Napi::Promise promise = w->Promise();
   w->Queue();
   return promise;
@@ -253,17 +214,10 @@ Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
 
 Napi::Value ReaderCostJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "readerCost(cpu, iterations)").ThrowAsJavaScriptException();
-    return env.Null();
-  }
-  const double n = info[1].As<Napi::Number>().DoubleValue();
-  if (!(n >= 1 && n <= 1e9)) {
-    Napi::RangeError::New(env, "iterations must be 1..1e9").ThrowAsJavaScriptException();
-    return env.Null();
-  }
+  double cpu = 0, n = 0;
+  if (!IntArg(info, 0, "readerCost: cpu", 0, 1048575, &cpu) || !IntArg(info, 1, "readerCost: iterations", 1, 1e9, &n)) return env.Null();
   if (!Claim(env)) return env.Null();
-  auto* w = new ReaderCostWorker(env, info[0].As<Napi::Number>().Int32Value(), uint64_t(n));
+  auto* w = new ReaderCostWorker(env, int(cpu), uint64_t(n));
   Napi::Promise promise = w->Promise();
   w->Queue();
   return promise;
@@ -318,6 +272,7 @@ void RegisterEngine(Napi::Env env, Napi::Object exports) {
   e.Set("selectTimebase", Napi::Function::New(env, SelectTimebaseJs));
   e.Set("measureSkew", Napi::Function::New(env, MeasureSkewJs));
   e.Set("runPhase", Napi::Function::New(env, RunPhase));
+  e.Set("checkPhaseOptions", Napi::Function::New(env, CheckPhaseOptions));
   e.Set("readerCost", Napi::Function::New(env, ReaderCostJs));
   e.Set("cancel", Napi::Function::New(env, Cancel));
   e.Set("resetCancel", Napi::Function::New(env, ResetCancel));
