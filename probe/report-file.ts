@@ -1,7 +1,7 @@
 // Report files: written atomically (a temp file in the same folder, fsync, rename), so a reader,
 // or a process killed mid-write, never sees a half-written report; and read back with every way a
 // file can be wrong turned into one clear UserError (exit 2).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Report } from './records.js';
 import { SCHEMA_VERSION } from './records.js';
@@ -11,7 +11,34 @@ import { validate } from './schema.js';
 /** Larger report files are refused: a real one is well under 1 MB. */
 export const MAX_REPORT_BYTES = 32 << 20;
 
+const TEMP = /^\..+\.(\d+)\.tmp$/;
+
+/**
+ * Removes temp files left in `dir` by writers that were killed mid-write (SIGKILL leaves no chance
+ * to clean up). A temp file whose writer still runs is left alone.
+ */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') {
+        try { unlinkSync(join(dir, name)); } catch { /* raced with another cleaner */ }
+      }
+    }
+  }
+}
+
 export function writeAtomic(path: string, text: string): void {
+  removeStaleTemps(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o644);
   try {

@@ -4,6 +4,15 @@ import type { Analysis, ExperimentPlan, MachineFacts, RunEvidence } from '../rec
 import { judge } from './verdicts.js';
 import { risksOf } from './risks.js';
 
+// When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
+// mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
+function interruptNotes(run: RunEvidence): string[] {
+  const all = [...Object.values(run.strategies), ...Object.values(run.controls)];
+  return all.some((e) => e.mechanism && e.mechanism.irqPerCall === null && /not readable/.test(e.mechanism.irqSource))
+    ? ['/proc/interrupts was not readable: the mechanism evidence rests on the readers\' gap test alone, without the kernel\'s IPI counts']
+    : [];
+}
+
 export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvidence): Analysis {
   const risks = risksOf(facts, plan);
   const verdicts: Analysis['verdicts'] = {};
@@ -27,6 +36,6 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     verdicts,
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
-    notes: [...run.notes],
+    notes: [...run.notes, ...interruptNotes(run)],
   };
 }
