@@ -168,6 +168,13 @@ class ReaderCostWorker : public EngineWorker {
   ReaderCost cost_;
 };
 
+// Hands a claimed experiment to the thread pool and gives JS its promise.
+Napi::Value Launch(EngineWorker* w) {
+  Napi::Promise promise = w->Promise();
+  w->Queue();
+  return promise;
+}
+
 bool Claim(Napi::Env env) {
   bool expected = false;
   if (!g_busy.compare_exchange_strong(expected, true)) {
@@ -186,10 +193,7 @@ Napi::Value RunPhase(const Napi::CallbackInfo& info) {
   if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
   if (!Claim(env)) return env.Null();
   o.sb.hard_ticks = Tick() + g_rate.ToTicks(o.hard_ms * 1e6);
-  auto* w = new PhaseWorker(env, o.entry, o.strategy, std::move(o.sb), o.evidence, o.margin_ticks);
-  Napi::Promise promise = w->Promise();
-  w->Queue();
-  return promise;
+  return Launch(new PhaseWorker(env, o.entry, o.strategy, std::move(o.sb), o.evidence, o.margin_ticks));
 }
 
 // Checks an options object exactly as runPhase() does, without running anything (for tests and
@@ -206,10 +210,7 @@ Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
   double a = 0, b = 0;
   if (!IntArg(info, 0, "measureSkew: cpuA", 0, 1048575, &a) || !IntArg(info, 1, "measureSkew: cpuB", 0, 1048575, &b)) return env.Null();
   if (!Claim(env)) return env.Null();
-  auto* w = new SkewWorker(env, int(a), int(b));
-  Napi::Promise promise = w->Promise();
-  w->Queue();
-  return promise;
+  return Launch(new SkewWorker(env, int(a), int(b)));
 }
 
 Napi::Value ReaderCostJs(const Napi::CallbackInfo& info) {
@@ -217,10 +218,7 @@ Napi::Value ReaderCostJs(const Napi::CallbackInfo& info) {
   double cpu = 0, n = 0;
   if (!IntArg(info, 0, "readerCost: cpu", 0, 1048575, &cpu) || !IntArg(info, 1, "readerCost: iterations", 1, 1e9, &n)) return env.Null();
   if (!Claim(env)) return env.Null();
-  auto* w = new ReaderCostWorker(env, int(cpu), uint64_t(n));
-  Napi::Promise promise = w->Promise();
-  w->Queue();
-  return promise;
+  return Launch(new ReaderCostWorker(env, int(cpu), uint64_t(n)));
 }
 
 Napi::Value SelectTimebaseJs(const Napi::CallbackInfo& info) {
