@@ -20,7 +20,9 @@ namespace mbp {
 namespace {
 constexpr StrategyInfo kInfo{"signals", false, ReaderSide::kCompilerBarrier, true,
                              "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement"};
-constexpr uint64_t kAckDeadlineNs = 100'000'000;  // a reader that takes 100 ms to run its handler is stuck
+// A reader descheduled behind a CPU hog can wait several scheduler slices before its handler runs;
+// one that takes half a second is stuck.
+constexpr uint64_t kAckDeadlineNs = 500'000'000;
 
 std::atomic<uint64_t> g_acks{0};
 
