@@ -55,6 +55,12 @@ const cpu = `${report.system.cpus.vendor} ${report.system.cpus.modelName}`;
 console.log(`default run on ${cpu}: ${(res.elapsedMs / 1000).toFixed(1)} s (target < 20 s: ${res.elapsedMs < 20000 ? 'met' : 'NOT met'}), ` +
   `peak RSS ${(rssKb / 1024).toFixed(0)} MB (target <= 150 MB: ${rssKb / 1024 <= 150 ? 'met' : 'NOT met'})`);
 
+for (const id of ['null-syscall', 'mprotect-untouched']) {
+  const share = res.controls[id]?.mechanism?.interruptedShare ?? null;
+  console.log(`${id} interrupted share: ${share === null ? 'n/a' : share.toFixed(4)} (target <= 0.05: ${share !== null && share <= 0.05 ? 'met' : 'NOT met'}); ` +
+    `membarrier-private-expedited ${res.strategies['membarrier-private-expedited']?.mechanism?.interruptedShare?.toFixed(4)}, mprotect ${res.strategies.mprotect?.mechanism?.interruptedShare?.toFixed(4)}`);
+}
+
 // Witness rate of the positive control with the run's own calibration, several runs.
 const engine = requireEngine();
 const cal = res.calibration!;

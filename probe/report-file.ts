@@ -11,11 +11,14 @@ import { validate } from './schema.js';
 /** Larger report files are refused: a real one is well under 1 MB. */
 export const MAX_REPORT_BYTES = 32 << 20;
 
-const TEMP = /^\..+\.(\d+)\.tmp$/;
+// Our temp files only: `.<report name>.membarrier-probe.<pid>.tmp`.
+const TEMP = /^\..+\.(?:json|md)\.membarrier-probe\.(\d+)\.tmp$/;
+/** A temp file is stale only when its writer is gone and it is this old (a writer in another PID namespace looks gone). */
+const STALE_MS = 10 * 60 * 1000;
 
 /**
  * Removes temp files left in `dir` by writers that were killed mid-write (SIGKILL leaves no chance
- * to clean up). A temp file whose writer still runs is left alone.
+ * to clean up). Only our own names, only when the writing pid is gone and the file is old.
  */
 export function removeStaleTemps(dir: string): void {
   let names: string[];
@@ -30,16 +33,17 @@ export function removeStaleTemps(dir: string): void {
     try {
       process.kill(pid, 0);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ESRCH') {
-        try { unlinkSync(join(dir, name)); } catch { /* raced with another cleaner */ }
-      }
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      try {
+        if (Date.now() - statSync(join(dir, name)).mtimeMs > STALE_MS) unlinkSync(join(dir, name));
+      } catch { /* raced with another cleaner */ }
     }
   }
 }
 
 export function writeAtomic(path: string, text: string): void {
   removeStaleTemps(dirname(path));
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.membarrier-probe.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o644);
   try {
     writeSync(fd, text);

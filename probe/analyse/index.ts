@@ -22,20 +22,20 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     verdicts[id] = v;
   }
   for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, plan.blocked, true);
-  if (plan.blocked) {
-    for (const id of plan.strategies) {
-      verdicts[id] ??= {
-        strategy: id, verdict: 'inconclusive', reasons: [plan.blocked], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
-        stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
-          interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
-      };
-    }
+  // A planned strategy with no evidence still gets a verdict, and says why it has none.
+  const missing = plan.blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
+  for (const id of plan.strategies) {
+    verdicts[id] ??= {
+      strategy: id, verdict: 'inconclusive', reasons: [missing], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
+      stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
+        interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
+    };
   }
   const none = run.controls.none;
   return {
     verdicts,
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
-    notes: [...run.notes, ...interruptNotes(run)],
+    notes: [...run.notes, ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run)],
   };
 }
