@@ -179,7 +179,7 @@ row(`7. SIGKILL at random moments while writeAtomic() writes a report (${KILLS} 
     const ms = performance.now() - t0;
     const files = readdirSync(out).sort();
     const reports = files.filter((f) => f.endsWith('.json'));
-    const temps = files.filter((f) => /^\.[abc]\.json\.\d+\.tmp$/.test(f));
+    const temps = files.filter((f) => /^\.[abc]\.json\.membarrier-probe\.\d+\.tmp$/.test(f));
     const partial = temps.filter((f) => statSync(join(out, f)).size < Buffer.byteLength(text));
     console.log(`    ${KILLS} kills in ${(ms / 1000).toFixed(1)} s; reports: ${reports.join(' ')}; leftover temp files: ${temps.length} (${partial.length} shorter than the report)`);
     assert.ok(ms <= 60_000, `${ms.toFixed(0)} ms, over 60 s`);
