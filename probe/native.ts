@@ -1,11 +1,11 @@
 // The only door to the C++ addon. Everything else imports the typed `NativeAddon` from here and
 // must cope with it being absent: `inspect` reports what Node alone can read and says why the
 // rest is missing. MEMBARRIER_PROBE_ADDON names another .node file (tests use it to prove that a
-// missing or broken addon degrades cleanly).
+// missing or broken addon degrades cleanly, and to load the sanitizer build or a prebuild).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** Must equal kAbiVersion in native/addon.cc. */
 export const NATIVE_ABI_VERSION = 2;
@@ -110,22 +110,43 @@ let cached: NativeLoad | undefined;
 
 export function loadNative(): NativeLoad {
   if (cached) return cached;
-  const path = process.env.MEMBARRIER_PROBE_ADDON || join(packageRoot, 'build', 'Release', 'membarrier_probe.node');
-  cached = tryLoad(path);
+  const override = process.env.MEMBARRIER_PROBE_ADDON;
+  cached = override ? tryLoad(override) : loadBuilt();
   return cached;
 }
 
-function tryLoad(path: string): NativeLoad {
-  if (process.platform !== 'linux') return { ok: false, reason: `the native part supports Linux only, not ${process.platform}`, path: null };
-  if (!existsSync(path)) return { ok: false, reason: `native addon not built (${path} is missing): run npm run build:native`, path };
+function check(addon: NativeAddon, path: string | null): NativeLoad {
+  if (addon.abiVersion !== NATIVE_ABI_VERSION) {
+    return { ok: false, reason: `native addon is stale (ABI ${addon.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it`, path };
+  }
+  return { ok: true, addon, path: path ?? 'prebuilt' };
+}
+
+const firstLine = (err: unknown) => (err as Error).message.split('\n')[0];
+
+// node-gyp-build picks a local build (build/Release) first, then the prebuilt binary for this
+// platform and arch shipped in prebuilds/; it throws when neither fits.
+function loadBuilt(): NativeLoad {
+  if (process.platform !== 'linux') return { ok: false, reason: `the native part is unavailable on this platform (${process.platform}-${process.arch}): it supports Linux only`, path: null };
+  const require = createRequire(import.meta.url);
+  let path: string | null = null;
   try {
-    const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    if (addon.abiVersion !== NATIVE_ABI_VERSION) {
-      return { ok: false, reason: `native addon is stale (ABI ${addon.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it`, path };
-    }
-    return { ok: true, addon, path };
+    const gypBuild = require('node-gyp-build') as { (dir: string): NativeAddon; resolve(dir: string): string };
+    path = gypBuild.resolve(packageRoot);
+    return check(require(path) as NativeAddon, path);
   } catch (err) {
-    const msg = (err as Error).message.split('\n')[0];
-    return { ok: false, reason: `native addon failed to load: ${msg}`, path };
+    if (!path) {
+      return { ok: false, reason: `the native part is unavailable on this platform (${process.platform}-${process.arch}): no prebuilt binary fits and none was built (npm run build:native builds one)`, path: null };
+    }
+    return { ok: false, reason: `native addon failed to load: ${firstLine(err)}`, path };
+  }
+}
+
+function tryLoad(path: string): NativeLoad {
+  if (!existsSync(path)) return { ok: false, reason: `native addon not found at ${path} (MEMBARRIER_PROBE_ADDON)`, path };
+  try {
+    return check(createRequire(import.meta.url)(path) as NativeAddon, path);
+  } catch (err) {
+    return { ok: false, reason: `native addon failed to load: ${firstLine(err)}`, path };
   }
 }
