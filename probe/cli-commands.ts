@@ -8,6 +8,7 @@ import { EXIT, UserError } from './exit-codes.js';
 import { inspectReport } from './inspect/index.js';
 import { runOptions, type RawRunArgs } from './cli-options.js';
 import { buildReport } from './report.js';
+import { redactReport } from './redact.js';
 import { loadReport, reportBaseName, writeAtomic } from './report-file.js';
 import { render, FORMATS, type Format } from './render/index.js';
 import { renderInspectText } from './render/inspect-text.js';
@@ -80,7 +81,7 @@ export async function inspectCommand(a: CommonArgs, io: Io): Promise<number> {
   return EXIT.OK;
 }
 
-export interface RunArgs extends CommonArgs, RawRunArgs { out?: string; save?: boolean; allowMprotect?: boolean }
+export interface RunArgs extends CommonArgs, RawRunArgs { out?: string; save?: boolean; allowMprotect?: boolean; redact?: boolean }
 
 export async function runCommand(a: RunArgs, io: Io): Promise<number> {
   const opts = runOptions(a);
@@ -89,7 +90,8 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
   const { signal, dispose } = interruptible(io);
   try {
     const run = await runProbe({ ...opts, signal, onProgress: a.quiet ? undefined : progressBar(io.stderr, io.env) });
-    const report = buildReport(run, io.argv, { allowMprotect: a.allowMprotect });
+    const built = buildReport(run, io.argv, { allowMprotect: a.allowMprotect });
+    const report = a.redact ? redactReport(built) : built;
     if (a.quiet) io.stdout.write(`${report.recommendation.strategy ?? 'none verified'}\n`);
     else io.stdout.write(render(report, format, style(a, io)));
     if (out && !run.plan.blocked) {
@@ -132,8 +134,9 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   }
 }
 
-export async function showCommand(a: CommonArgs & { report: string }, io: Io): Promise<number> {
-  io.stdout.write(render(loadReport(a.report), formatOf(a), style(a, io)));
+export async function showCommand(a: CommonArgs & { report: string; redact?: boolean }, io: Io): Promise<number> {
+  const r = loadReport(a.report);
+  io.stdout.write(render(a.redact ? redactReport(r) : r, formatOf(a), style(a, io)));
   return EXIT.OK;
 }
 

@@ -35,7 +35,8 @@ function reportFlags<T>(y: Argv<T>) {
     .option('out', { type: 'string', describe: 'folder for the saved reports', default: 'reports' })
     .option('save', { type: 'boolean', default: true, describe: 'save <host>-<time>.json and .md in --out (--no-save: do not)' })
     .option('quiet', { type: 'boolean', describe: 'no progress; print only the recommended strategy' })
-    .option('allow-mprotect', { type: 'boolean', describe: 'offer mprotect/madvise when verified and no risk applies' });
+    .option('allow-mprotect', { type: 'boolean', describe: 'offer mprotect/madvise when verified and no risk applies' })
+    .option('redact', { type: 'boolean', describe: 'drop the hostname, container ids and local paths (for public tickets)' });
 }
 
 function parser(argv: string[], io: Io, done: (code: number) => void): Argv {
@@ -61,7 +62,8 @@ function parser(argv: string[], io: Io, done: (code: number) => void): Argv {
     .command('show <report>', 'render a saved report again',
       (y) => y.positional('report', { type: 'string', demandOption: true })
         .option('format', { type: 'string', choices: FORMATS as unknown as string[] })
-        .option('json', { type: 'boolean', describe: 'same as --format json' }),
+        .option('json', { type: 'boolean', describe: 'same as --format json' })
+        .option('redact', { type: 'boolean', describe: 'drop the hostname, container ids and local paths' }),
       async (a) => done(await showCommand(a as never, io)))
     .command('compare <before> <after>', 'what changed; exit 1 if a verdict got worse',
       (y) => y.positional('before', { type: 'string', demandOption: true }).positional('after', { type: 'string', demandOption: true })

@@ -12,6 +12,7 @@ export { compareReports } from './compare.js';
 export type { Comparison } from './compare.js';
 export { buildReport } from './report.js';
 export { loadReport } from './report-file.js';
+export { redactReport } from './redact.js';
 export { render, FORMATS } from './render/index.js';
 export type { Format } from './render/index.js';
 export { analyse } from './analyse/index.js';

@@ -7,7 +7,7 @@ import * as api from '../../probe/index.js';
 test('the library exports exactly the documented names', () => {
   assert.equal(Object.keys(api).sort(), [
     'EXIT', 'FORMATS', 'SCHEMA_VERSION', 'UserError', 'analyse', 'buildPlan', 'buildReport', 'check', 'compareReports', 'formatCpuList',
-    'inspect', 'inspectReport', 'loadNative', 'loadReport', 'parseCpuList', 'recommend', 'render', 'renderInspectText', 'renderJson',
+    'inspect', 'inspectReport', 'loadNative', 'loadReport', 'parseCpuList', 'recommend', 'redactReport', 'render', 'renderInspectText', 'renderJson',
     'renderRunText', 'runProbe',
   ]);
   assert.type(api.inspect, 'function');
