@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers/run-cli.js';
@@ -207,6 +207,10 @@ test('the prebuilt linux-arm64 addon, when present, passes the same checks', asy
   await ready();
   assert.ok(isAarch64Elf(prebuilt), `${prebuilt} is an AArch64 ELF`);
   checkReport(runUnderQemu(prebuilt), 'prebuilt addon');
+});
+
+test.after(() => {
+  if (ownAddon) rmSync(dirname(ownAddon), { recursive: true, force: true });
 });
 
 test.run();
