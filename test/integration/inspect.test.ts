@@ -87,6 +87,16 @@ test('a missing native addon degrades: the rest is reported and the gap is expla
   assert.match(text.stdout, /native addon: unavailable/);
 });
 
+test('without the native part, run and check say so plainly and exit 3', () => {
+  const env = { MEMBARRIER_PROBE_ADDON: '/nonexistent/membarrier_probe.node' };
+  for (const args of [['check', '--require', 'membarrier-private-expedited'], ['run', '--no-save', '--duration', '1']]) {
+    const r = runCli(args, { env });
+    assert.is(r.status, 3, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /the native engine is unavailable: native addon not found/);
+    assert.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  }
+});
+
 test('a broken native addon file is reported, not fatal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mbp-bad-'));
   const bad = join(dir, 'membarrier_probe.node');
