@@ -60,6 +60,20 @@ function power(s: VerdictStats): string {
   return parts.join('; ');
 }
 
+/**
+ * "Success that does nothing": a call that returns 0 yet interrupts readers no more often than the
+ * null syscall (sandboxes and library OSes have shipped such membarriers: mystikos#313,
+ * unikraft#1321). Null when the share is clearly above the null control or not measured.
+ */
+function nearNull(e: StrategyEvidence, s: VerdictStats): string | null {
+  const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
+  if (!e.remoteInterruption || nul === null || s.interruptedShare === null) return null;
+  if (s.interruptedShare > nul + NEAR_MARGIN && s.interruptedShare > 2 * nul) return null;
+  const what = e.strategy.startsWith('delay-matched') ? 'a spin reaches no other CPU'
+    : 'the call succeeds without reaching other CPUs (as some sandboxes\' membarrier does)';
+  return `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`;
+}
+
 export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean): Verdict {
   const s = statsOf(e, run);
   const v = (verdict: Verdict['verdict'], ...reasons: string[]): Verdict => ({ strategy: e.id, verdict, reasons, stats: s, risks: [] });
@@ -69,7 +83,11 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
     const why = e.status === 'pin-failed' ? 'readers could not be pinned' : e.status === 'timeout' ? 'the phase timed out (watchdog)' : e.status === 'cancelled' ? 'the run was interrupted' : 'the phase failed';
     return v('inconclusive', `${why}${e.error ? `: ${e.error.code} ${e.error.what}` : ''}`);
   }
-  if (s.violations > 0) return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`, power(s));
+  if (s.violations > 0) {
+    const hollow = nearNull(e, s);
+    return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`,
+      ...(hollow ? [hollow] : []), power(s));
+  }
   const none = run.controls.none;
   if (!none || none.sb.violations === 0) return v('inconclusive', 'the positive control never relaxed: this run could not have seen a broken barrier', power(s));
   const m = e.mechanism;
@@ -83,10 +101,8 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   }
   if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
-  if (nul !== null && (s.interruptedShare <= nul + NEAR_MARGIN || s.interruptedShare <= 2 * nul)) {
-    const what = e.strategy.startsWith('delay-matched') ? 'a spin reaches no other CPU' : 'the call returns without reaching other CPUs';
-    return v('refuted', `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`, power(s));
-  }
+  const hollow = nearNull(e, s);
+  if (hollow) return v('refuted', hollow, power(s));
   if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
   const reasons: string[] = [];
   const low = m.perReader.filter((r) => r.interruptedShare === null || r.interruptedShare < MIN_SHARE);

@@ -36,4 +36,16 @@ test('a filter that kills the caller kills only the child: the probe reports it 
   assert.match(text.stdout, /a process calling membarrier here is killed \(signal 31 at QUERY\)/);
 });
 
+test('a sandbox whose PRIVATE_EXPEDITED returns 0 without running is refuted as success that does nothing', () => {
+  // QUERY and REGISTER pass through the filter: inspect sees full support.
+  const sys = runJson(['inspect'], { wrap: [helper, 'zero-private'] }).system;
+  assert.is(sys.membarrier.queryMask & 8, 8);
+  const rep = runJson(['run', '--no-save', '--duration', '4', '--strategies', 'membarrier-private-expedited,signals'], { wrap: [helper, 'zero-private'] });
+  const v = rep.analysis.verdicts['membarrier-private-expedited'];
+  assert.is(v.verdict, 'refuted');
+  assert.match(v.reasons.join(' '), /near the null syscall's .*: the call succeeds without reaching other CPUs/);
+  assert.ok(rep.results.strategies['membarrier-private-expedited'].latencyNs.p50 < 2000, 'no IPI: a null-syscall-like latency');
+  assert.is(rep.recommendation.strategy, 'signals');
+});
+
 test.run();
