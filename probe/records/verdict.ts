@@ -40,6 +40,8 @@ export interface Risk {
   severity: 'unsafe' | 'warning' | 'note';
   strategies: string[];
   text: string;
+  /** Where this is known from (a kernel commit, a bug tracker thread), when it is field knowledge. */
+  source?: string;
 }
 
 export interface Analysis {

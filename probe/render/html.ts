@@ -75,7 +75,7 @@ function summary(r: Report): Safe {
 }
 
 function risks(r: Report): Safe {
-  const items = r.analysis.risks.map((k) => h`<li><span class="sev" style="background:${SEVERITY[k.severity] ?? '#6e7781'}">${k.severity}</span> <b>${k.id}</b>: ${k.text} <span class="dim">(applies to ${k.strategies.join(', ') || 'no strategy'})</span></li>`);
+  const items = r.analysis.risks.map((k) => h`<li><span class="sev" style="background:${SEVERITY[k.severity] ?? '#6e7781'}">${k.severity}</span> <b>${k.id}</b>: ${k.text} <span class="dim">(applies to ${k.strategies.join(', ') || 'no strategy'}${k.source ? h`; source: ${k.source}` : ''})</span></li>`);
   return h`<section id="risks"><h2>Risks</h2>${items.length ? h`<ul class="risks">${items}</ul>` : h`<p class="dim">None found for this machine.</p>`}</section>`;
 }
 

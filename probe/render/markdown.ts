@@ -24,7 +24,7 @@ export function renderMarkdown(r: Report): string {
   }
   if (r.analysis.risks.length) {
     out.push('', '**Risks known without running**', '');
-    for (const risk of r.analysis.risks) out.push(`- ${risk.severity} (${risk.strategies.join(', ')}): ${text(risk.text)}`);
+    for (const risk of r.analysis.risks) out.push(`- ${risk.severity} (${risk.strategies.join(', ') || 'environment'}): ${text(risk.text)}${risk.source ? ` (source: ${text(risk.source)})` : ''}`);
   }
   out.push('', '<details><summary>Why each verdict</summary>', '');
   for (const [id, v] of Object.entries(r.analysis.verdicts)) out.push(`- \`${id}\` **${v.verdict}**: ${text(v.reasons.join('; '))}`);

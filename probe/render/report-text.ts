@@ -19,7 +19,7 @@ export function renderReportText(r: Report, s: Style): string {
   const risks = r.analysis.risks;
   if (risks.length) {
     out.push('', s.head('Risks known without running'));
-    for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ')}): ${k.text}`);
+    for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ') || 'environment'}): ${k.text}${k.source ? s.dim(` (source: ${k.source})`) : ''}`);
   }
   out.push('', s.head('On this machine'));
   for (const a of rec.runtimes) out.push(`  - ${a.runtime}: ${a.advice}`);
