@@ -10,7 +10,7 @@
 namespace {
 
 // Bumped whenever the shape returned to probe/native.ts changes, so a stale build is detected.
-constexpr int kAbiVersion = 2;
+constexpr int kAbiVersion = 3;
 
 Napi::Object Sys(Napi::Env env, const mbp::SysResult& r) {
   Napi::Object o = Napi::Object::New(env);
@@ -102,6 +102,34 @@ Napi::Value ProbeMemlock(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Object Sample(Napi::Env env, const mbp::RegistrationSample& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ok", r.ok);
+  if (r.ok) o.Set("ns", double(r.ns));
+  else o.Set("errno", r.err);
+  if (!r.note.empty()) o.Set("note", r.note);
+  return o;
+}
+
+Napi::Value MeasureRegistrationCost(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!NumberArgs(info, 1)) return env.Null();
+  const double timeout = info[0].As<Napi::Number>().DoubleValue();
+  if (!(timeout >= 1 && timeout <= 60000) || timeout != double(int(timeout))) {
+    Napi::RangeError::New(env, "timeoutMs must be a whole number in 1..60000").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  mbp::RegistrationCost c = mbp::MeasureRegistrationCost(int(timeout));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("fresh", Sample(env, c.fresh));
+  o.Set("threaded", Sample(env, c.threaded));
+  return o;
+}
+
+Napi::Value SignalsSelfTest(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), mbp::SignalsSelfTest());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", kAbiVersion);
 #if defined(__x86_64__)
@@ -118,6 +146,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity));
   exports.Set("probeMembarrierInChild", Napi::Function::New(env, ProbeMembarrierInChild));
   exports.Set("probeMemlock", Napi::Function::New(env, ProbeMemlock));
+  exports.Set("measureRegistrationCost", Napi::Function::New(env, MeasureRegistrationCost));
+  exports.Set("signalsSelfTest", Napi::Function::New(env, SignalsSelfTest));
   mbp::RegisterEngine(env, exports);
   return exports;
 }

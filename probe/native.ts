@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 
 /** Must equal kAbiVersion in native/addon.cc. */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
 
 export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
 
@@ -75,6 +75,39 @@ export interface PhaseResult {
   mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
 }
 
+/** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives. */
+export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & { note?: string };
+
+export interface RegistrationCostResult {
+  /** In a forked single-threaded child (the kernel's fast path). */
+  fresh: RegistrationSample;
+  /** In this multi-threaded process, when not yet registered (an RCU grace period). */
+  threaded: RegistrationSample;
+}
+
+export interface ContentionOptions {
+  strategy: string;
+  /** How many threads issue the heavy barrier at once, 1..64. */
+  writers: number;
+  readerCpus: number[];
+  /** Writer i runs on writerCpus[i % length]; absent: writers are not pinned. */
+  writerCpus?: number[];
+  budgetMs?: number;
+  hardMs?: number;
+}
+
+export interface ContentionResult {
+  status: 'ok' | 'skipped' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed';
+  errno: number;
+  /** The failed step, or why the strategy was skipped. */
+  what: string;
+  notes: string[];
+  writers: number;
+  /** Every call of every writer. */
+  latency: NativeLatency;
+  elapsedNs: number;
+}
+
 export interface NativeEngine {
   strategies(): { id: string; control: boolean; readerSide: 'compiler-barrier' | 'full-fence'; remoteInterruption: boolean; calls: string }[];
   selectTimebase(cycles: boolean): { source: 'cycles' | 'clock_gettime'; ticksPerNs: number };
@@ -82,6 +115,8 @@ export interface NativeEngine {
   runPhase(options: PhaseOptions): Promise<PhaseResult>;
   /** Validates like runPhase (throws the same TypeError/RangeError) without running. */
   checkPhaseOptions(options: unknown): true;
+  /** W writers calling the heavy barrier at once while readers spin; throws TypeError/RangeError on bad options. */
+  runContention(options: ContentionOptions): Promise<ContentionResult>;
   readerCost(cpu: number, iterations: number): Promise<{ errno: number; compilerBarrierNs: number; fullFenceNs: number }>;
   cancel(): void;
   resetCancel(): void;
@@ -89,6 +124,8 @@ export interface NativeEngine {
 
 export interface NativeAddon {
   engine: NativeEngine;
+  /** 0 when a signals barrier issued by a registered reader thread skips itself (no deadlock). */
+  signalsSelfTest(): number;
   abiVersion: number;
   arch: 'x86_64' | 'aarch64' | 'other';
   /** Order of the child's membarrier calls (command numbers). */
@@ -97,6 +134,8 @@ export interface NativeAddon {
   cpuid(leaf: number, subleaf: number): CpuidRegs | null;
   getAffinity(): NativeSys & { cpus: number[] };
   probeMembarrierInChild(timeoutMs: number): MembarrierChildResult;
+  /** Times the first REGISTER_PRIVATE_EXPEDITED in a fresh child, then in this process (which it registers). */
+  measureRegistrationCost(timeoutMs: number): RegistrationCostResult;
   probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
 }
 

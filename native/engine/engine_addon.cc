@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/options.h"
+#include "harness/contention.h"
 #include "harness/deadline.h"
 #include "harness/interruption.h"
 #include "harness/reader_cost.h"
@@ -39,6 +40,12 @@ Napi::Object LatencyObject(Napi::Env env, const Latency& l) {
   o.Set("max", l.max);
   o.Set("calls", double(l.calls));
   return o;
+}
+
+Napi::Array Strings(Napi::Env env, const std::vector<std::string>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a.Set(uint32_t(i), v[i]);
+  return a;
 }
 
 // Base for the engine's workers: owns the busy flag and the promise.
@@ -75,9 +82,7 @@ class PhaseWorker : public EngineWorker {
     o.Set("status", StatusName(ev_.status));
     o.Set("errno", ev_.err);
     o.Set("what", ev_.what);
-    Napi::Array notes = Napi::Array::New(env, ev_.notes.size());
-    for (size_t i = 0; i < ev_.notes.size(); ++i) notes.Set(uint32_t(i), ev_.notes[i]);
-    o.Set("notes", notes);
+    o.Set("notes", Strings(env, ev_.notes));
     o.Set("trials", double(ev_.trials));
     o.Set("elapsedNs", g_rate.ToNs(double(ev_.elapsed_ticks)));
     Napi::Array readers = Napi::Array::New(env, ev_.readers.size());
@@ -168,6 +173,29 @@ class ReaderCostWorker : public EngineWorker {
   ReaderCost cost_;
 };
 
+// W writers issuing the heavy barrier at once (harness/contention.h).
+class ContentionWorker : public EngineWorker {
+ public:
+  ContentionWorker(Napi::Env env, const RegistryEntry* entry, ContentionParams p) : EngineWorker(env), entry_(entry), p_(std::move(p)) {}
+  void Execute() override { res_ = RunContention(*entry_, p_, g_rate); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("status", ContentionStatusName(res_.status));
+    o.Set("errno", res_.err);
+    o.Set("what", res_.what);
+    o.Set("notes", Strings(env, res_.notes));
+    o.Set("writers", p_.writers);
+    o.Set("latency", LatencyObject(env, res_.latency));
+    o.Set("elapsedNs", g_rate.ToNs(double(res_.elapsed_ticks)));
+    return o;
+  }
+
+ private:
+  const RegistryEntry* entry_;
+  ContentionParams p_;
+  ContentionResult res_;
+};
+
 // Hands a claimed experiment to the thread pool and gives JS its promise.
 Napi::Value Launch(EngineWorker* w) {
   Napi::Promise promise = w->Promise();
@@ -194,6 +222,15 @@ Napi::Value RunPhase(const Napi::CallbackInfo& info) {
   if (!Claim(env)) return env.Null();
   o.sb.hard_ticks = Tick() + g_rate.ToTicks(o.hard_ms * 1e6);
   return Launch(new PhaseWorker(env, o.entry, o.strategy, std::move(o.sb), o.evidence, o.margin_ticks));
+}
+
+Napi::Value RunContentionJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ContentionOptions o;
+  if (!ParseContentionOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
+  if (!Claim(env)) return env.Null();
+  o.p.hard_ticks = Tick() + g_rate.ToTicks(o.hard_ms * 1e6);
+  return Launch(new ContentionWorker(env, o.entry, std::move(o.p)));
 }
 
 // Checks an options object exactly as runPhase() does, without running anything (for tests and
@@ -270,6 +307,7 @@ void RegisterEngine(Napi::Env env, Napi::Object exports) {
   e.Set("selectTimebase", Napi::Function::New(env, SelectTimebaseJs));
   e.Set("measureSkew", Napi::Function::New(env, MeasureSkewJs));
   e.Set("runPhase", Napi::Function::New(env, RunPhase));
+  e.Set("runContention", Napi::Function::New(env, RunContentionJs));
   e.Set("checkPhaseOptions", Napi::Function::New(env, CheckPhaseOptions));
   e.Set("readerCost", Napi::Function::New(env, ReaderCostJs));
   e.Set("cancel", Napi::Function::New(env, Cancel));

@@ -21,23 +21,61 @@ bool Field(const Napi::Object& o, const char* key, Napi::Value* v) {
   return !o.Env().IsExceptionPending();
 }
 
-bool Number(const Napi::Object& o, const char* key, double lo, double hi, bool integer, double* out) {
+// `fn` names the entry point in messages ("runPhase", "runContention").
+bool Number(const Napi::Object& o, const char* key, double lo, double hi, bool integer, double* out, const char* fn = "runPhase") {
   Napi::Env env = o.Env();
   Napi::Value v;
   if (!Field(o, key, &v)) return false;
   if (v.IsUndefined()) return true;
   if (!v.IsNumber()) {
-    Napi::TypeError::New(env, std::string("runPhase: options.") + key + " must be a number").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, std::string(fn) + ": options." + key + " must be a number").ThrowAsJavaScriptException();
     return false;
   }
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d < lo || d > hi || (integer && d != std::floor(d))) {
-    Napi::RangeError::New(env, std::string("runPhase: options.") + key + " must be " + (integer ? "a whole number" : "a finite number") +
+    Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must be " + (integer ? "a whole number" : "a finite number") +
                                    " in " + Range(lo, hi)).ThrowAsJavaScriptException();
     return false;
   }
   *out = d;
   return true;
+}
+
+// o[key] as a list of 1..1024 CPU numbers.
+bool CpuList(const Napi::Object& o, const char* key, const char* fn, std::vector<int>* out) {
+  Napi::Env env = o.Env();
+  Napi::Value cpus;
+  if (!Field(o, key, &cpus)) return false;
+  if (!cpus.IsArray() || cpus.As<Napi::Array>().Length() < 1 || cpus.As<Napi::Array>().Length() > 1024) {
+    Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must list 1..1024 CPUs").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array a = cpus.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value c = a.Get(i);
+    if (env.IsExceptionPending()) return false;
+    const double d = c.IsNumber() ? c.As<Napi::Number>().DoubleValue() : -1;
+    if (!std::isfinite(d) || d < 0 || d > 1048575 || d != std::floor(d)) {
+      Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must hold CPU numbers in [0, 1048575]").ThrowAsJavaScriptException();
+      return false;
+    }
+    out->push_back(int(d));
+  }
+  return true;
+}
+
+const RegistryEntry* StrategyField(const Napi::Object& o, const char* fn) {
+  Napi::Env env = o.Env();
+  Napi::Value s;
+  if (!Field(o, "strategy", &s)) return nullptr;
+  if (!s.IsString()) {
+    Napi::TypeError::New(env, std::string(fn) + ": options.strategy must be a strategy id (string)").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  const std::string id = s.As<Napi::String>().Utf8Value();
+  const RegistryEntry* e = FindStrategy(id);
+  if (!e) Napi::RangeError::New(env, "unknown strategy: " + id.substr(0, 80)).ThrowAsJavaScriptException();
+  return e;
 }
 
 }  // namespace
@@ -64,35 +102,8 @@ bool ParsePhaseOptions(const Napi::Value& value, const TickRate& rate, PhaseOpti
     return false;
   }
   Napi::Object o = value.As<Napi::Object>();
-  Napi::Value s;
-  if (!Field(o, "strategy", &s)) return false;
-  if (!s.IsString()) {
-    Napi::TypeError::New(env, "runPhase: options.strategy must be a strategy id (string)").ThrowAsJavaScriptException();
-    return false;
-  }
-  const std::string id = s.As<Napi::String>().Utf8Value();
-  out->entry = FindStrategy(id);
-  if (!out->entry) {
-    Napi::RangeError::New(env, "unknown strategy: " + id.substr(0, 80)).ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Value cpus;
-  if (!Field(o, "readerCpus", &cpus)) return false;
-  if (!cpus.IsArray() || cpus.As<Napi::Array>().Length() < 1 || cpus.As<Napi::Array>().Length() > 1024) {
-    Napi::RangeError::New(env, "runPhase: options.readerCpus must list 1..1024 CPUs").ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Array a = cpus.As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); ++i) {
-    Napi::Value c = a.Get(i);
-    if (env.IsExceptionPending()) return false;
-    const double d = c.IsNumber() ? c.As<Napi::Number>().DoubleValue() : -1;
-    if (!std::isfinite(d) || d < 0 || d > 1048575 || d != std::floor(d)) {
-      Napi::RangeError::New(env, "runPhase: options.readerCpus must hold CPU numbers in [0, 1048575]").ThrowAsJavaScriptException();
-      return false;
-    }
-    out->sb.reader_cpus.push_back(int(d));
-  }
+  if (!(out->entry = StrategyField(o, "runPhase"))) return false;
+  if (!CpuList(o, "readerCpus", "runPhase", &out->sb.reader_cpus)) return false;
   double writer = 0, stuff = 0, offset = 0, jitter = 0, lead = 1000, wdelay = 0, delay = 0, trials = 1e6, budget = 500,
          hard = -1, gap_spin = 1e12, gap_trial = 1e12, margin = 0, seed = 1;
   if (!Number(o, "writerCpu", 0, 1048575, true, &writer) || !Number(o, "stuffLines", 0, 1024, true, &stuff) ||
@@ -127,6 +138,36 @@ bool ParsePhaseOptions(const Napi::Value& value, const TickRate& rate, PhaseOpti
   out->strategy.delay_ticks = rate.ToTicks(delay);
   out->margin_ticks = rate.ToTicks(margin);
   out->hard_ms = hard > 0 ? hard : budget * 2 + 1000;
+  return true;
+}
+
+bool ParseContentionOptions(const Napi::Value& value, const TickRate& rate, ContentionOptions* out) {
+  Napi::Env env = value.Env();
+  if (!value.IsObject() || value.IsArray() || value.IsFunction()) {
+    Napi::TypeError::New(env, "runContention(options) expects a plain object").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Object o = value.As<Napi::Object>();
+  if (!(out->entry = StrategyField(o, "runContention"))) return false;
+  Napi::Value w;
+  if (!Field(o, "writers", &w)) return false;
+  if (w.IsUndefined()) {
+    Napi::TypeError::New(env, "runContention: options.writers must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  double writers = 1, budget = 150, hard = -1;
+  if (!Number(o, "writers", 1, 64, true, &writers, "runContention")) return false;
+  if (!CpuList(o, "readerCpus", "runContention", &out->p.reader_cpus)) return false;
+  Napi::Value wc;
+  if (!Field(o, "writerCpus", &wc)) return false;
+  if (!wc.IsUndefined() && !CpuList(o, "writerCpus", "runContention", &out->p.writer_cpus)) return false;
+  if (!Number(o, "budgetMs", 1, 60000, false, &budget, "runContention") ||
+      !Number(o, "hardMs", 1, 7.2e6, false, &hard, "runContention")) {
+    return false;
+  }
+  out->p.writers = int(writers);
+  out->p.budget_ticks = rate.ToTicks(budget * 1e6);
+  out->hard_ms = hard > 0 ? hard : budget * 2 + 2000;
   return true;
 }
 

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "harness/contention.h"
 #include "harness/sb_litmus.h"
 #include "harness/timebase.h"
 #include "strategy.h"
@@ -24,6 +25,15 @@ struct PhaseOptions {
 
 // Returns false with a JS exception pending when the options are unusable.
 bool ParsePhaseOptions(const Napi::Value& value, const TickRate& rate, PhaseOptions* out);
+
+struct ContentionOptions {
+  const RegistryEntry* entry = nullptr;
+  ContentionParams p;  // hard_ticks is set when the experiment starts
+  double hard_ms = 0;
+};
+
+// runContention()'s options, checked the same way; false with a JS exception pending.
+bool ParseContentionOptions(const Napi::Value& value, const TickRate& rate, ContentionOptions* out);
 
 // An integer argument in [lo, hi]; false with a JS exception pending otherwise.
 bool IntArg(const Napi::CallbackInfo& info, size_t i, const char* name, double lo, double hi, double* out);

@@ -44,11 +44,32 @@ MembarrierChildReport ProbeMembarrierInChild(int timeout_ms);
 extern const int kMembarrierChildSequence[];
 extern const int kMembarrierChildSequenceLength;
 
+// What MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED costs. Registering a process that already has
+// other threads (mm_users > 1) waits for an RCU grace period (synchronize_rcu in the kernel's
+// sync_runqueues_membarrier_state), milliseconds; a single-threaded process takes the fast path.
+// That is why runtimes should register before their first thread starts (dotnet/runtime#106722).
+struct RegistrationSample {
+  bool ok = false;
+  uint64_t ns = 0;       // when ok
+  int err = 0;           // the REGISTER's errno, or 0 when it failed for another reason (note says)
+  std::string note;      // empty, or what qualifies the figure
+};
+struct RegistrationCost {
+  RegistrationSample fresh;     // first REGISTER in a forked, single-threaded child
+  RegistrationSample threaded;  // first REGISTER in this (multi-threaded) process, if not yet registered
+};
+// The child is killed when it outlives timeout_ms. Registers this process as a side effect.
+RegistrationCost MeasureRegistrationCost(int timeout_ms);
+
 struct MemlockReport {
   std::optional<uint64_t> soft, hard;  // nullopt = RLIM_INFINITY
   int rlimit_errno = 0;
   SysResult lock_one_page;  // mlock of one touched page, undone at once
 };
 MemlockReport ProbeMemlock();
+
+// The signals strategy's self-test (strategies/signals.cc): 0, or the errno of a barrier that
+// waited on its own caller.
+int SignalsSelfTest();
 
 }  // namespace mbp

@@ -53,9 +53,17 @@ class Signals : public Strategy {
     return pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   }
   int Heavy() override {
-    const uint64_t target = g_acks.load(std::memory_order_relaxed) + threads_.size();
-    for (pthread_t t : threads_)
+    // The caller never signals itself: a writer that is also a registered reader thread would wait
+    // for an acknowledgement its own handler can only give by interrupting this very wait, which
+    // is how a signal fallback deadlocked (JuliaLang/julia#63246). Its own program order orders it.
+    const pthread_t self = pthread_self();
+    uint64_t others = 0;
+    for (pthread_t t : threads_) others += !pthread_equal(t, self);
+    const uint64_t target = g_acks.load(std::memory_order_relaxed) + others;
+    for (pthread_t t : threads_) {
+      if (pthread_equal(t, self)) continue;
       if (int e = pthread_kill(t, Signal())) return e;
+    }
     // Deadline: kAckDeadlineNs for all acknowledgements.
     const uint64_t deadline = MonotonicNs() + kAckDeadlineNs;
     for (unsigned spin = 0; g_acks.load(std::memory_order_acquire) < target; ++spin) {
@@ -79,4 +87,18 @@ class Signals : public Strategy {
 std::unique_ptr<Strategy> Make(const StrategyParams&) { return std::make_unique<Signals>(); }
 }  // namespace
 extern const RegistryEntry kSignals{kInfo, Make};
+}  // namespace mbp
+
+namespace mbp {
+// Self-test for the rule above: the calling thread registers as the only reader and issues a
+// barrier. Returns 0 at once when the rule holds; without it, ETIMEDOUT after the ack deadline.
+int SignalsSelfTest() {
+  auto s = kSignals.make(StrategyParams{});
+  PrepareResult p = s->Prepare(1);
+  if (p.err) return p.err;
+  int e = s->ReaderAttach(0);
+  if (!e) e = s->Heavy();
+  s->Teardown();
+  return e;
+}
 }  // namespace mbp

@@ -1,9 +1,12 @@
 // Risks known without running: facts of this machine that make a strategy fail, or fail later,
 // whatever this run measured. They are listed even when the run verified the strategy.
 import type { ExperimentPlan, MachineFacts, Risk } from '../records.js';
+import { defectsFor } from './defects.js';
 
 const TLB_TRICKS = ['mprotect', 'madvise-dontneed'];
 const MEMBARRIER = ['membarrier-private-expedited', 'membarrier-private-expedited-sync-core', 'membarrier-global-expedited', 'membarrier-global'];
+const EXPEDITED = MEMBARRIER.slice(0, 3);
+const fmtLimit = (n: number | 'unlimited' | null) => (n === null ? 'unknown' : n === 'unlimited' ? 'unlimited' : `${n} bytes`);
 
 function atLeast(f: MachineFacts, major: number, minor: number): boolean | null {
   const k = f.kernel;
@@ -37,24 +40,87 @@ export function risksOf(f: MachineFacts, plan: ExperimentPlan): Risk[] {
     out.push({ id: 'kvm-pv-tlb-flush', severity: 'note', strategies: TLB_TRICKS,
       text: 'KVM PV TLB flush: a preempted vCPU gets no IPI; its TLB is flushed when it next runs (the VM entry orders it)' });
   }
-  if ((f.kernel.nohzFull?.length ?? 0) > 0) {
-    out.push({ id: 'nohz-full', severity: 'unsafe', strategies: ['membarrier-global'], text: `nohz_full CPUs (${f.kernel.nohzFull!.join(',')}): MEMBARRIER_CMD_GLOBAL is refused` });
-  }
   const mb = f.membarrier;
   if (mb.error?.code === 'EPERM' || mb.child?.end === 'signaled') {
+    const killed = mb.child?.end === 'signaled';
     out.push({ id: 'seccomp-membarrier', severity: 'unsafe', strategies: MEMBARRIER,
-      text: mb.child?.end === 'signaled' ? 'a process calling membarrier here is killed (seccomp)' : 'seccomp denies membarrier here (EPERM)' });
+      text: killed
+        ? 'a process calling membarrier here is killed (seccomp)' + `${mb.child?.killedAt ? ` at ${mb.child.killedAt}` : ''}: ` +
+          'runtimes that probe membarrier at start-up die rather than fall back: .NET (CoreCLR and NativeAOT died with SIGSYS this way on Android and Linux-on-DeX), ' +
+          'HotSpot with -XX:+UseSystemMemoryBarrier, Julia, folly, liburcu\'s urcu-memb, Seastar, wasmtime, musl\'s dynamic linker and QEMU user mode; ' +
+          'only runtimes that skip membarrier by their own rule (.NET on Android below API level 29) survive'
+        : 'seccomp denies membarrier here (EPERM): runtimes see an error and fall back (see the runtime notes)',
+      ...(killed ? { source: 'dotnet/coreclr#24298, dotnet/runtime#92196' } : {}) });
   }
   if (f.process.memlock.onePageLocked === false) {
+    const p = f.process;
+    const cause = [
+      p.capIpcLock === false ? 'CAP_IPC_LOCK is missing' : p.capIpcLock === null ? 'CAP_IPC_LOCK unknown' : 'CAP_IPC_LOCK is held',
+      `RLIMIT_MEMLOCK is ${fmtLimit(p.memlock.soft)} (hard ${fmtLimit(p.memlock.hard)})`,
+    ].join(' and ');
     out.push({ id: 'mlock-refused', severity: 'warning', strategies: ['mprotect'],
-      text: `mlock is refused (${f.process.memlock.error}): the page may be swapped out, and a page that is not present gets no shootdown` });
+      text: `mlock is refused (${p.memlock.error}; ${cause}): the page may be swapped out, and a page that is not present gets no shootdown. ` +
+        'Runtimes whose mprotect fallback locks a page refuse to start here when membarrier is unavailable (CoreCLR failed to initialise; folly throws)',
+      source: 'dotnet/coreclr#18634' });
   }
-  if (f.sandbox.gvisor || f.sandbox.wsl === 'wsl1') {
+  const freebsd = f.traps?.freebsdLinuxulator === true;
+  if (f.sandbox.gvisor || f.sandbox.wsl === 'wsl1' || freebsd) {
     out.push({ id: 'emulated-kernel', severity: 'unsafe', strategies: [...MEMBARRIER, ...TLB_TRICKS],
-      text: `${f.sandbox.gvisor ? 'gVisor' : 'WSL1'} emulates Linux: membarrier and page-table tricks may succeed without ordering anything on the host's CPUs` });
+      text: `${f.sandbox.gvisor ? 'gVisor' : f.sandbox.wsl === 'wsl1' ? 'WSL1' : 'FreeBSD\'s Linux emulation (linprocfs /proc/version)'} emulates Linux: membarrier and page-table tricks may succeed without ordering anything on the host's CPUs`,
+      ...(freebsd ? { source: 'freebsd/freebsd-src sys/compat/linprocfs/linprocfs.c' } : {}) });
   }
   if (f.sandbox.wsl === 'wsl2') {
     out.push({ id: 'wsl2', severity: 'warning', strategies: TLB_TRICKS, text: 'WSL2 runs under Hyper-V, which may flush TLBs by hypercall' });
+  }
+  out.push(...trapRisks(f, plan));
+  // Table entries: one risk each; an id already produced above keeps its richer text and gains the source.
+  for (const d of defectsFor(f)) {
+    const have = out.find((r) => r.id === d.id);
+    if (have) have.source ??= d.source;
+    else {
+      const cpus = d.requires === 'nohz_full' ? ` (nohz_full CPUs: ${f.kernel.nohzFull!.join(',')})` : '';
+      out.push({ id: d.id, severity: d.severity, strategies: d.strategies, text: `Linux ${f.kernel.release}: ${d.text}${cpus}`, source: d.source });
+    }
+  }
+  return out;
+}
+
+/** Environment traps (probe/inspect/traps.ts); reports saved before traps existed have none. */
+function trapRisks(f: MachineFacts, plan: ExperimentPlan): Risk[] {
+  const out: Risk[] = [];
+  const t = f.traps;
+  if (f.cpus.online === 1) {
+    out.push({ id: 'single-cpu', severity: 'note', strategies: [],
+      text: 'one CPU is online: membarrier returns at once without waiting for anything, so a barrier-based grace period does not wait for preempted readers',
+      source: 'sched-ext/scx#3809' });
+  }
+  if (!t) return out;
+  if (t.emulation.userModeEmulation) {
+    const all = [...new Set([...MEMBARRIER, ...TLB_TRICKS, 'signals', 'symmetric-fence', ...plan.strategies])];
+    out.push({ id: 'user-mode-emulation', severity: 'unsafe', strategies: all,
+      text: `this process runs under user-mode emulation (${t.emulation.evidence.join('; ')}): the emulator translates memory ordering its own way, so no result here says anything about the real CPU`,
+      source: 'QEMU linux-user (forwards membarrier to the host kernel)' });
+  }
+  if (t.cpuQuota) {
+    const q = t.cpuQuota;
+    out.push({ id: 'cpu-quota', severity: 'warning', strategies: [...EXPEDITED, 'signals'],
+      text: `the cgroup ${q.cgroup} limits this process to ${(q.quotaUs / 1000).toFixed(1)} ms of CPU per ${(q.periodUs / 1000).toFixed(1)} ms (${q.cpus.toFixed(2)} CPUs): ` +
+        'a throttled writer stalls until the next period, and since Linux serialises expedited membarrier calls with a mutex, a throttled caller can delay every other caller; ' +
+        'barrier latency and lock-up watchdogs must allow a whole period',
+      source: 'scylladb/seastar#2143 (Linux commit 944d5fe50f3f serialises membarrier calls)' });
+  }
+  if (t.tracer) {
+    const name = t.tracer.comm ?? `PID ${t.tracer.pid}`;
+    out.push({ id: 'tracer-attached', severity: t.tracer.rr ? 'unsafe' : 'note', strategies: t.tracer.rr ? MEMBARRIER : [],
+      text: t.tracer.rr
+        ? 'rr is recording this process: rr runs one thread at a time and does not implement membarrier, so barrier results here mean nothing'
+        : `a tracer is attached (${name}, PID ${t.tracer.pid}): every system call stops in the tracer, so measured barrier latencies are inflated; under rr, membarrier is not implemented`,
+      source: 'rr-debugger/rr#1724' });
+  }
+  if (t.android && (t.android.sdk === null || t.android.sdk < 29)) {
+    out.push({ id: 'android-old-api', severity: 'warning', strategies: [],
+      text: `Android${t.android.sdk === null ? ' (API level unknown)' : ` API level ${t.android.sdk}`}: before API level 29 seccomp may kill a process calling membarrier, so .NET skips it there and falls back`,
+      source: 'dotnet/runtime#92686' });
   }
   return out;
 }

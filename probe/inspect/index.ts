@@ -16,6 +16,7 @@ import { readProcess } from './process.js';
 import { readText } from './read.js';
 import { readSandbox } from './sandbox.js';
 import { readTimebase } from './timebase.js';
+import { readTraps } from './traps.js';
 
 function platformFacts(): PlatformFacts {
   return { os: process.platform, arch: process.arch, machine: machine(), node: process.version, hostname: hostname() };
@@ -29,7 +30,7 @@ export async function inspect(native: NativeLoad = loadNative()): Promise<Machin
     readProcess(native),
     readText('/proc/interrupts'),
   ]);
-  const timebase = await readTimebase(native, cpus.flags);
+  const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid)]);
   return {
     platform: platformFacts(),
     native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },
@@ -41,6 +42,7 @@ export async function inspect(native: NativeLoad = loadNative()): Promise<Machin
     process: proc,
     interrupts: interruptFacts(interruptsText.ok ? interruptsText.text : null, interruptsText.ok ? null : interruptsText.reason),
     timebase,
+    traps,
   };
 }
 

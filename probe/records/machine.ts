@@ -171,6 +171,27 @@ export interface TimebaseFacts {
   unknown: Unknowns;
 }
 
+/** Environment traps: conditions real deployments hit that change what a barrier means here. */
+export interface TrapFacts {
+  /** The tightest CPU bandwidth limit on this process's cgroup path; null when there is none or it is unknown. */
+  cpuQuota: { quotaUs: number; periodUs: number; cpus: number; cgroup: string; version: 1 | 2 } | null;
+  emulation: {
+    processArch: string;
+    /** The arch the native addon was compiled for (null without the addon). */
+    addonArch: string | null;
+    kernelMachine: string;
+    /** The CPU family /proc/cpuinfo describes (x86, arm, ...); qemu-user passes the host's file through. */
+    cpuinfoFamily: string | null;
+    userModeEmulation: boolean;
+    evidence: string[];
+  };
+  tracer: { pid: number; comm: string | null; rr: boolean } | null;
+  /** FreeBSD's Linux emulation (the Linuxulator), recognised from linprocfs's /proc/version. */
+  freebsdLinuxulator: boolean;
+  android: { sdk: number | null; evidence: string[] } | null;
+  unknown: Unknowns;
+}
+
 export interface MachineFacts {
   platform: PlatformFacts;
   native: NativeStatus;
@@ -182,6 +203,8 @@ export interface MachineFacts {
   process: ProcessFacts;
   interrupts: InterruptFacts;
   timebase: TimebaseFacts;
+  /** Absent from reports saved before it existed. */
+  traps?: TrapFacts;
 }
 
 export interface InspectReport {

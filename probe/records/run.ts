@@ -92,6 +92,24 @@ export interface HorizonEvidence {
   horizonNs: number | null;
 }
 
+/** One timed first MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when the note says why it failed. */
+export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: string | null }
+
+export interface RegistrationCostEvidence {
+  /** In a forked, single-threaded child: the kernel's fast path. */
+  fresh: RegistrationSampleEvidence;
+  /** In the probe's own multi-threaded process, before any phase registered it: waits for an RCU grace period. */
+  threaded: RegistrationSampleEvidence;
+}
+
+/** W writer threads issuing the heavy barrier at once; latency over every call of every writer. */
+export interface ContentionPoint {
+  writers: number;
+  latencyNs: { p50: number; p99: number; max: number; calls: number };
+  /** e.g. how often the readers were descheduled (calls made then need no IPI and are fast). */
+  notes?: string[];
+}
+
 export interface RunEvidence {
   cpus: { writer: number; readers: number[] };
   calibration: Calibration | null;
@@ -100,6 +118,10 @@ export interface RunEvidence {
   horizon: HorizonEvidence | null;
   scaling: Record<string, { readers: number; latencyNs: LatencyNs }[]>;
   readerCost: { compilerBarrierNs: number; fullFenceNs: number } | null;
+  /** Absent in reports written before it was measured. */
+  registrationCost?: RegistrationCostEvidence | null;
+  /** By strategy; absent in older reports and in the check profile. */
+  contention?: Record<string, ContentionPoint[]>;
   cancelled: boolean;
   elapsedMs: number;
   /** Facts that change how far the evidence goes (e.g. the online set changed mid-run). */

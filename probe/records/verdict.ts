@@ -55,6 +55,8 @@ export interface Analysis {
 export interface RuntimeAdvice {
   runtime: string;
   advice: string;
+  /** Where the runtime's rule is written down (repository and file, or an issue). */
+  source?: string;
 }
 
 export interface Recommendation {

@@ -29,7 +29,7 @@ export function renderMarkdown(r: Report): string {
   out.push('', '<details><summary>Why each verdict</summary>', '');
   for (const [id, v] of Object.entries(r.analysis.verdicts)) out.push(`- \`${id}\` **${v.verdict}**: ${text(v.reasons.join('; '))}`);
   out.push('', '</details>', '', '<details><summary>Runtimes on this machine</summary>', '');
-  for (const a of rec.runtimes) out.push(`- ${text(a.runtime)}: ${text(a.advice)}`);
+  for (const a of rec.runtimes) out.push(`- ${text(a.runtime)}: ${text(a.advice)}${a.source ? ` (source: ${text(a.source)})` : ''}`);
   out.push('', '</details>', '', '<details><summary>Raw numbers</summary>', '');
   out.push('| id | trials | 00 | 01 | 10 | 11 | p50 | p90 | p99 | max | interrupted (on-CPU) | raw | on-CPU calls | descheduled calls | irq/call |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const e of [...Object.values(r.results.strategies), ...Object.values(r.results.controls)]) {
@@ -40,6 +40,13 @@ export function renderMarkdown(r: Report): string {
   }
   const h = r.results.horizon;
   if (h) out.push('', `Detection horizon: ${h.points.map((p) => `${fmtNs(p.delayNs)} ${fmtShare(p.trials ? p.violations / p.trials : 0)}`).join(', ')}; largest delay detected ${fmtNs(h.horizonNs)}.`);
+  const reg = r.results.registrationCost, regNs = (x: NonNullable<typeof reg>['fresh']) => (x.ok ? fmtNs(x.ns) : `failed${x.errno ? ` (errno ${x.errno})` : ''}`) + (x.note ? ` (${text(x.note)})` : '');
+  if (reg) out.push('', `Registration cost (first MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED): ${regNs(reg.fresh)} in a fresh single-threaded child, ${regNs(reg.threaded)} in this multi-threaded process. Once threads exist the kernel waits for an RCU grace period (synchronize_rcu), so runtimes should register before their first thread starts (source: dotnet/runtime#106722).`);
+  const cont = Object.entries(r.results.contention ?? {});
+  if (cont.length) {
+    out.push('', 'Contention: W writer threads (not pinned) issuing the heavy barrier at once while the readers spin; the kernel serialises expedited membarrier calls (source: scylladb/seastar#2143).', '', '| strategy | writers | p50 | p99 | max | calls |', '|---|---|---|---|---|---|');
+    for (const [id, pts] of cont) for (const p of pts) out.push(`| ${cell(id)} | ${p.writers} | ${fmtNs(p.latencyNs.p50)} | ${fmtNs(p.latencyNs.p99)} | ${fmtNs(p.latencyNs.max)} | ${p.latencyNs.calls} |`);
+  }
   out.push('', '</details>', '', '<details><summary>Environment fingerprint</summary>', '', '```');
   out.push(`kernel: ${f.kernel.version ?? '?'}`, `cpu: ${f.cpus.vendor} family ${f.cpus.family} model ${f.cpus.model} stepping ${f.cpus.stepping} microcode ${f.cpus.microcode}`);
   out.push(`hypervisor: ${f.hypervisor.vendor ?? 'none'}${f.hypervisor.kvm ? ` (KVM features 0x${f.hypervisor.kvm.features.toString(16)})` : ''}`);

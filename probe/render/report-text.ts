@@ -1,5 +1,6 @@
 // The terminal summary of a full report: the verdict table, then the recommendation and its reasons.
 import type { Report } from '../records.js';
+import { fmtNs } from './format.js';
 import { summaryRows } from './report-rows.js';
 import type { Style } from './style.js';
 
@@ -22,6 +23,9 @@ export function renderReportText(r: Report, s: Style): string {
     for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ') || 'environment'}): ${k.text}${k.source ? s.dim(` (source: ${k.source})`) : ''}`);
   }
   out.push('', s.head('On this machine'));
-  for (const a of rec.runtimes) out.push(`  - ${a.runtime}: ${a.advice}`);
+  for (const a of rec.runtimes) out.push(`  - ${a.runtime}: ${a.advice}${a.source ? s.dim(` (source: ${a.source})`) : ''}`);
+  const reg = r.results.registrationCost, regNs = (x: NonNullable<typeof reg>['fresh']) => (x.ok ? fmtNs(x.ns) : x.note ?? `errno ${x.errno}`);
+  if (reg) out.push(`  - registering for private expedited membarrier: ${regNs(reg.fresh)} single-threaded, ${regNs(reg.threaded)} once threads exist (RCU grace period): register before starting threads`);
+  for (const [id, pts] of Object.entries(r.results.contention ?? {})) out.push(`  - ${id} with ${pts.map((p) => p.writers).join('/')} writers at once: p50 ${pts.map((p) => fmtNs(p.latencyNs.p50)).join(' / ')}, p99 ${pts.map((p) => fmtNs(p.latencyNs.p99)).join(' / ')}`);
   return out.join('\n') + '\n';
 }

@@ -14,6 +14,7 @@ import { calibrate, FULL_GRID, QUICK_GRID } from './calibrate.js';
 import { requireEngine } from './engine.js';
 import { horizonDelays, summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
+import { CONTENTION_STRATEGIES, measureContention, measureRegistration } from './field.js';
 
 export interface Progress {
   phase: string;
@@ -71,7 +72,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   }
   const t0 = performance.now();
   const b = quick ? CHECK_BUDGET : budgets(plan);
-  const total = 1 + plan.controls.length + plan.strategies.length * 2 + plan.horizonDelaysNs.length + plan.strategies.length + 1;
+  const contended = quick ? [] : CONTENTION_STRATEGIES.filter((s) => plan.strategies.includes(s));
+  const total = 1 + plan.controls.length + plan.strategies.length * 2 + plan.horizonDelaysNs.length + plan.strategies.length + 1 + contended.length;
   let index = 0;
   const step = (phase: string) => opts.onProgress?.({ phase, index: ++index, total, elapsedMs: performance.now() - t0 });
   const onAbort = () => engine.cancel();
@@ -80,6 +82,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const stopped = () => opts.signal?.aborted === true;
   const onlineBefore = facts.cpus.onlineList.join(',');
   try {
+    // Before calibration and every phase: each membarrier phase registers this process.
+    results.registrationCost = measureRegistration();
     const cal = await calibrate(engine, plan, b.calibration, quick ? QUICK_GRID : FULL_GRID);
     results.calibration = cal;
     step('calibrate');
@@ -127,6 +131,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       if (!rc.errno) results.readerCost = { compilerBarrierNs: rc.compilerBarrierNs, fullFenceNs: rc.fullFenceNs };
       step('reader-cost');
     }
+    const ok = contended.filter((id) => results.strategies[id]?.status === 'ok');
+    if (ok.length) results.contention = await measureContention(engine, plan, ok, stopped, results.notes, step);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     results.cancelled = stopped();

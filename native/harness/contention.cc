@@ -1,0 +1,191 @@
+#include "harness/contention.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "harness/affinity.h"
+#include "harness/deadline.h"
+#include "harness/sb_litmus.h"
+
+namespace mbp {
+namespace {
+
+// Bounds a writer's memory (16 B per call): far more calls than a short budget gives any barrier
+// that reaches another CPU.
+constexpr size_t kMaxCallsPerWriter = size_t(1) << 20;
+
+struct Shared {
+  std::atomic<int> ready{0};               // readers and writers that are in place
+  std::atomic<uint64_t> budget_end{0};     // 0 until the coordinator says go
+  std::atomic<bool> abort{false};          // a thread failed, or setup did not complete: everyone stops
+  std::atomic<bool> stop_readers{false};
+  std::atomic<int> pin_failed_cpu{-1};
+  std::atomic<int> attach_err{0};
+  std::atomic<int> heavy_err{0};
+  std::atomic<bool> capped{false};
+  std::atomic<uint64_t> reader_switches{0};  // context switches of the readers while they spun
+};
+
+uint64_t ContextSwitches() {
+  struct rusage ru {};
+  getrusage(RUSAGE_THREAD, &ru);
+  return uint64_t(ru.ru_nvcsw) + uint64_t(ru.ru_nivcsw);
+}
+
+bool Stopping(const Shared& sh, uint64_t now, uint64_t hard) {
+  return now >= hard || g_cancel.load(std::memory_order_relaxed) || sh.abort.load(std::memory_order_relaxed);
+}
+
+void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams& p, Shared& sh, size_t r) {
+  if (PinThisThread(p.reader_cpus[r])) {
+    sh.pin_failed_cpu.store(p.reader_cpus[r]);
+    sh.abort.store(true);
+    return;
+  }
+  // Every instance gets the reader, since any writer's barrier must reach it.
+  for (auto& s : inst)
+    if (int e = s->ReaderAttach(int(r))) sh.attach_err.store(e);
+  const uint64_t sw = ContextSwitches();
+  sh.ready.fetch_add(1);
+  // Deadline: hard (and cancellation); normally ended by stop_readers after the writers finish.
+  while (!sh.stop_readers.load(std::memory_order_relaxed) && !Stopping(sh, Tick(), p.hard_ticks)) CpuRelax();
+  // A descheduled reader needs no IPI, so calls made meanwhile are fast: the caller must know.
+  sh.reader_switches.fetch_add(ContextSwitches() - sw);
+}
+
+void Writer(Strategy& s, const ContentionParams& p, Shared& sh, size_t w, std::vector<Window>& out) {
+  if (!p.writer_cpus.empty() && PinThisThread(p.writer_cpus[w % p.writer_cpus.size()])) {
+    sh.pin_failed_cpu.store(p.writer_cpus[w % p.writer_cpus.size()]);
+    sh.abort.store(true);
+    return;
+  }
+  out.reserve(4096);
+  sh.ready.fetch_add(1);
+  uint64_t end = 0;
+  // Deadline: hard, for the coordinator's go.
+  while ((end = sh.budget_end.load(std::memory_order_acquire)) == 0) {
+    if (Stopping(sh, Tick(), p.hard_ticks)) return;
+    CpuRelax();
+  }
+  // Deadline: the budget's end (before hard), cancellation, another thread's failure.
+  for (;;) {
+    const uint64_t t0 = Tick();
+    if (t0 >= end || Stopping(sh, t0, p.hard_ticks)) break;
+    const int err = s.Heavy();
+    const uint64_t t1 = Tick();
+    if (err) {
+      sh.heavy_err.store(err);
+      sh.abort.store(true);
+      break;
+    }
+    out.push_back({t0, t1});
+    if (out.size() >= kMaxCallsPerWriter) {
+      sh.capped.store(true);
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+const char* ContentionStatusName(ContentionResult::Status s) {
+  using S = ContentionResult::Status;
+  switch (s) {
+    case S::kOk: return "ok";
+    case S::kSkipped: return "skipped";
+    case S::kUnavailable: return "unavailable";
+    case S::kError: return "error";
+    case S::kTimeout: return "timeout";
+    case S::kCancelled: return "cancelled";
+    case S::kPinFailed: return "pin-failed";
+  }
+  return "error";
+}
+
+const char* ContentionSkipReason(const StrategyInfo& info) {
+  // signals keeps one process-wide acknowledgement counter and one handler: two writers would
+  // count each other's acknowledgements as their own (and a Teardown would uninstall the handler
+  // under the other), so concurrent barriers would be reported complete before they were.
+  if (std::string(info.id) == "signals") return "signals shares one global acknowledgement counter and signal handler between instances";
+  return nullptr;
+}
+
+ContentionResult RunContention(const RegistryEntry& entry, const ContentionParams& p, const TickRate& rate) {
+  ContentionResult res;
+  if (const char* why = ContentionSkipReason(entry.info)) {
+    res.status = ContentionResult::Status::kSkipped;
+    res.what = why;
+    return res;
+  }
+  const size_t R = p.reader_cpus.size(), W = size_t(p.writers);
+  // One instance per writer: a strategy keeps per-call state (mprotect's page, for one) and is not
+  // written for concurrent Heavy(). Registration is per process and idempotent, so each Prepare
+  // is harmless; they run here, before any reader starts, as the life cycle asks.
+  std::vector<std::unique_ptr<Strategy>> inst;
+  for (size_t w = 0; w < W; ++w) {
+    inst.push_back(entry.make(StrategyParams{}));
+    PrepareResult prep = inst.back()->Prepare(int(R));
+    if (w == 0) res.notes = prep.notes;
+    if (prep.err) {
+      res.status = ContentionResult::Status::kUnavailable;
+      res.err = prep.err;
+      res.what = prep.what;
+      for (auto& s : inst) s->Teardown();
+      return res;
+    }
+  }
+  Shared sh;
+  std::vector<std::vector<Window>> windows(W);
+  std::vector<std::thread> readers, writers;
+  for (size_t r = 0; r < R; ++r) readers.emplace_back(Reader, std::ref(inst), std::cref(p), std::ref(sh), r);
+  for (size_t w = 0; w < W; ++w) writers.emplace_back(Writer, std::ref(*inst[w]), std::cref(p), std::ref(sh), w, std::ref(windows[w]));
+  bool timed_out = false;
+  // Deadline: hard, for every reader and writer to be in place.
+  while (sh.ready.load() < int(R + W)) {
+    const uint64_t now = Tick();
+    if (Stopping(sh, now, p.hard_ticks)) {
+      timed_out = now >= p.hard_ticks;
+      sh.abort.store(true);
+      break;
+    }
+    std::this_thread::yield();
+  }
+  const uint64_t t_begin = Tick();
+  if (!sh.abort.load()) sh.budget_end.store(std::min(t_begin + p.budget_ticks, p.hard_ticks), std::memory_order_release);
+  for (auto& t : writers) t.join();
+  res.elapsed_ticks = Tick() - t_begin;
+  sh.stop_readers.store(true);
+  for (auto& t : readers) t.join();
+  for (auto& s : inst) s->Teardown();
+
+  std::vector<Window> all;
+  for (auto& v : windows) all.insert(all.end(), v.begin(), v.end());
+  res.latency = LatencyOf(all, rate);
+  if (const uint64_t n = sh.reader_switches.load())
+    res.notes.push_back("readers were descheduled " + std::to_string(n) + " times: calls made then reached no reader and are faster");
+  if (sh.capped.load()) res.notes.push_back("a writer reached the call cap before the budget ended");
+  if (sh.pin_failed_cpu.load() >= 0) {
+    res.status = ContentionResult::Status::kPinFailed;
+    res.err = 22;
+    res.what = "cannot pin a thread to CPU " + std::to_string(sh.pin_failed_cpu.load());
+  } else if (sh.heavy_err.load()) {
+    res.status = ContentionResult::Status::kError;
+    res.err = sh.heavy_err.load();
+    res.what = entry.info.calls;
+  } else if (sh.attach_err.load()) {
+    res.status = ContentionResult::Status::kError;
+    res.err = sh.attach_err.load();
+    res.what = "reader attach";
+  } else if (timed_out || Tick() >= p.hard_ticks) {
+    res.status = ContentionResult::Status::kTimeout;
+  } else if (g_cancel.load()) {
+    res.status = ContentionResult::Status::kCancelled;
+  }
+  return res;
+}
+
+}  // namespace mbp

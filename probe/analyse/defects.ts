@@ -1,0 +1,98 @@
+// Known kernel defects and missing features, by kernel version and arch. A table, so that adding
+// one is a data change; defectsFor() lists those that apply to this machine. A kernel whose
+// release cannot be parsed matches nothing: we never guess a version. Distribution kernels may
+// carry backports, which is why version-only entries are warnings, not verdicts.
+import type { MachineFacts, Risk } from '../records.js';
+
+type Version = [number, number, number?];
+
+export interface KernelDefect {
+  id: string;
+  /** uname -m values this applies to; empty means every arch. */
+  arches: string[];
+  /** Applies from `from` (inclusive) up to `below` (exclusive); either end may be open. */
+  kernels: { from?: Version; below?: Version };
+  /** Extra machine condition beyond version and arch. */
+  requires?: 'nohz_full' | 'amd-invlpgb';
+  severity: Risk['severity'];
+  strategies: string[];
+  text: string;
+  source: string;
+}
+
+const EXPEDITED = ['membarrier-private-expedited', 'membarrier-private-expedited-sync-core', 'membarrier-global-expedited'];
+const ALL_MEMBARRIER = [...EXPEDITED, 'membarrier-global'];
+const MAN = 'membarrier(2), VERSIONS (man-pages)';
+
+export const DEFECTS: KernelDefect[] = [
+  {
+    id: 'riscv-switch-mm-barrier', arches: ['riscv64', 'riscv32'], kernels: { below: [6, 9] }, severity: 'unsafe', strategies: EXPEDITED,
+    // The fix ("membarrier: riscv: Add full memory barrier in switch_mm()", commit 0420af54c2c2) was
+    // queued for the 6.9 merge window; HotSpot refuses UseSystemMemoryBarrier on RISC-V kernels without it.
+    text: 'RISC-V kernels before 6.9 lack the full barrier in switch_mm() that expedited membarrier relies on: a thread switched in during the call may miss the barrier (unless your distribution backported commit 0420af54c2c2)',
+    source: 'openjdk/jdk#17889; Linux commit 0420af54c2c2 (membarrier: riscv: Add full memory barrier in switch_mm())',
+  },
+  {
+    id: 'nohz-full', arches: [], kernels: { from: [4, 3] }, requires: 'nohz_full', severity: 'unsafe', strategies: ['membarrier-global'],
+    text: 'nohz_full CPUs: MEMBARRIER_CMD_GLOBAL is refused (EINVAL), so a writer relying on it exits or stops reclaiming',
+    source: 'sched-ext/scx#3809',
+  },
+  {
+    id: 'kernel-no-membarrier', arches: [], kernels: { below: [4, 3] }, severity: 'warning', strategies: ALL_MEMBARRIER,
+    text: 'membarrier does not exist before Linux 4.3: runtimes fall back to the mprotect trick, signals or fences', source: MAN,
+  },
+  {
+    id: 'kernel-no-private-expedited', arches: [], kernels: { from: [4, 3], below: [4, 14] }, severity: 'warning', strategies: EXPEDITED,
+    text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED arrived in Linux 4.14: only the slow GLOBAL command (an RCU grace period per call) exists here', source: MAN,
+  },
+  {
+    id: 'kernel-no-sync-core', arches: [], kernels: { from: [4, 14], below: [4, 16] }, severity: 'warning', strategies: ['membarrier-private-expedited-sync-core', 'membarrier-global-expedited'],
+    text: 'PRIVATE_EXPEDITED_SYNC_CORE and GLOBAL_EXPEDITED arrived in Linux 4.16: JITs that need core serialisation (wasmtime) cannot use membarrier here', source: MAN,
+  },
+  {
+    id: 'kernel-no-rseq-cmd', arches: [], kernels: { from: [4, 16], below: [5, 10] }, severity: 'note', strategies: [],
+    text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ arrived in Linux 5.10: restartable-sequence fences are not available', source: MAN,
+  },
+  {
+    id: 'kernel-no-get-registrations', arches: [], kernels: { from: [4, 3], below: [6, 3] }, severity: 'note', strategies: [],
+    text: 'MEMBARRIER_CMD_GET_REGISTRATIONS arrived in Linux 6.3: a process (and this probe) cannot read back which registrations it holds', source: MAN,
+  },
+  {
+    id: 'amd-invlpgb', arches: ['x86_64'], kernels: { from: [6, 15] }, requires: 'amd-invlpgb', severity: 'unsafe', strategies: ['mprotect', 'madvise-dontneed'],
+    text: 'AMD INVLPGB with Linux 6.15 or later: a process active on 4 or more CPUs may get a global ASID and broadcast TLB flushes, with no IPI',
+    source: 'Linux 6.15, x86/mm broadcast TLB invalidation with INVLPGB (Rik van Riel)',
+  },
+];
+
+/** "6.18.44-fc-v669" → [6, 18, 44]; null when it does not start with a version. */
+export function releaseVersion(release: string | null): Version | null {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec((release ?? '').trim());
+  return m ? [Number(m[1]), Number(m[2]), m[3] === undefined ? 0 : Number(m[3])] : null;
+}
+
+function compare(a: Version, b: Version): number {
+  for (let i = 0; i < 3; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Whether a kernel release falls in a range; null when the release is unparsable. */
+export function inRange(release: string | null, range: KernelDefect['kernels']): boolean | null {
+  const v = releaseVersion(release);
+  if (!v) return null;
+  return (!range.from || compare(v, range.from) >= 0) && (!range.below || compare(v, range.below) < 0);
+}
+
+/** The table entries that apply to this kernel release, arch and machine. */
+export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus'>, table: KernelDefect[] = DEFECTS): KernelDefect[] {
+  const arch = f.platform.machine;
+  return table.filter((d) => {
+    if (d.arches.length && !d.arches.includes(arch)) return false;
+    if (inRange(f.kernel.release, d.kernels) !== true) return false;
+    if (d.requires === 'nohz_full') return (f.kernel.nohzFull?.length ?? 0) > 0;
+    if (d.requires === 'amd-invlpgb') return f.cpus.flags.invlpgb === true && f.cpus.vendor === 'AuthenticAMD';
+    return true;
+  });
+}

@@ -1,0 +1,53 @@
+// Two field measurements beside the verdicts: what registering for expedited membarrier costs
+// (fresh single-threaded child against this multi-threaded process), and how the heavy barrier's
+// latency grows when several threads issue it at once (the kernel serialises expedited
+// membarrier: scylladb/seastar#2143; mprotect and madvise take the mm's lock).
+import type { ContentionPoint, ExperimentPlan, RegistrationCostEvidence, RegistrationSampleEvidence } from '../records.js';
+import { loadNative, type NativeEngine, type RegistrationSample } from '../native.js';
+
+/** Strategies measured under contention, when their own phase was ok. */
+export const CONTENTION_STRATEGIES = ['membarrier-private-expedited', 'membarrier-global-expedited', 'mprotect', 'madvise-dontneed'];
+export const CONTENTION_WRITERS = [1, 2, 4];
+/** Per writer count: enough calls of a ~30 us barrier for a stable p99, short enough to add under 2 s. */
+export const CONTENTION_BUDGET_MS = 150;
+const CHILD_TIMEOUT_MS = 2000;
+
+const sample = (s: RegistrationSample): RegistrationSampleEvidence =>
+  s.ok ? { ok: true, ns: s.ns, errno: null, note: s.note ?? null } : { ok: false, ns: null, errno: s.errno, note: s.note ?? null };
+
+/**
+ * Must run before anything registers this process (every membarrier phase does, in Prepare),
+ * else the threaded figure is "already registered". null without the addon.
+ */
+export function measureRegistration(): RegistrationCostEvidence | null {
+  const n = loadNative();
+  if (!n.ok) return null;
+  const r = n.addon.measureRegistrationCost(CHILD_TIMEOUT_MS);
+  return { fresh: sample(r.fresh), threaded: sample(r.threaded) };
+}
+
+/**
+ * W = 1, 2, 4 writers per strategy, readers spinning on the plan's reader CPUs. Writers are not
+ * pinned: they go where the scheduler puts them, as an application's threads would, so on a
+ * machine with spare CPUs they really run at once. Failures become notes, not entries.
+ */
+export async function measureContention(engine: NativeEngine, plan: ExperimentPlan, ids: string[], stopped: () => boolean,
+  notes: string[], step: (phase: string) => void): Promise<Record<string, ContentionPoint[]>> {
+  const out: Record<string, ContentionPoint[]> = {};
+  for (const strategy of ids) {
+    const points: ContentionPoint[] = [];
+    for (const writers of CONTENTION_WRITERS) {
+      if (stopped()) break;
+      const r = await engine.runContention({ strategy, writers, readerCpus: plan.readerCpus, budgetMs: CONTENTION_BUDGET_MS });
+      if (r.status !== 'ok' || r.latency.calls === 0) {
+        notes.push(`contention ${strategy} with ${writers} writers: ${r.status}${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`);
+        break;
+      }
+      const l = r.latency;
+      points.push({ writers, latencyNs: { p50: l.p50, p99: l.p99, max: l.max, calls: l.calls }, ...(r.notes.length ? { notes: r.notes } : {}) });
+    }
+    if (points.length) out[strategy] = points;
+    step(`contention:${strategy}`);
+  }
+  return out;
+}
