@@ -52,7 +52,7 @@ function recommendation(r: Report): Safe {
     : h`<p class="bad">The positive control never relaxed (${count(pc.violations)} of ${count(pc.trials)}): SB evidence from this run proves nothing.</p>`;
   const notes = [...(r.results.cancelled ? ['The run was interrupted: only the finished phases are shown.'] : []), ...r.results.notes, ...r.analysis.notes];
   const acc = rec.acceptable.length ? h`<h3>Acceptable with conditions</h3><ul>${rec.acceptable.map((a) => h`<li><code>${a.strategy}</code>: ${a.condition}</li>`)}</ul>` : '';
-  const rt = rec.runtimes.length ? h`<h3>Runtime advice</h3><table class="grid"><tr><th>runtime</th><th>advice</th></tr>${rec.runtimes.map((x) => h`<tr><td>${x.runtime}</td><td>${x.advice}</td></tr>`)}</table>` : '';
+  const rt = rec.runtimes.length ? h`<h3>Runtime advice</h3><table class="grid"><tr><th>runtime</th><th>advice</th><th>source</th></tr>${rec.runtimes.map((x) => h`<tr><td>${x.runtime}</td><td>${x.advice}</td><td class="dim">${x.source ?? ''}</td></tr>`)}</table>` : '';
   return h`<section id="recommendation" class="${rec.strategy ? 'rec' : 'rec none'}"><h2>Recommendation</h2>${head}<ul>${rec.reasons.map((x) => h`<li>${x}</li>`)}</ul>${power}${notes.map((x) => h`<p class="bad">${x}</p>`)}${acc}${rt}</section>`;
 }
 
@@ -226,7 +226,12 @@ function details(r: Report): Safe {
 <td class="r">${s.stuffLines}</td><td class="r">${ns(s.offsetNs)}</td><td class="r">${count(s.witnessesPerSec)}</td><td class="r">${pct(s.relaxation)}</td></tr>`)}</table>`
     : h`<p class="dim">No calibration in this run.</p>`;
   const sections = Object.entries(r.system).map(([k, v]) => h`<details><summary>machine: ${k}</summary>${facts(v)}</details>`);
-  const extra = { 'plan (placement, phases, seed)': r.plan, 'read-side cost': r.results.readerCost, 'scaling over readers': r.results.scaling, 'run time': ns(r.results.elapsedMs * 1e6) };
+  const extra = {
+    'plan (placement, phases, seed)': r.plan, 'read-side cost': r.results.readerCost, 'scaling over readers': r.results.scaling,
+    'registration cost: once threads exist, REGISTER_PRIVATE_EXPEDITED waits for an RCU grace period; register before the first thread (source: dotnet/runtime#106722)': r.results.registrationCost ?? 'not measured',
+    'writer contention: the kernel serialises expedited membarrier calls (source: scylladb/seastar#2143)': r.results.contention ?? 'not measured',
+    'run time': ns(r.results.elapsedMs * 1e6),
+  };
   return h`<section id="facts"><h2>Calibration and environment</h2><details><summary>Calibration${c ? h`<span class="dim">: ${c.timebase.source} at ${num(c.timebase.ticksPerNs).toFixed(3)} ticks/ns, K=${c.stuffLines} cold lines, writer offset ${ns(c.offsetNs)}</span>` : ''}</summary>${cal}</details>${sections}
 ${Object.entries(extra).map(([k, v]) => h`<details><summary>${k}</summary>${facts(v)}</details>`)}</section>`;
 }
