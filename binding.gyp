@@ -11,6 +11,8 @@
         "native/inspect/registration_cost.cc",
         "native/engine/engine_addon.cc",
         "native/engine/options.cc",
+        "native/engine/worker.cc",
+        "native/engine/contention_addon.cc",
         "native/registry.cc",
         "native/harness/affinity.cc",
         "native/harness/timebase.cc",

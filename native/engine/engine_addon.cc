@@ -7,7 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/options.h"
-#include "harness/contention.h"
+#include "engine/worker.h"
 #include "harness/deadline.h"
 #include "harness/interruption.h"
 #include "harness/reader_cost.h"
@@ -16,9 +16,6 @@
 
 namespace mbp {
 namespace {
-
-TickRate g_rate;
-std::atomic<bool> g_busy{false};
 
 const char* StatusName(SbEvidence::Status s) {
   switch (s) {
@@ -32,36 +29,6 @@ const char* StatusName(SbEvidence::Status s) {
   return "error";
 }
 
-Napi::Object LatencyObject(Napi::Env env, const Latency& l) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("p50", l.p50);
-  o.Set("p90", l.p90);
-  o.Set("p99", l.p99);
-  o.Set("max", l.max);
-  o.Set("calls", double(l.calls));
-  return o;
-}
-
-Napi::Array Strings(Napi::Env env, const std::vector<std::string>& v) {
-  Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a.Set(uint32_t(i), v[i]);
-  return a;
-}
-
-// Base for the engine's workers: owns the busy flag and the promise.
-class EngineWorker : public Napi::AsyncWorker {
- public:
-  explicit EngineWorker(Napi::Env env) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
-  ~EngineWorker() override { g_busy.store(false); }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void OnOK() override { deferred_.Resolve(Result(Env())); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-  virtual Napi::Value Result(Napi::Env env) = 0;
-
- protected:
-  Napi::Promise::Deferred deferred_;
-};
-
 class PhaseWorker : public EngineWorker {
  public:
   PhaseWorker(Napi::Env env, const RegistryEntry* entry, StrategyParams sp, SbParams p, bool evidence, uint64_t margin)
@@ -69,9 +36,9 @@ class PhaseWorker : public EngineWorker {
   void Execute() override {
     ev_ = RunSb(*entry_, sp_, p_);
     if (evidence_) {
-      mech_ = AnalyseInterruption(ev_.windows, ev_.readers, margin_, g_rate);
-      lat_ = LatencyOf(ev_.windows, g_rate);
-      lat_on_cpu_ = LatencyOf(ev_.windows, g_rate, &mech_.on_cpu);
+      mech_ = AnalyseInterruption(ev_.windows, ev_.readers, margin_, g_engine_rate);
+      lat_ = LatencyOf(ev_.windows, g_engine_rate);
+      lat_on_cpu_ = LatencyOf(ev_.windows, g_engine_rate, &mech_.on_cpu);
     }
   }
   Napi::Value Result(Napi::Env env) override { return PhaseObject(env); }
@@ -84,7 +51,7 @@ class PhaseWorker : public EngineWorker {
     o.Set("what", ev_.what);
     o.Set("notes", Strings(env, ev_.notes));
     o.Set("trials", double(ev_.trials));
-    o.Set("elapsedNs", g_rate.ToNs(double(ev_.elapsed_ticks)));
+    o.Set("elapsedNs", g_engine_rate.ToNs(double(ev_.elapsed_ticks)));
     Napi::Array readers = Napi::Array::New(env, ev_.readers.size());
     for (size_t r = 0; r < ev_.readers.size(); ++r) {
       const ReaderEvidence& re = ev_.readers[r];
@@ -98,10 +65,10 @@ class PhaseWorker : public EngineWorker {
       ro.Set("histogram", h);
       ro.Set("missed", double(re.missed));
       ro.Set("gapOverflow", double(re.gap_overflow));
-      ro.Set("spinStepP50Ns", g_rate.ToNs(double(re.spin_steps.Quantile(0.5))));
-      ro.Set("spinStepP9999Ns", g_rate.ToNs(double(re.spin_steps.Quantile(0.9999))));
-      ro.Set("trialStepP50Ns", g_rate.ToNs(double(re.trial_steps.Quantile(0.5))));
-      ro.Set("trialStepP9999Ns", g_rate.ToNs(double(re.trial_steps.Quantile(0.9999))));
+      ro.Set("spinStepP50Ns", g_engine_rate.ToNs(double(re.spin_steps.Quantile(0.5))));
+      ro.Set("spinStepP9999Ns", g_engine_rate.ToNs(double(re.spin_steps.Quantile(0.9999))));
+      ro.Set("trialStepP50Ns", g_engine_rate.ToNs(double(re.trial_steps.Quantile(0.5))));
+      ro.Set("trialStepP9999Ns", g_engine_rate.ToNs(double(re.trial_steps.Quantile(0.9999))));
       if (evidence_ && r < mech_.readers.size()) {
         const ReaderMechanism& rm = mech_.readers[r];
         ro.Set("onCpuCalls", double(rm.on_cpu_calls));
@@ -141,7 +108,7 @@ class PhaseWorker : public EngineWorker {
 class SkewWorker : public EngineWorker {
  public:
   SkewWorker(Napi::Env env, int a, int b) : EngineWorker(env), a_(a), b_(b) {}
-  void Execute() override { skew_ = MeasureSkew(a_, b_, g_rate, 2000); }
+  void Execute() override { skew_ = MeasureSkew(a_, b_, g_engine_rate, 2000); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("errno", skew_.err);
@@ -158,7 +125,7 @@ class SkewWorker : public EngineWorker {
 class ReaderCostWorker : public EngineWorker {
  public:
   ReaderCostWorker(Napi::Env env, int cpu, uint64_t n) : EngineWorker(env), cpu_(cpu), n_(n) {}
-  void Execute() override { cost_ = MeasureReaderCost(cpu_, n_, g_rate); }
+  void Execute() override { cost_ = MeasureReaderCost(cpu_, n_, g_engine_rate); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("errno", cost_.err);
@@ -173,64 +140,13 @@ class ReaderCostWorker : public EngineWorker {
   ReaderCost cost_;
 };
 
-// W writers issuing the heavy barrier at once (harness/contention.h).
-class ContentionWorker : public EngineWorker {
- public:
-  ContentionWorker(Napi::Env env, const RegistryEntry* entry, ContentionParams p) : EngineWorker(env), entry_(entry), p_(std::move(p)) {}
-  void Execute() override { res_ = RunContention(*entry_, p_, g_rate); }
-  Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("status", ContentionStatusName(res_.status));
-    o.Set("errno", res_.err);
-    o.Set("what", res_.what);
-    o.Set("notes", Strings(env, res_.notes));
-    o.Set("writers", p_.writers);
-    o.Set("latency", LatencyObject(env, res_.latency));
-    o.Set("elapsedNs", g_rate.ToNs(double(res_.elapsed_ticks)));
-    return o;
-  }
-
- private:
-  const RegistryEntry* entry_;
-  ContentionParams p_;
-  ContentionResult res_;
-};
-
-// Hands a claimed experiment to the thread pool and gives JS its promise.
-Napi::Value Launch(EngineWorker* w) {
-  Napi::Promise promise = w->Promise();
-  w->Queue();
-  return promise;
-}
-
-bool Claim(Napi::Env env) {
-  bool expected = false;
-  if (!g_busy.compare_exchange_strong(expected, true)) {
-    Napi::Error::New(env, "an experiment is already running").ThrowAsJavaScriptException();
-    return false;
-  }
-  // A cancel() meant for an earlier experiment must not stop this one; between experiments the
-  // caller checks its own abort signal.
-  g_cancel.store(false);
-  return true;
-}
-
 Napi::Value RunPhase(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PhaseOptions o;
-  if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
-  if (!Claim(env)) return env.Null();
-  o.sb.hard_ticks = Tick() + g_rate.ToTicks(o.hard_ms * 1e6);
+  if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_engine_rate, &o)) return env.Null();
+  if (!ClaimExperiment(env)) return env.Null();
+  o.sb.hard_ticks = Tick() + g_engine_rate.ToTicks(o.hard_ms * 1e6);
   return Launch(new PhaseWorker(env, o.entry, o.strategy, std::move(o.sb), o.evidence, o.margin_ticks));
-}
-
-Napi::Value RunContentionJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ContentionOptions o;
-  if (!ParseContentionOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
-  if (!Claim(env)) return env.Null();
-  o.p.hard_ticks = Tick() + g_rate.ToTicks(o.hard_ms * 1e6);
-  return Launch(new ContentionWorker(env, o.entry, std::move(o.p)));
 }
 
 // Checks an options object exactly as runPhase() does, without running anything (for tests and
@@ -238,7 +154,7 @@ Napi::Value RunContentionJs(const Napi::CallbackInfo& info) {
 Napi::Value CheckPhaseOptions(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   PhaseOptions o;
-  if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_rate, &o)) return env.Null();
+  if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_engine_rate, &o)) return env.Null();
   return Napi::Boolean::New(env, true);
 }
 
@@ -246,7 +162,7 @@ Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double a = 0, b = 0;
   if (!IntArg(info, 0, "measureSkew: cpuA", 0, 1048575, &a) || !IntArg(info, 1, "measureSkew: cpuB", 0, 1048575, &b)) return env.Null();
-  if (!Claim(env)) return env.Null();
+  if (!ClaimExperiment(env)) return env.Null();
   return Launch(new SkewWorker(env, int(a), int(b)));
 }
 
@@ -254,21 +170,21 @@ Napi::Value ReaderCostJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double cpu = 0, n = 0;
   if (!IntArg(info, 0, "readerCost: cpu", 0, 1048575, &cpu) || !IntArg(info, 1, "readerCost: iterations", 1, 1e9, &n)) return env.Null();
-  if (!Claim(env)) return env.Null();
+  if (!ClaimExperiment(env)) return env.Null();
   return Launch(new ReaderCostWorker(env, int(cpu), uint64_t(n)));
 }
 
 Napi::Value SelectTimebaseJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bool cycles = info.Length() > 0 && info[0].ToBoolean().Value();
-  if (g_busy.load()) {
+  if (ExperimentRunning()) {
     Napi::Error::New(env, "an experiment is running").ThrowAsJavaScriptException();
     return env.Null();
   }
-  g_rate = SelectTimebase(cycles, 20);
+  g_engine_rate = SelectTimebase(cycles, 20);
   Napi::Object o = Napi::Object::New(env);
   o.Set("source", g_use_cycles.load() ? "cycles" : "clock_gettime");
-  o.Set("ticksPerNs", g_rate.ticks_per_ns);
+  o.Set("ticksPerNs", g_engine_rate.ticks_per_ns);
   return o;
 }
 
