@@ -4,7 +4,7 @@ import type { NativeLoad } from '../native.js';
 import { errnoName } from '../errno.js';
 import { parseCpuList } from './cpulist.js';
 import { cpuIdentity, parseCpuinfo } from './cpuinfo.js';
-import { listDir, readText } from './read.js';
+import { listDir, readText, type ReadResult } from './read.js';
 import { parseStatus } from './status.js';
 import { parseTopology, topologyPaths, type SysfsDump } from './topology.js';
 
@@ -49,14 +49,15 @@ async function readAllowed(native: NativeLoad, unknown: Unknowns): Promise<Pick<
   return { allowed: null, allowedSource: null };
 }
 
-export async function readCpus(native: NativeLoad): Promise<CpuFacts> {
+/** `cpuinfo` is /proc/cpuinfo as inspect read it once for every module that needs it. */
+export async function readCpus(native: NativeLoad, cpuinfo: Promise<ReadResult>): Promise<CpuFacts> {
   const unknown: Unknowns = {};
   const [onlineList, possible, present, offline, cpuinfoText] = await Promise.all([
     readList('online', unknown, 'onlineList'),
     readList('possible', unknown, 'possible'),
     readList('present', unknown, 'present'),
     readList('offline', unknown, 'offline'),
-    readText('/proc/cpuinfo'),
+    cpuinfo,
   ]);
   if (!cpuinfoText.ok) unknown.cpuinfo = cpuinfoText.reason;
   const blocks = cpuinfoText.ok ? parseCpuinfo(cpuinfoText.text) : [];

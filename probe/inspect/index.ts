@@ -23,14 +23,16 @@ function platformFacts(): PlatformFacts {
 }
 
 export async function inspect(native: NativeLoad = loadNative()): Promise<MachineFacts> {
+  // Read once: the CPU facts and the emulation check both parse it.
+  const cpuinfo = readText('/proc/cpuinfo');
   const [cpus, kernel, sandbox, proc, interruptsText] = await Promise.all([
-    readCpus(native),
+    readCpus(native, cpuinfo),
     readKernel(),
     readSandbox(),
     readProcess(native),
     readText('/proc/interrupts'),
   ]);
-  const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid)]);
+  const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo)]);
   return {
     platform: platformFacts(),
     native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },

@@ -5,7 +5,7 @@ import { machine } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { TrapFacts, Unknowns } from '../records.js';
 import type { NativeLoad } from '../native.js';
-import { readText, readTrimmed } from './read.js';
+import { readText, readTrimmed, type ReadResult } from './read.js';
 
 /** /proc/self/cgroup: the v2 path ("0::/path") and each v1 controller's path. */
 export function parseProcCgroup(text: string): { v2: string | null; v1: Map<string, string> } {
@@ -163,14 +163,10 @@ async function readQuota(unknown: Unknowns): Promise<TrapFacts['cpuQuota']> {
   return best;
 }
 
-export async function readTraps(native: NativeLoad, tracerPid: number | null): Promise<TrapFacts> {
+/** Takes what other modules already read: /proc/cpuinfo, and /proc/version (kernel.version). */
+export async function readTraps(native: NativeLoad, tracerPid: number | null, version: string | null, cpuinfo: ReadResult): Promise<TrapFacts> {
   const unknown: Unknowns = {};
-  const [cpuQuota, cpuinfo, version, buildProp] = await Promise.all([
-    readQuota(unknown),
-    readText('/proc/cpuinfo'),
-    readTrimmed('/proc/version'),
-    readText('/system/build.prop'),
-  ]);
+  const [cpuQuota, buildProp] = await Promise.all([readQuota(unknown), readText('/system/build.prop')]);
   if (!cpuinfo.ok) unknown.cpuinfoFamily = cpuinfo.reason;
   if (!native.ok) unknown.addonArch = `needs the native addon: ${native.reason}`;
   let tracer: TrapFacts['tracer'] = null;

@@ -3,7 +3,7 @@
 // the detection horizon, latency scaling over reader counts, and the read-side cost.
 // Phases run one at a time on the engine's pinned threads; Node's loop stays free, progress is
 // reported after each phase, and an AbortSignal stops the run at the next deadline check.
-import type { ExperimentPlan, MachineFacts, RunEvidence, RunReport, StrategyDescriptor, StrategyEvidence } from '../records.js';
+import type { ExperimentPlan, MachineFacts, RunEvidence, RunReport, StrategyDescriptor } from '../records.js';
 import { SCHEMA_VERSION } from '../records.js';
 import { inspect } from '../inspect/index.js';
 import { parseCpuList } from '../inspect/cpulist.js';
@@ -110,10 +110,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     const points: NonNullable<RunEvidence['horizon']>['points'] = [];
     for (const d of horizonDelays(plan.horizonDelaysNs, ran.map((e) => e.latencyNs!.p50))) {
       if (stopped()) break;
-      const ev = await phase(`horizon:${d}`, 'none', b.unit * WEIGHT.horizonPoint, { writerDelayNs: d });
-      const h = ev.sb.histogram;
-      const n = h['00'] + h['01'] + h['10'] + h['11'];
-      points.push({ delayNs: d, trials: n, violations: h['00'], rate: n ? h['00'] / n : 0 });
+      const { sb } = await phase(`horizon:${d}`, 'none', b.unit * WEIGHT.horizonPoint, { writerDelayNs: d });
+      points.push({ delayNs: d, trials: sb.trials, violations: sb.violations, rate: sb.trials ? sb.violations / sb.trials : 0 });
     }
     results.horizon = summariseHorizon(points);
     for (const e of ran) {
@@ -141,11 +139,6 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const now = await readText('/sys/devices/system/cpu/online');
   const onlineAfter = now.ok ? parseCpuList(now.text).join(',') : onlineBefore;
   if (onlineAfter !== onlineBefore) results.notes.push(`the online CPU set changed during the run (${onlineBefore} → ${onlineAfter})`);
-  const none = results.controls.none;
-  if (none && relaxationOf(none) === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
+  if (results.controls.none?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
   return report;
-}
-
-function relaxationOf(e: StrategyEvidence): number {
-  return e.sb.trials ? e.sb.violations / e.sb.trials : 0;
 }
