@@ -77,7 +77,6 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   let index = 0;
   const step = (phase: string) => opts.onProgress?.({ phase, index: ++index, total, elapsedMs: performance.now() - t0 });
   const onAbort = () => engine.cancel();
-  engine.resetCancel();
   opts.signal?.addEventListener('abort', onAbort);
   const stopped = () => opts.signal?.aborted === true;
   const onlineBefore = facts.cpus.onlineList.join(',');
