@@ -6,6 +6,8 @@
         "native/addon.cc",
         "native/inspect/cpuid.cc",
         "native/inspect/affinity.cc",
+        "native/inspect/child.cc",
+        "native/inspect/field_child.cc",
         "native/inspect/membarrier_child.cc",
         "native/inspect/memlock.cc",
         "native/inspect/registration_cost.cc",

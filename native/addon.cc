@@ -4,13 +4,14 @@
 #include <napi.h>
 
 #include "engine/engine.h"
+#include "engine/options.h"
 #include "inspect/inspect.h"
 #include "platform/membarrier.h"
 
 namespace {
 
 // Bumped whenever the shape returned to probe/native.ts changes, so a stale build is detected.
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 4;
 
 Napi::Object Sys(Napi::Env env, const mbp::SysResult& r) {
   Napi::Object o = Napi::Object::New(env);
@@ -59,6 +60,13 @@ Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
   return o;
 }
 
+void SetChildEnd(Napi::Object& o, const mbp::ChildEnd& end) {
+  o.Set("end", mbp::ChildEndName(end.kind));
+  o.Set("exitCode", end.exit_code);
+  o.Set("signal", end.signal);
+  o.Set("forkErrno", end.fork_errno);
+}
+
 Napi::Value ProbeMembarrierInChild(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!NumberArgs(info, 1)) return env.Null();
@@ -68,15 +76,8 @@ Napi::Value ProbeMembarrierInChild(const Napi::CallbackInfo& info) {
     return env.Null();
   }
   mbp::MembarrierChildReport rep = mbp::ProbeMembarrierInChild(timeout);
-  using End = mbp::MembarrierChildReport::End;
-  const char* end = rep.end == End::kExited ? "exited" : rep.end == End::kSignaled ? "signaled"
-                    : rep.end == End::kTimeout ? "timeout" : rep.end == End::kForkFailed ? "fork-failed"
-                    : "protocol-error";
   Napi::Object o = Napi::Object::New(env);
-  o.Set("end", end);
-  o.Set("exitCode", rep.exit_code);
-  o.Set("signal", rep.signal);
-  o.Set("forkErrno", rep.fork_errno);
+  SetChildEnd(o, rep.end);
   // A call the child never reported stays absent (undefined), distinct from a failed call.
   Napi::Array regs = Napi::Array::New(env);
   for (size_t i = 0; i < rep.registrations.size(); ++i) {
@@ -126,6 +127,68 @@ Napi::Value MeasureRegistrationCost(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value SampleFieldInChild(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  mbp::FieldSampleParams p;
+  double writer = 0, reader = 0, calls = 0, budget = 0, timeout = 0;
+  if (!mbp::IntArg(info, 0, "writerCpu", -1, 4095, &writer) || !mbp::IntArg(info, 1, "readerCpu", -1, 4095, &reader) ||
+      !mbp::IntArg(info, 2, "calls", 1, 100000, &calls) || !mbp::IntArg(info, 3, "contentionBudgetMs", 1, 10000, &budget) ||
+      !mbp::IntArg(info, 4, "timeoutMs", 1, 60000, &timeout))
+    return env.Null();
+  p.writer_cpu = int(writer), p.reader_cpu = int(reader), p.calls = int(calls);
+  p.contention_budget_ms = int(budget), p.timeout_ms = int(timeout);
+  const mbp::FieldSample s = mbp::SampleFieldInChild(p);
+  Napi::Object o = Napi::Object::New(env);
+  SetChildEnd(o, s.end);
+  // A stage the child never reported stays absent: it was killed or ran out of time before it.
+  if (s.threaded) {
+    Napi::Object t = Sample(env, *s.threaded);
+    t.Set("threads", s.threads);
+    o.Set("threaded", t);
+  }
+  if (s.effect) {
+    auto kind = [&](const mbp::EffectKind& k) {
+      Napi::Object x = Napi::Object::New(env);
+      x.Set("calls", double(k.calls));
+      x.Set("onCpuCalls", double(k.on_cpu_calls));
+      x.Set("interrupted", double(k.interrupted));
+      x.Set("p50Ns", k.p50_ns);
+      return x;
+    };
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("errno", s.effect->err);
+    e.Set("what", s.effect->what);
+    e.Set("membarrier", kind(s.effect->membarrier));
+    e.Set("nullSyscall", kind(s.effect->null_syscall));
+    e.Set("gapThresholdNs", s.effect->gap_threshold_ns);
+    o.Set("effect", e);
+  }
+  Napi::Array c = Napi::Array::New(env, s.contention.size());
+  for (size_t i = 0; i < s.contention.size(); ++i) {
+    const mbp::ContentionSample& x = s.contention[i];
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("writers", x.writers);
+    e.Set("status", x.status);
+    e.Set("errno", x.err);
+    e.Set("p50Ns", x.p50_ns);
+    e.Set("p99Ns", x.p99_ns);
+    e.Set("maxNs", x.max_ns);
+    e.Set("calls", double(x.calls));
+    e.Set("readersDescheduled", x.readers_descheduled);
+    c.Set(uint32_t(i), e);
+  }
+  o.Set("contention", c);
+  if (s.signals_self_test) o.Set("signalsSelfTest", *s.signals_self_test);
+  return o;
+}
+
+Napi::Value MeasureFreshRegistration(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double timeout = 0;
+  if (!mbp::IntArg(info, 0, "timeoutMs", 1, 60000, &timeout)) return env.Null();
+  return Sample(env, mbp::MeasureFreshRegistration(int(timeout)));
+}
+
 Napi::Value SignalsSelfTest(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), mbp::SignalsSelfTest());
 }
@@ -148,6 +211,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("probeMemlock", Napi::Function::New(env, ProbeMemlock));
   exports.Set("measureRegistrationCost", Napi::Function::New(env, MeasureRegistrationCost));
   exports.Set("signalsSelfTest", Napi::Function::New(env, SignalsSelfTest));
+  exports.Set("measureFreshRegistration", Napi::Function::New(env, MeasureFreshRegistration));
+  exports.Set("sampleFieldInChild", Napi::Function::New(env, SampleFieldInChild));
   mbp::RegisterEngine(env, exports);
   return exports;
 }

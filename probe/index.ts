@@ -1,6 +1,6 @@
 // The library entry point. What is exported here is the public API (test/unit/exports.test.ts
 // pins it): the pipeline stages and the record types they exchange.
-export { inspect, inspectReport } from './inspect/index.js';
+export { inspect } from './inspect/index.js';
 export { buildPlan } from './plan/index.js';
 export type { PlanOptions } from './plan/index.js';
 export { runProbe } from './run/index.js';
@@ -10,7 +10,7 @@ export { check } from './check.js';
 export type { CheckResult } from './check.js';
 export { compareReports } from './compare.js';
 export type { Comparison } from './compare.js';
-export { buildReport } from './report.js';
+export { buildReport, inspectReport } from './report.js';
 export { loadReport } from './report-file.js';
 export { redactReport } from './redact.js';
 export { render, FORMATS } from './render/index.js';

@@ -8,17 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 
 /** Must equal kAbiVersion in native/addon.cc. */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 4;
 
 export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
 
 export interface CpuidRegs { eax: number; ebx: number; ecx: number; edx: number }
 
-export interface MembarrierChildResult {
+export interface ChildEnd {
   end: 'exited' | 'signaled' | 'timeout' | 'fork-failed' | 'protocol-error';
   exitCode: number;
   signal: number;
   forkErrno: number;
+}
+
+export interface MembarrierChildResult extends ChildEnd {
   query?: NativeSys;
   getRegistrations?: NativeSys;
   registrations: { cmd: number; result: NativeSys }[];
@@ -85,6 +88,19 @@ export interface RegistrationCostResult {
   threaded: RegistrationSample;
 }
 
+export interface EffectKindResult { calls: number; onCpuCalls: number; interrupted: number; p50Ns: number }
+
+/** sampleFieldInChild(): each stage is absent when the child died or ran out of time before it. */
+export interface FieldSampleResult extends ChildEnd {
+  /** The first REGISTER_PRIVATE_EXPEDITED with a second thread alive in the child. */
+  threaded?: RegistrationSample & { threads: number };
+  /** PRIVATE_EXPEDITED against getpid: calls during which the reader on the other CPU was interrupted. */
+  effect?: { errno: number; what: string; membarrier: EffectKindResult; nullSyscall: EffectKindResult; gapThresholdNs: number };
+  contention: { writers: number; status: ContentionResult['status']; errno: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; readersDescheduled: boolean }[];
+  /** 0, or the errno of a signals barrier that waited on its own caller. */
+  signalsSelfTest?: number;
+}
+
 export interface ContentionOptions {
   strategy: string;
   /** How many threads issue the heavy barrier at once, 1..64. */
@@ -136,6 +152,10 @@ export interface NativeAddon {
   probeMembarrierInChild(timeoutMs: number): MembarrierChildResult;
   /** Times the first REGISTER_PRIVATE_EXPEDITED in a fresh child, then in this process (which it registers). */
   measureRegistrationCost(timeoutMs: number): RegistrationCostResult;
+  /** The fresh-child half only: leaves this process unregistered. */
+  measureFreshRegistration(timeoutMs: number): RegistrationSample;
+  /** One forked child: threaded registration, effect, contention and signals samples (writerCpu/readerCpu -1: none). */
+  sampleFieldInChild(writerCpu: number, readerCpu: number, calls: number, contentionBudgetMs: number, timeoutMs: number): FieldSampleResult;
   probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
 }
 

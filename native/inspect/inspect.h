@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "inspect/child.h"
+
 namespace mbp {
 
 // A syscall outcome: value when ok, else the errno (positive).
@@ -27,10 +29,7 @@ SysResult GetAffinity(std::vector<int>& cpus);
 
 // How a short-lived child that issued the membarrier calls ended.
 struct MembarrierChildReport {
-  enum class End { kExited, kSignaled, kTimeout, kForkFailed, kProtocol } end = End::kProtocol;
-  int exit_code = 0;
-  int signal = 0;
-  int fork_errno = 0;
+  ChildEnd end;
   std::optional<SysResult> query;  // absent: the child ended before reporting it
   struct Registration { int cmd; SysResult result; };
   std::vector<Registration> registrations;
@@ -60,6 +59,50 @@ struct RegistrationCost {
 };
 // The child is killed when it outlives timeout_ms. Registers this process as a side effect.
 RegistrationCost MeasureRegistrationCost(int timeout_ms);
+// Only the fresh half: leaves this process unregistered.
+RegistrationSample MeasureFreshRegistration(int timeout_ms);
+
+// A short sample, in one forked child, of what a run measures at length, so that `inspect` can
+// answer a maintainer's first questions in well under a second (field_child.cc):
+//  - threaded: the first REGISTER_PRIVATE_EXPEDITED with a second thread alive (the RCU wait);
+//  - effect: does PRIVATE_EXPEDITED reach the other CPU at all, against getpid, judged by a
+//    reader that watches its clock for gaps (a call that "succeeds" and does nothing shows here);
+//  - contention: 1, 2 and 4 threads issuing it at once (the kernel serialises them);
+//  - signals_self_test: the signals strategy's writer, itself a registered thread, returns.
+// The child never touches this process: no registration, signal handler or thread leaks back.
+struct FieldSampleParams {
+  int writer_cpu = -1, reader_cpu = -1;  // two distinct CPUs we may run on; -1: none to spare
+  int calls = 200;                       // per kind (membarrier, getpid) in the effect sample
+  int contention_budget_ms = 3;          // per writer count
+  int timeout_ms = 3000;                 // the whole child, then SIGKILL
+};
+struct EffectKind {
+  uint64_t calls = 0, on_cpu_calls = 0, interrupted = 0;
+  double p50_ns = 0;
+};
+struct EffectSample {
+  int err = 0;           // a failed pin or call: its errno; the shares are then partial
+  std::string what;      // which step failed
+  EffectKind membarrier, null_syscall;
+  double gap_threshold_ns = 0;
+};
+struct ContentionSample {
+  int writers = 0;
+  std::string status;    // ContentionStatusName
+  int err = 0;
+  double p50_ns = 0, p99_ns = 0, max_ns = 0;
+  uint64_t calls = 0;
+  bool readers_descheduled = false;
+};
+struct FieldSample {
+  ChildEnd end;
+  std::optional<RegistrationSample> threaded;
+  int threads = 0;  // threads alive in the child when it registered
+  std::optional<EffectSample> effect;
+  std::vector<ContentionSample> contention;
+  std::optional<int> signals_self_test;  // 0 or an errno
+};
+FieldSample SampleFieldInChild(const FieldSampleParams& p);
 
 struct MemlockReport {
   std::optional<uint64_t> soft, hard;  // nullopt = RLIM_INFINITY

@@ -6,12 +6,8 @@
 //    (synchronize_rcu in sync_runqueues_membarrier_state), typically milliseconds. A runtime that
 //    registers lazily, from a thread pool, pays that on a hot path (dotnet/runtime#106722): the
 //    advice is to register before the first thread starts.
-// The child follows membarrier_child.cc: async-signal-safe calls only, a deadline, SIGKILL.
+// The fresh child runs through child.h: async-signal-safe calls only, a deadline, SIGKILL.
 #include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "inspect/child.h"
 #include "inspect/inspect.h"
 #include "platform/membarrier.h"
 
@@ -38,16 +35,6 @@ int64_t Ns() {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// Child side: clock_gettime, syscall, write and _exit only (Node's other threads may have held
-// locks at fork time; none of them exists in the child).
-[[noreturn]] void RunChild(int fd) {
-  ChildRecord rec{membarrier(kGetRegistrations), 0, 0};
-  const int64_t t0 = Ns();
-  rec.ret = membarrier(kRegisterPrivateExpedited);
-  rec.ns = Ns() - t0;
-  _exit(write(fd, &rec, sizeof rec) == ssize_t(sizeof rec) ? 0 : 3);
-}
-
 RegistrationSample Fail(int err, std::string note) {
   RegistrationSample s;
   s.err = err;
@@ -56,50 +43,27 @@ RegistrationSample Fail(int err, std::string note) {
 }
 
 RegistrationSample Fresh(int timeout_ms) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Fail(errno, "pipe2 failed");
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    RunChild(fds[1]);
-  }
-  const int fork_err = errno;
-  close(fds[1]);
-  if (pid < 0) {
-    close(fds[0]);
-    return Fail(fork_err, "fork failed");
-  }
-  // Deadline: the whole exchange, reading and reaping, ends by timeout_ms.
-  const int64_t deadline = Ns() + int64_t(timeout_ms) * 1000000;
   ChildRecord rec{};
-  size_t have = 0;
-  while (have < sizeof rec) {
-    const int64_t left_ms = (deadline - Ns()) / 1000000;
-    if (left_ms <= 0) break;
-    pollfd p{fds[0], POLLIN, 0};
-    const int n = poll(&p, 1, int(left_ms));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    const ssize_t got = read(fds[0], reinterpret_cast<char*>(&rec) + have, sizeof rec - have);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    have += size_t(got);
-  }
-  close(fds[0]);
-  int status = 0;
-  pid_t w = 0;
-  // Deadline: the same one plus a grace for an exiting child, then SIGKILL.
-  while ((w = waitpid(pid, &status, WNOHANG)) == 0 && Ns() < deadline + 50000000) {
-    timespec nap{0, 200000};
-    nanosleep(&nap, nullptr);
-  }
-  if (w == 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);  // a child that only makes syscalls dies at once
-    return Fail(0, "the child outlived the deadline and was killed");
-  }
-  if (have < sizeof rec) {
-    if (w > 0 && WIFSIGNALED(status)) return Fail(0, "the child was killed by signal " + std::to_string(WTERMSIG(status)) + " (seccomp?)");
+  bool got = false;
+  // Child side: clock_gettime, syscall and write only (Node's other threads may have held locks
+  // at fork time; none of them exists in the child).
+  const ChildEnd end = RunInChild(
+      [](int fd) {
+        ChildRecord r{membarrier(kGetRegistrations), 0, 0};
+        const int64_t t0 = Ns();
+        r.ret = membarrier(kRegisterPrivateExpedited);
+        r.ns = Ns() - t0;
+        WriteRecord(fd, &r, sizeof r);
+      },
+      sizeof rec, timeout_ms,
+      [&](const void* raw) {
+        __builtin_memcpy(&rec, raw, sizeof rec);
+        got = true;
+      });
+  if (!got) {
+    if (end.kind == ChildEnd::Kind::kForkFailed) return Fail(end.fork_errno, "fork failed");
+    if (end.kind == ChildEnd::Kind::kTimeout) return Fail(0, "the child outlived the deadline and was killed");
+    if (end.kind == ChildEnd::Kind::kSignaled) return Fail(0, "the child was killed by signal " + std::to_string(end.signal) + " (seccomp?)");
     return Fail(0, "the child ended without reporting");
   }
   if (rec.ret < 0) return Fail(int(-rec.ret), "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED failed");
@@ -146,6 +110,8 @@ RegistrationSample Threaded() {
 }
 
 }  // namespace
+
+RegistrationSample MeasureFreshRegistration(int timeout_ms) { return Fresh(timeout_ms); }
 
 RegistrationCost MeasureRegistrationCost(int timeout_ms) {
   RegistrationCost c;

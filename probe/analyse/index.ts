@@ -3,6 +3,7 @@
 import type { Analysis, ExperimentPlan, MachineFacts, RunEvidence } from '../records.js';
 import { judge } from './verdicts.js';
 import { risksOf } from './risks.js';
+import { checksOf } from './checks.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -13,17 +14,24 @@ function interruptNotes(run: RunEvidence): string[] {
     : [];
 }
 
+/** A CPU that came online or went offline mid-run: no phase knows which CPUs it had to reach. */
+export function hotplugReason(run: RunEvidence): string | null {
+  const o = run.onlineCpus;
+  return o && o.before !== o.after ? `the online CPU set changed during the run (${o.before || 'none'} → ${o.after || 'none'}): no phase knows which CPUs its barrier had to reach` : null;
+}
+
 export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvidence): Analysis {
   const risks = risksOf(facts, plan);
   const verdicts: Analysis['verdicts'] = {};
+  const blocked = plan.blocked ?? hotplugReason(run);
   for (const [id, e] of Object.entries(run.strategies)) {
-    const v = judge(e, run, plan.blocked, false);
+    const v = judge(e, run, blocked, false);
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }
-  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, plan.blocked, true);
+  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true);
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
-  const missing = plan.blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
+  const missing = blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
   for (const id of plan.strategies) {
     verdicts[id] ??= {
       strategy: id, verdict: 'inconclusive', reasons: [missing], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
@@ -36,6 +44,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     verdicts,
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
-    notes: [...run.notes, ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run)],
+    checks: checksOf(facts, { plan, run, verdicts }),
+    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run)],
   };
 }

@@ -14,7 +14,10 @@ function atLeast(f: MachineFacts, major: number, minor: number): boolean | null 
   return k.major > major || (k.major === major && k.minor >= minor);
 }
 
-export function risksOf(f: MachineFacts, plan: ExperimentPlan): Risk[] {
+/** Only the plan's CPUs and strategies matter, so inspect (which has no plan) passes its own. */
+export type RiskPlan = Pick<ExperimentPlan, 'readerCpus' | 'strategies'>;
+
+export function risksOf(f: MachineFacts, plan: RiskPlan): Risk[] {
   const out: Risk[] = [];
   const arch = f.platform.machine || f.platform.arch;
   if (/^(aarch64|arm64)$/.test(arch) || f.platform.arch === 'arm64') {
@@ -86,13 +89,13 @@ export function risksOf(f: MachineFacts, plan: ExperimentPlan): Risk[] {
 }
 
 /** Environment traps (probe/inspect/traps.ts); reports saved before traps existed have none. */
-function trapRisks(f: MachineFacts, plan: ExperimentPlan): Risk[] {
+function trapRisks(f: MachineFacts, plan: RiskPlan): Risk[] {
   const out: Risk[] = [];
   const t = f.traps;
   if (f.cpus.online === 1) {
     out.push({ id: 'single-cpu', severity: 'note', strategies: [],
       text: 'one CPU is online: membarrier returns at once without waiting for anything, so a barrier-based grace period does not wait for preempted readers',
-      source: 'sched-ext/scx#3809' });
+      source: 'Linux kernel/sched/membarrier.c (returns at once when one CPU is online)' });
   }
   if (!t) return out;
   if (t.emulation.userModeEmulation) {

@@ -65,10 +65,12 @@ function power(s: VerdictStats): string {
  * null syscall (sandboxes and library OSes have shipped such membarriers: mystikos#313,
  * unikraft#1321). Null when the share is clearly above the null control or not measured.
  */
+export const isNearNull = (share: number, nul: number): boolean => !(share > nul + NEAR_MARGIN && share > 2 * nul);
+
 function nearNull(e: StrategyEvidence, s: VerdictStats): string | null {
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
   if (!e.remoteInterruption || nul === null || s.interruptedShare === null) return null;
-  if (s.interruptedShare > nul + NEAR_MARGIN && s.interruptedShare > 2 * nul) return null;
+  if (!isNearNull(s.interruptedShare, nul)) return null;
   const what = e.strategy.startsWith('delay-matched') ? 'a spin reaches no other CPU'
     : 'the call succeeds without reaching other CPUs (as some sandboxes\' membarrier does)';
   return `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`;

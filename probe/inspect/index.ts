@@ -3,11 +3,10 @@
 // pure parser (tested on captured fixtures) and a reader; this file only composes them.
 import { hostname } from 'node:os';
 import { machine } from 'node:os';
-import type { InspectReport, MachineFacts, PlatformFacts } from '../records.js';
-import { SCHEMA_VERSION } from '../records.js';
+import type { MachineFacts, PlatformFacts } from '../records.js';
 import { loadNative, type NativeLoad } from '../native.js';
-import { TOOL } from '../version.js';
 import { readCpus } from './cpus.js';
+import { readField } from './field.js';
 import { readHypervisor } from './hypervisor.js';
 import { interruptFacts } from './interrupts.js';
 import { readKernel } from './kernel.js';
@@ -33,6 +32,8 @@ export async function inspect(native: NativeLoad = loadNative()): Promise<Machin
     readText('/proc/interrupts'),
   ]);
   const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo)]);
+  // Last and alone: its threads spin on two CPUs, and nothing else of ours should compete with them.
+  const field = readField(native, cpus.allowed, cpus.onlineList);
   return {
     platform: platformFacts(),
     native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },
@@ -45,10 +46,6 @@ export async function inspect(native: NativeLoad = loadNative()): Promise<Machin
     interrupts: interruptFacts(interruptsText.ok ? interruptsText.text : null, interruptsText.ok ? null : interruptsText.reason),
     timebase,
     traps,
+    ...(field ? { field } : {}),
   };
-}
-
-export async function inspectReport(native?: NativeLoad): Promise<InspectReport> {
-  const generatedAt = new Date().toISOString();
-  return { schemaVersion: SCHEMA_VERSION, kind: 'inspect', tool: { ...TOOL }, generatedAt, system: await inspect(native) };
 }

@@ -4,6 +4,8 @@
 // A fact that could not be read is null, and its section's `unknown` map says why, keyed by the
 // field's name. Nothing is guessed.
 
+import type { FieldCheck, FieldFacts } from './field.js';
+
 /** Field name → why it could not be learned. */
 export type Unknowns = Record<string, string>;
 
@@ -205,6 +207,8 @@ export interface MachineFacts {
   timebase: TimebaseFacts;
   /** Absent from reports saved before it existed. */
   traps?: TrapFacts;
+  /** The field sample (records/field.ts); absent from reports saved before it existed. */
+  field?: FieldFacts;
 }
 
 export interface InspectReport {
@@ -213,4 +217,6 @@ export interface InspectReport {
   tool: { name: string; version: string };
   generatedAt: string;
   system: MachineFacts;
+  /** The field checklist (analyse/checks.ts) for this machine alone: no run behind it. */
+  checks: FieldCheck[];
 }

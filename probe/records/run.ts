@@ -124,7 +124,9 @@ export interface RunEvidence {
   contention?: Record<string, ContentionPoint[]>;
   cancelled: boolean;
   elapsedMs: number;
-  /** Facts that change how far the evidence goes (e.g. the online set changed mid-run). */
+  /** /sys/devices/system/cpu/online (as a comma list) before and after the run; absent in older reports. */
+  onlineCpus?: { before: string; after: string };
+  /** Facts that change how far the evidence goes. */
   notes: string[];
 }
 

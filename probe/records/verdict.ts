@@ -1,6 +1,7 @@
 // Analysis (analyse stage), Recommendation (recommend stage) and the full Report that renderers
 // and saved files carry. Names here are part of the report format (see report.schema.json).
 import type { MachineFacts } from './machine.js';
+import type { FieldCheck } from './field.js';
 import type { ExperimentPlan, RunEvidence } from './run.js';
 
 export type VerdictClass = 'verified' | 'refuted' | 'unavailable' | 'inconclusive';
@@ -49,6 +50,8 @@ export interface Analysis {
   risks: Risk[];
   /** Whether the run could have seen a broken barrier at all (positive control relaxed). */
   positiveControl: { relaxed: boolean; violations: number; trials: number };
+  /** The field checklist (analyse/checks.ts): every known trap, checked or not, with its source. */
+  checks: FieldCheck[];
   notes: string[];
 }
 

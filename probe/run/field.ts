@@ -2,8 +2,9 @@
 // (fresh single-threaded child against this multi-threaded process), and how the heavy barrier's
 // latency grows when several threads issue it at once (the kernel serialises expedited
 // membarrier: scylladb/seastar#2143; mprotect and madvise take the mm's lock).
-import type { ContentionPoint, ExperimentPlan, RegistrationCostEvidence, RegistrationSampleEvidence } from '../records.js';
-import { loadNative, type NativeEngine, type RegistrationSample } from '../native.js';
+import type { ContentionPoint, ExperimentPlan, RegistrationCostEvidence } from '../records.js';
+import { loadNative, type NativeEngine } from '../native.js';
+import { sampleEvidence as sample } from '../inspect/field.js';
 
 /** Strategies measured under contention, when their own phase was ok. */
 export const CONTENTION_STRATEGIES = ['membarrier-private-expedited', 'membarrier-global-expedited', 'mprotect', 'madvise-dontneed'];
@@ -12,8 +13,6 @@ export const CONTENTION_WRITERS = [1, 2, 4];
 export const CONTENTION_BUDGET_MS = 150;
 const CHILD_TIMEOUT_MS = 2000;
 
-const sample = (s: RegistrationSample): RegistrationSampleEvidence =>
-  s.ok ? { ok: true, ns: s.ns, errno: null, note: s.note ?? null } : { ok: false, ns: null, errno: s.errno, note: s.note ?? null };
 
 /**
  * Must run before anything registers this process (every membarrier phase does, in Prepare),

@@ -137,7 +137,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   }
   const now = await readText('/sys/devices/system/cpu/online');
   const onlineAfter = now.ok ? parseCpuList(now.text).join(',') : onlineBefore;
-  if (onlineAfter !== onlineBefore) results.notes.push(`the online CPU set changed during the run (${onlineBefore} → ${onlineAfter})`);
+  // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
+  results.onlineCpus = { before: onlineBefore, after: onlineAfter };
   if (results.controls.none?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
   return report;
 }
