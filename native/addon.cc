@@ -174,7 +174,7 @@ Napi::Value SampleFieldInChild(const Napi::CallbackInfo& info) {
     e.Set("p99Ns", x.p99_ns);
     e.Set("maxNs", x.max_ns);
     e.Set("calls", double(x.calls));
-    e.Set("readersDescheduled", x.readers_descheduled);
+    e.Set("descheduledCalls", double(x.descheduled_calls));
     c.Set(uint32_t(i), e);
   }
   o.Set("contention", c);

@@ -96,7 +96,7 @@ export interface FieldSampleResult extends ChildEnd {
   threaded?: RegistrationSample & { threads: number };
   /** PRIVATE_EXPEDITED against getpid: calls during which the reader on the other CPU was interrupted. */
   effect?: { errno: number; what: string; membarrier: EffectKindResult; nullSyscall: EffectKindResult; gapThresholdNs: number };
-  contention: { writers: number; status: ContentionResult['status']; errno: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; readersDescheduled: boolean }[];
+  contention: { writers: number; status: ContentionResult['status']; errno: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; descheduledCalls: number }[];
   /** 0, or the errno of a signals barrier that waited on its own caller. */
   signalsSelfTest?: number;
 }
@@ -119,8 +119,10 @@ export interface ContentionResult {
   what: string;
   notes: string[];
   writers: number;
-  /** Every call of every writer. */
+  /** The calls made while every reader was on its CPU. */
   latency: NativeLatency;
+  /** Calls made while a reader was switched out (no IPI needed): not in latency. */
+  descheduledCalls: number;
   elapsedNs: number;
 }
 

@@ -22,6 +22,7 @@ class ContentionWorker : public EngineWorker {
     o.Set("notes", Strings(env, res_.notes));
     o.Set("writers", p_.writers);
     o.Set("latency", LatencyObject(env, res_.latency));
+    o.Set("descheduledCalls", double(res_.descheduled_calls));
     o.Set("elapsedNs", g_engine_rate.ToNs(double(res_.elapsed_ticks)));
     return o;
   }

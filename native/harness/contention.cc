@@ -1,7 +1,5 @@
 #include "harness/contention.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -27,20 +25,15 @@ struct Shared {
   std::atomic<int> attach_err{0};
   std::atomic<int> heavy_err{0};
   std::atomic<bool> capped{false};
-  std::atomic<uint64_t> reader_switches{0};  // context switches of the readers while they spun
 };
-
-uint64_t ContextSwitches() {
-  struct rusage ru {};
-  getrusage(RUSAGE_THREAD, &ru);
-  return uint64_t(ru.ru_nvcsw) + uint64_t(ru.ru_nivcsw);
-}
 
 bool Stopping(const Shared& sh, uint64_t now, uint64_t hard) {
   return now >= hard || g_cancel.load(std::memory_order_relaxed) || sh.abort.load(std::memory_order_relaxed);
 }
 
-void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams& p, Shared& sh, size_t r) {
+void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams& p, Shared& sh, size_t r, const TickRate& rate,
+            ReaderEvidence& out) {
+  out.cpu = p.reader_cpus[r];
   if (PinThisThread(p.reader_cpus[r])) {
     sh.pin_failed_cpu.store(p.reader_cpus[r]);
     sh.abort.store(true);
@@ -49,12 +42,21 @@ void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams
   // Every instance gets the reader, since any writer's barrier must reach it.
   for (auto& s : inst)
     if (int e = s->ReaderAttach(int(r))) sh.attach_err.store(e);
-  const uint64_t sw = ContextSwitches();
+  // A descheduled reader needs no IPI, so calls made meanwhile are fast and prove nothing: the
+  // reader records when it was switched out, and those calls are counted apart.
+  const uint64_t threshold = SelfCalibratedThreshold(rate, 1000);
+  GapWatcher w(4096, threshold, threshold, /*descheduled_only=*/true);
+  w.Start(Tick());
   sh.ready.fetch_add(1);
   // Deadline: hard (and cancellation); normally ended by stop_readers after the writers finish.
-  while (!sh.stop_readers.load(std::memory_order_relaxed) && !Stopping(sh, Tick(), p.hard_ticks)) CpuRelax();
-  // A descheduled reader needs no IPI, so calls made meanwhile are fast: the caller must know.
-  sh.reader_switches.fetch_add(ContextSwitches() - sw);
+  uint64_t now = Tick();
+  while (!sh.stop_readers.load(std::memory_order_relaxed) && !Stopping(sh, now, p.hard_ticks)) {
+    now = Tick();
+    w.Spin(now);
+  }
+  w.Close(Tick());
+  out.gaps = w.TakeGaps();
+  out.gap_overflow = w.overflow();
 }
 
 void Writer(Strategy& s, const ContentionParams& p, Shared& sh, size_t w, std::vector<Window>& out) {
@@ -141,7 +143,8 @@ ContentionResult RunContention(const RegistryEntry& entry, const ContentionParam
   Shared sh;
   std::vector<std::vector<Window>> windows(W);
   std::vector<std::thread> readers, writers;
-  for (size_t r = 0; r < R; ++r) readers.emplace_back(Reader, std::ref(inst), std::cref(p), std::ref(sh), r);
+  std::vector<ReaderEvidence> seen(R);
+  for (size_t r = 0; r < R; ++r) readers.emplace_back(Reader, std::ref(inst), std::cref(p), std::ref(sh), r, std::cref(rate), std::ref(seen[r]));
   for (size_t w = 0; w < W; ++w) writers.emplace_back(Writer, std::ref(*inst[w]), std::cref(p), std::ref(sh), w, std::ref(windows[w]));
   bool timed_out = false;
   // Deadline: hard, for every reader and writer to be in place.
@@ -164,9 +167,14 @@ ContentionResult RunContention(const RegistryEntry& entry, const ContentionParam
 
   std::vector<Window> all;
   for (auto& v : windows) all.insert(all.end(), v.begin(), v.end());
-  res.latency = LatencyOf(all, rate);
-  if (const uint64_t n = sh.reader_switches.load())
-    res.notes.push_back("readers were descheduled " + std::to_string(n) + " times: calls made then reached no reader and are faster");
+  // In start order, as AnalyseInterruption walks the readers' gaps forward.
+  std::sort(all.begin(), all.end(), [](const Window& a, const Window& b) { return a.from < b.from; });
+  const Mechanism m = AnalyseInterruption(all, seen, 0, rate);
+  res.latency = LatencyOf(all, rate, &m.on_cpu);
+  res.descheduled_calls = m.descheduled_calls;
+  uint64_t overflow = 0;
+  for (const ReaderEvidence& e : seen) overflow += e.gap_overflow;
+  if (overflow) res.notes.push_back("a reader was switched out more often than it could record: some calls counted as on-CPU may not be");
   if (sh.capped.load()) res.notes.push_back("a writer reached the call cap before the budget ended");
   if (sh.pin_failed_cpu.load() >= 0) {
     res.status = ContentionResult::Status::kPinFailed;

@@ -29,10 +29,16 @@ struct StepHistogram {
   uint64_t Quantile(double q) const;
 };
 
+// For a reader without the engine's calibration: spins 1 ms and returns a threshold well above
+// this CPU's normal loop step and at least floor_ns, below the microseconds an interrupt costs.
+uint64_t SelfCalibratedThreshold(const TickRate& rate, double floor_ns);
+
 class GapWatcher {
  public:
-  GapWatcher(size_t capacity, uint64_t spin_threshold, uint64_t trial_threshold)
-      : spin_threshold_(spin_threshold), trial_threshold_(trial_threshold) {
+  // descheduled_only: keep only the gaps during which the thread was switched out (a reader that
+  // only needs to know when it was off its CPU then stores a handful, not one per interrupt).
+  GapWatcher(size_t capacity, uint64_t spin_threshold, uint64_t trial_threshold, bool descheduled_only = false)
+      : spin_threshold_(spin_threshold), trial_threshold_(trial_threshold), descheduled_only_(descheduled_only) {
     gaps_.reserve(capacity);
     capacity_ = capacity;
     switches_ = ContextSwitches();
@@ -83,12 +89,18 @@ class GapWatcher {
     const uint64_t sw = ContextSwitches();
     const bool descheduled = sw != switches_;
     switches_ = sw;
-    if (gaps_.size() < capacity_) gaps_.push_back({from, to, descheduled});
-    else ++overflow_;
+    if (descheduled_only_ && !descheduled) {
+      // not kept
+    } else if (gaps_.size() < capacity_) {
+      gaps_.push_back({from, to, descheduled});
+    } else {
+      ++overflow_;
+    }
     extra_ = allowance_;
   }
 
   uint64_t spin_threshold_, trial_threshold_;
+  bool descheduled_only_;
   uint64_t prev_ = 0, switches_ = 0, overflow_ = 0, allowance_ = 0, extra_ = 0;
   size_t capacity_ = 0;
   std::vector<Gap> gaps_;

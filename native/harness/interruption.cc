@@ -17,6 +17,18 @@ uint64_t StepHistogram::Quantile(double q) const {
   return ~0ull;
 }
 
+uint64_t SelfCalibratedThreshold(const TickRate& rate, double floor_ns) {
+  StepHistogram h;
+  uint64_t prev = Tick();
+  // Deadline: 1 ms of calibration.
+  for (const uint64_t end = prev + rate.ToTicks(1e6); prev < end;) {
+    const uint64_t now = Tick();
+    h.Add(now - prev);
+    prev = now;
+  }
+  return std::max<uint64_t>(4 * h.Quantile(0.999), rate.ToTicks(floor_ns));
+}
+
 Mechanism AnalyseInterruption(const std::vector<Window>& windows, const std::vector<ReaderEvidence>& readers,
                               uint64_t margin, const TickRate& rate) {
   Mechanism m;

@@ -51,16 +51,8 @@ struct Reader {
       ready.store(true);
       return;
     }
-    StepHistogram h;
-    uint64_t prev = Tick();
-    // Deadline: 1 ms of calibration.
-    for (const uint64_t end = prev + kMs; prev < end;) {
-      const uint64_t now = Tick();
-      h.Add(now - prev);
-      prev = now;
-    }
     // Well above the normal step, well below the microseconds an interrupt costs.
-    threshold = std::max<uint64_t>(4 * h.Quantile(0.999), 1000);
+    threshold = SelfCalibratedThreshold(TickRate{1.0}, 1000);
     GapWatcher w(8192, threshold, threshold);
     w.Start(Tick());
     ready.store(true);
@@ -137,7 +129,7 @@ void Contention(int fd, const FieldSampleParams& p) {
     Record rec{kContention, r.err, writers, 0, {}};
     rec.flags = int32_t(r.status);
     rec.v[0] = r.latency.p50, rec.v[1] = r.latency.p99, rec.v[2] = r.latency.max, rec.v[3] = double(r.latency.calls);
-    for (const std::string& n : r.notes) rec.v[4] += n.rfind("readers were descheduled", 0) == 0;
+    rec.v[4] = double(r.descheduled_calls);
     WriteRecord(fd, &rec, sizeof rec);
     if (r.status != ContentionResult::Status::kOk) break;
   }
@@ -194,7 +186,7 @@ void Apply(FieldSample& s, const Record& rec) {
     c.err = rec.err;
     c.p50_ns = rec.v[0], c.p99_ns = rec.v[1], c.max_ns = rec.v[2];
     c.calls = uint64_t(rec.v[3]);
-    c.readers_descheduled = rec.v[4] > 0;
+    c.descheduled_calls = uint64_t(rec.v[4]);
     s.contention.push_back(c);
   } else if (rec.stage == kSignals) {
     s.signals_self_test = rec.err;

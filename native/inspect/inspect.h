@@ -92,7 +92,7 @@ struct ContentionSample {
   int err = 0;
   double p50_ns = 0, p99_ns = 0, max_ns = 0;
   uint64_t calls = 0;
-  bool readers_descheduled = false;
+  uint64_t descheduled_calls = 0;  // made while the reader was switched out: not in the figures
 };
 struct FieldSample {
   ChildEnd end;

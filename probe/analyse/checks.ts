@@ -105,19 +105,20 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
 }
 
 function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
-  const fromRun = c?.run.contention?.['membarrier-private-expedited']?.map((p) => ({ writers: p.writers, p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, calls: p.latencyNs.calls, descheduled: !!p.notes?.length }));
-  const pts = fromRun?.length ? fromRun : f.field?.contention.map((p) => ({ ...p, descheduled: p.readersDescheduled }));
-  if (!pts?.length) return row('contention', 'unknown', `not measured: ${f.field?.unknown.contention ?? 'PRIVATE_EXPEDITED could not be called by several threads here'}`);
+  const fromRun = c?.run.contention?.['membarrier-private-expedited']?.map((p) => ({ writers: p.writers, p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, calls: p.latencyNs.calls, descheduledCalls: p.descheduledCalls ?? 0 }));
+  const pts = fromRun?.length ? fromRun : f.field?.contention;
+  if (!pts?.length) return row('contention', 'unknown', `not measured: ${f.field?.unknown.contention ?? 'no call by several threads ran with the reader on its CPU'}`);
   const list = (k: 'p50Ns' | 'p99Ns') => pts.map((p) => dur(p[k])).join(' / ');
   const one = pts.find((p) => p.writers === 1), most = pts[pts.length - 1]!;
-  const ratio = one && one.p99Ns > 0 ? most.p99Ns / one.p99Ns : null;
+  const ratio = one && one.p99Ns > 0 && most !== one ? most.p99Ns / one.p99Ns : null;
+  const apart = pts.reduce((n, p) => n + p.descheduledCalls, 0);
   const caveats = [
-    ...(pts.some((p) => p.descheduled) ? ['readers were descheduled at times, and calls made then need no IPI'] : []),
+    ...(apart ? [`${apart} calls made while the reader was switched out (no IPI needed) are left out`] : []),
     ...((f.cpus.online ?? 0) <= 2 ? [`with ${f.cpus.online} CPUs the callers share a CPU, so the scheduler serialises them as much as the kernel does`] : []),
   ];
   return row('contention', ratio !== null && ratio > 3 ? 'warning' : 'note',
     `PRIVATE_EXPEDITED with ${pts.map((p) => p.writers).join(' / ')} concurrent callers: p50 ${list('p50Ns')}, p99 ${list('p99Ns')}` +
-    `${fromRun?.length ? '' : ' (a short sample)'}; the kernel serialises expedited calls, so concurrent callers queue` +
+    `${fromRun?.length ? '' : ' (a short sample)'}${ratio !== null ? ` (p99 x${ratio.toFixed(1)} from 1 to ${most.writers})` : ''}; the kernel serialises expedited calls, so concurrent callers queue` +
     (caveats.length ? `; ${caveats.join('; ')}` : ''));
 }
 

@@ -39,7 +39,7 @@ export function fieldFacts(r: FieldSampleResult, fresh: RegistrationSample | nul
       ? { membarrier: kind(e.membarrier), nullSyscall: kind(e.nullSyscall), gapThresholdNs: e.gapThresholdNs, error: e.errno ? { what: e.what, errno: e.errno } : null }
       : null,
     contention: r.contention.filter((c) => c.status === 'ok' && c.calls > 0).map((c) => ({
-      writers: c.writers, p50Ns: c.p50Ns, p99Ns: c.p99Ns, maxNs: c.maxNs, calls: c.calls, readersDescheduled: c.readersDescheduled,
+      writers: c.writers, p50Ns: c.p50Ns, p99Ns: c.p99Ns, maxNs: c.maxNs, calls: c.calls, descheduledCalls: c.descheduledCalls,
     })),
     signalsSelfTest: r.signalsSelfTest === undefined ? null : { ok: r.signalsSelfTest === 0, errno: r.signalsSelfTest === 0 ? null : r.signalsSelfTest },
     unknown,

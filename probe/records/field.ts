@@ -32,8 +32,11 @@ export interface FieldFacts {
     /** The failed step and its errno, when the sample stopped early. */
     error: { what: string; errno: number } | null;
   } | null;
-  /** 1, 2 and 4 unpinned threads issuing PRIVATE_EXPEDITED at once for a few milliseconds each. */
-  contention: { writers: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; readersDescheduled: boolean }[];
+  /**
+   * 1, 2 and 4 unpinned threads issuing PRIVATE_EXPEDITED at once for a few milliseconds each.
+   * Figures cover the calls made while the reader was on its CPU; descheduledCalls were counted apart.
+   */
+  contention: { writers: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; descheduledCalls: number }[];
   /** The signals strategy's writer, itself a registered thread, returned (null: not reached). */
   signalsSelfTest: { ok: boolean; errno: number | null } | null;
   unknown: Unknowns;

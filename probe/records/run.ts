@@ -102,10 +102,12 @@ export interface RegistrationCostEvidence {
   threaded: RegistrationSampleEvidence;
 }
 
-/** W writer threads issuing the heavy barrier at once; latency over every call of every writer. */
+/** W writer threads issuing the heavy barrier at once; latency over the calls made while every reader was on its CPU. */
 export interface ContentionPoint {
   writers: number;
   latencyNs: { p50: number; p99: number; max: number; calls: number };
+  /** Calls made while a reader was switched out (no IPI needed), left out of latencyNs; absent in older reports. */
+  descheduledCalls?: number;
   /** e.g. how often the readers were descheduled (calls made then need no IPI and are fast). */
   notes?: string[];
 }

@@ -79,6 +79,13 @@ function risks(r: Report): Safe {
   return h`<section id="risks"><h2>Risks</h2>${items.length ? h`<ul class="risks">${items}</ul>` : h`<p class="dim">None found for this machine.</p>`}</section>`;
 }
 
+const CHECK_COLOR: Record<string, string> = { problem: '#cf222e', warning: '#b58100', note: '#0969da', ok: '#1a7f37', unknown: '#6e7781' };
+
+function checks(r: Report): Safe {
+  const rows = (r.analysis.checks ?? []).map((c) => h`<tr><td>${c.title}</td><td><span class="sev" style="background:${CHECK_COLOR[c.status] ?? '#6e7781'}">${c.status}</span></td><td>${c.text}</td><td class="dim">${c.source}</td></tr>`);
+  return rows.length ? h`<section id="checks"><h2>Field checks</h2><p class="caption">Traps that real deployments have hit, each checked on this machine, with where the knowledge comes from.</p><table class="grid"><tr><th>check</th><th>status</th><th>finding</th><th>source</th></tr>${rows}</table></section>` : h``;
+}
+
 const VERDICT_LEGEND = (['verified', 'refuted', 'inconclusive', 'unavailable'] as VerdictClass[]).map((v) => ({ label: v, color: COLOR[v], kind: 'box' as const }));
 
 function latencyChart(r: Report): Safe {
@@ -265,7 +272,7 @@ export function renderHtml(report: Report): string {
   return h`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${raw(CSS)}</style></head><body>
 <header><h1>${r.tool.name}: <code>${r.system.platform.hostname}</code></h1><p class="meta">${when} · ${r.tool.name} ${r.tool.version} · <code>${r.commandLine.join(' ')}</code> · writer CPU ${r.results.cpus.writer}, reader CPUs ${r.results.cpus.readers.join(', ')}</p><p class="machine">${machineLine(r)}</p></header>
-${recommendation(r)}${summary(r)}${risks(r)}${charts}${details(r)}
+${recommendation(r)}${summary(r)}${risks(r)}${checks(r)}${charts}${details(r)}
 </body></html>
 `.s;
 }

@@ -1,5 +1,6 @@
 // The human summary of `inspect`: every fact on one screen, grouped as in the JSON, with each
 // unknown and its reason listed at the end so a missing fact is never silently blank.
+import { checkStatus } from './report-text.js';
 import type { InspectReport, MachineFacts, SyscallOutcome, Unknowns } from '../records.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 import type { Style } from './style.js';
@@ -127,6 +128,8 @@ export function renderInspectText(r: InspectReport, s: Style): string {
   section('Process limits', processFacts(f, s));
   section('Interrupt accounting', interrupts(f, s));
   section('Timebase', [`  ${f.timebase.source}: ${f.timebase.reason}${f.timebase.kernelClocksource ? s.dim(` (kernel clocksource ${f.timebase.kernelClocksource})`) : ''}`]);
+  // The checklist carries the traps (quota, emulation, tracer, ...) and the field sample's findings.
+  section('Field checks', (r.checks ?? []).map((c) => `  ${checkStatus(c.status, s)} ${c.title}: ${c.text}${s.dim(` (source: ${c.source})`)}`));
   const u = unknowns(f, s);
   if (u.length) section('Unknown', u);
   return lines.join('\n') + '\n';

@@ -1,8 +1,14 @@
 // The terminal summary of a full report: the verdict table, then the recommendation and its reasons.
-import type { Report } from '../records.js';
+import type { FieldCheck, Report } from '../records.js';
 import { fmtNs } from './format.js';
 import { summaryRows } from './report-rows.js';
 import type { Style } from './style.js';
+
+/** The status word padded to one width, coloured by how much it matters. */
+export function checkStatus(status: FieldCheck['status'], s: Style): string {
+  const w = status.padEnd(7);
+  return status === 'problem' ? s.bad(w) : status === 'warning' ? s.warn(w) : status === 'ok' ? s.good(w) : w;
+}
 
 export function renderReportText(r: Report, s: Style): string {
   const colour = (v: string) => (v === 'verified' ? s.good(v) : v === 'refuted' ? s.bad(v) : s.warn(v));
@@ -21,6 +27,11 @@ export function renderReportText(r: Report, s: Style): string {
   if (risks.length) {
     out.push('', s.head('Risks known without running'));
     for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ') || 'environment'}): ${k.text}${k.source ? s.dim(` (source: ${k.source})`) : ''}`);
+  }
+  const checks = r.analysis.checks ?? [];
+  if (checks.length) {
+    out.push('', s.head('Field checks'));
+    for (const c of checks) out.push(`  ${checkStatus(c.status, s)} ${c.title}: ${c.text}${s.dim(` (source: ${c.source})`)}`);
   }
   out.push('', s.head('On this machine'));
   for (const a of rec.runtimes) out.push(`  - ${a.runtime}: ${a.advice}${a.source ? s.dim(` (source: ${a.source})`) : ''}`);

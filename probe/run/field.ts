@@ -38,12 +38,16 @@ export async function measureContention(engine: NativeEngine, plan: ExperimentPl
     for (const writers of CONTENTION_WRITERS) {
       if (stopped()) break;
       const r = await engine.runContention({ strategy, writers, readerCpus: plan.readerCpus, budgetMs: CONTENTION_BUDGET_MS });
-      if (r.status !== 'ok' || r.latency.calls === 0) {
+      if (r.status !== 'ok') {
         notes.push(`contention ${strategy} with ${writers} writers: ${r.status}${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`);
         break;
       }
+      if (r.latency.calls === 0) {
+        notes.push(`contention ${strategy} with ${writers} writers: every one of ${r.descheduledCalls} calls was made while a reader was switched out, so none measured a barrier that had to reach it`);
+        continue;
+      }
       const l = r.latency;
-      points.push({ writers, latencyNs: { p50: l.p50, p99: l.p99, max: l.max, calls: l.calls }, ...(r.notes.length ? { notes: r.notes } : {}) });
+      points.push({ writers, latencyNs: { p50: l.p50, p99: l.p99, max: l.max, calls: l.calls }, descheduledCalls: r.descheduledCalls, ...(r.notes.length ? { notes: r.notes } : {}) });
     }
     if (points.length) out[strategy] = points;
     step(`contention:${strategy}`);
