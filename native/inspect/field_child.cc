@@ -117,14 +117,15 @@ void Effect(int fd, const FieldSampleParams& p, uint64_t hard) {
   WriteRecord(fd, &rec, sizeof rec);
 }
 
-void Contention(int fd, const FieldSampleParams& p) {
+void Contention(int fd, const FieldSampleParams& p, uint64_t hard) {
   const RegistryEntry* entry = FindStrategy("membarrier-private-expedited");
   for (int writers : {1, 2, 4}) {
+    if (Tick() >= hard) break;
     ContentionParams cp;
     cp.writers = writers;
     cp.reader_cpus = {p.reader_cpu};
     cp.budget_ticks = uint64_t(p.contention_budget_ms) * kMs;
-    cp.hard_ticks = Tick() + cp.budget_ticks + 500 * kMs;
+    cp.hard_ticks = std::min(Tick() + cp.budget_ticks + 500 * kMs, hard);  // Deadline: the child's own
     const ContentionResult r = RunContention(*entry, cp, TickRate{1.0});
     Record rec{kContention, r.err, writers, 0, {}};
     rec.flags = int32_t(r.status);
@@ -156,7 +157,7 @@ void Body(int fd, const FieldSampleParams& p) {
 
   if (r == 0 && p.writer_cpu >= 0 && p.reader_cpu >= 0 && p.writer_cpu != p.reader_cpu) {
     Effect(fd, p, hard);
-    Contention(fd, p);
+    Contention(fd, p, hard);
   }
   Record sig{kSignals, SignalsSelfTest(), 0, 0, {}};
   WriteRecord(fd, &sig, sizeof sig);

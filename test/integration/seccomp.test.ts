@@ -15,6 +15,9 @@ test('EPERM from a filter is reported as blocked by seccomp, for QUERY and every
   for (const r of m.membarrier.registrations) assert.is(r.outcome.code, 'EPERM', r.command);
   assert.is(m.process.seccomp.mode, 2);
   assert.ok(m.process.seccomp.filters >= 1);
+  const fatal = runJson(['inspect'], { wrap: [helper, 'eperm'] }).checks.find((c: { id: string }) => c.id === 'fatal-denial');
+  assert.is(fatal.status, 'warning');
+  assert.match(fatal.text, /EPERM .*nothing is killed/);
 });
 
 test('ENOSYS from a filter reads as a kernel without membarrier', () => {
@@ -32,20 +35,38 @@ test('a filter that kills the caller kills only the child: the probe reports it 
   assert.is(m.child.killedAt, 'QUERY');
   assert.is(m.queryMask, null);
   assert.match(m.unknown.queryMask, /a process calling membarrier here is killed/);
+  // The field sample's child dies the same way, and the checklist says who else would.
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.system.field.child, { end: 'signaled', signal: 31 });
+  const fatal = out.checks.find((c: { id: string }) => c.id === 'fatal-denial');
+  assert.is(fatal.status, 'problem');
+  assert.match(fatal.text, /killed \(seccomp\) at QUERY: runtimes that probe membarrier at start-up die/);
+  assert.match(fatal.source, /dotnet\/coreclr#24298/);
   const text = runCli(['inspect'], { wrap: [helper, 'kill'] });
   assert.match(text.stdout, /a process calling membarrier here is killed \(signal 31 at QUERY\)/);
+  assert.match(text.stdout, /problem +Fatal denial/);
 });
 
 test('a sandbox whose PRIVATE_EXPEDITED returns 0 without running is refuted as success that does nothing', () => {
   // QUERY and REGISTER pass through the filter: inspect sees full support.
-  const sys = runJson(['inspect'], { wrap: [helper, 'zero-private'] }).system;
+  const ins = runJson(['inspect'], { wrap: [helper, 'zero-private'] });
+  const sys = ins.system;
   assert.is(sys.membarrier.queryMask & 8, 8);
+  // inspect's own short sample already sees it: calls as cheap as getpid that interrupt nobody.
+  const e = sys.field.effect;
+  assert.ok(e.membarrier.interruptedShare <= 0.15 && e.membarrier.p50Ns < 2000, JSON.stringify(e));
+  const hollow = ins.checks.find((c: { id: string }) => c.id === 'silent-success');
+  assert.is(hollow.status, 'problem');
+  assert.match(hollow.text, /returns 0 without reaching other CPUs/);
   const rep = runJson(['run', '--no-save', '--duration', '4', '--strategies', 'membarrier-private-expedited,signals'], { wrap: [helper, 'zero-private'] });
   const v = rep.analysis.verdicts['membarrier-private-expedited'];
   assert.is(v.verdict, 'refuted');
   assert.match(v.reasons.join(' '), /near the null syscall's .*: the call succeeds without reaching other CPUs/);
   assert.ok(rep.results.strategies['membarrier-private-expedited'].latencyNs.p50 < 2000, 'no IPI: a null-syscall-like latency');
   assert.is(rep.recommendation.strategy, 'signals');
+  const row = rep.analysis.checks.find((c: { id: string }) => c.id === 'silent-success');
+  assert.is(row.status, 'problem');
+  assert.match(row.text, /membarrier-private-expedited \(.*\) succeeded without reaching other CPUs/);
 });
 
 test.run();
