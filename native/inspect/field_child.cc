@@ -124,6 +124,7 @@ void Contention(int fd, const FieldSampleParams& p, uint64_t hard) {
     ContentionParams cp;
     cp.writers = writers;
     cp.reader_cpus = {p.reader_cpu};
+    cp.writer_cpus = {p.writer_cpu};  // off the reader's CPU: a writer there would find it switched out
     cp.budget_ticks = uint64_t(p.contention_budget_ms) * kMs;
     cp.hard_ticks = std::min(Tick() + cp.budget_ticks + 500 * kMs, hard);  // Deadline: the child's own
     const ContentionResult r = RunContention(*entry, cp, TickRate{1.0});

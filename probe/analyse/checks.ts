@@ -92,8 +92,11 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
   const r = c?.run.registrationCost;
   const fs = f.field?.registration;
   const fresh = r?.fresh.ok ? r.fresh : fs?.fresh;
+  // A child of a registered process inherits the registration: its REGISTER times a no-op.
+  const inherited = (x?: { note: string | null } | null) => /inherited/.test(x?.note ?? '');
   const threaded = r?.threaded.ok ? { ...r.threaded, where: 'in this multi-threaded process' }
-    : fs?.threaded?.ok ? { ...fs.threaded, where: `in a child with ${fs.threaded.threads} threads` } : null;
+    : fs?.threaded?.ok && !inherited(fs.threaded) ? { ...fs.threaded, where: `in a child with ${fs.threaded.threads} threads` } : null;
+  if (!r && inherited(fs?.threaded)) return row('registration-cost', 'unknown', 'this process was already registered, so the sampling child\'s registration was a no-op');
   if (!threaded?.ns || !fresh?.ok || fresh.ns === null) {
     const why = fs?.threaded && !fs.threaded.ok ? `REGISTER_PRIVATE_EXPEDITED failed (errno ${fs.threaded.errno})` : 'no registration was timed';
     return row('registration-cost', 'unknown', why);

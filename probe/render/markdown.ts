@@ -49,7 +49,7 @@ export function renderMarkdown(r: Report): string {
   if (reg) out.push('', `Registration cost (first MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED): ${regNs(reg.fresh)} in a fresh single-threaded child, ${regNs(reg.threaded)} in this multi-threaded process. Once threads exist the kernel waits for an RCU grace period (synchronize_rcu), so runtimes should register before their first thread starts (source: dotnet/runtime#106722).`);
   const cont = Object.entries(r.results.contention ?? {});
   if (cont.length) {
-    out.push('', 'Contention: W writer threads (not pinned) issuing the heavy barrier at once while the readers spin; the kernel serialises expedited membarrier calls (source: scylladb/seastar#2143). ' +
+    out.push('', 'Contention: W writer threads (on the CPUs the readers do not use) issuing the heavy barrier at once while the readers spin; the kernel serialises expedited membarrier calls (source: scylladb/seastar#2143). ' +
       'Calls made while a reader was switched out need no IPI: they are counted apart, not in the figures.', '', '| strategy | writers | p50 | p99 | max | calls | left out (reader switched out) |', '|---|---|---|---|---|---|---|');
     for (const [id, pts] of cont) for (const p of pts) out.push(`| ${cell(id)} | ${p.writers} | ${fmtNs(p.latencyNs.p50)} | ${fmtNs(p.latencyNs.p99)} | ${fmtNs(p.latencyNs.max)} | ${p.latencyNs.calls} | ${p.descheduledCalls ?? '-'} |`);
   }

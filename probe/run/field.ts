@@ -26,18 +26,27 @@ export function measureRegistration(): RegistrationCostEvidence | null {
 }
 
 /**
- * W = 1, 2, 4 writers per strategy, readers spinning on the plan's reader CPUs. Writers are not
- * pinned: they go where the scheduler puts them, as an application's threads would, so on a
- * machine with spare CPUs they really run at once. Failures become notes, not entries.
+ * W = 1, 2, 4 writers per strategy, readers spinning on the plan's reader CPUs. Writers run on the
+ * CPUs the readers do not use (round robin), as an application's other threads would: left to the
+ * scheduler, a writer sometimes shares a reader's CPU, and then every call it makes finds that
+ * reader switched out and needs no IPI (such calls are counted apart, but none would be left).
+ * With spare CPUs the writers really run at once; with one, the scheduler serialises them too,
+ * which the report says. Failures become notes, not entries.
  */
-export async function measureContention(engine: NativeEngine, plan: ExperimentPlan, ids: string[], stopped: () => boolean,
+export const contentionWriterCpus = (plan: Pick<ExperimentPlan, 'writerCpu' | 'readerCpus'>, allowed: number[] | null): number[] => {
+  const spare = (allowed ?? []).filter((c) => !plan.readerCpus.includes(c));
+  return spare.length ? spare : [plan.writerCpu];
+};
+
+export async function measureContention(engine: NativeEngine, plan: ExperimentPlan, allowed: number[] | null, ids: string[], stopped: () => boolean,
   notes: string[], step: (phase: string) => void): Promise<Record<string, ContentionPoint[]>> {
   const out: Record<string, ContentionPoint[]> = {};
+  const writerCpus = contentionWriterCpus(plan, allowed);
   for (const strategy of ids) {
     const points: ContentionPoint[] = [];
     for (const writers of CONTENTION_WRITERS) {
       if (stopped()) break;
-      const r = await engine.runContention({ strategy, writers, readerCpus: plan.readerCpus, budgetMs: CONTENTION_BUDGET_MS });
+      const r = await engine.runContention({ strategy, writers, readerCpus: plan.readerCpus, writerCpus, budgetMs: CONTENTION_BUDGET_MS });
       if (r.status !== 'ok') {
         notes.push(`contention ${strategy} with ${writers} writers: ${r.status}${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`);
         break;

@@ -129,7 +129,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       step('reader-cost');
     }
     const ok = contended.filter((id) => results.strategies[id]?.status === 'ok');
-    if (ok.length) results.contention = await measureContention(engine, plan, ok, stopped, results.notes, step);
+    if (ok.length) results.contention = await measureContention(engine, plan, facts.cpus.allowed, ok, stopped, results.notes, step);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     results.cancelled = stopped();

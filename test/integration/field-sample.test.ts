@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { loadNative } from '../../probe/native.js';
+import { loadNative, type FieldSampleResult, type RegistrationSample } from '../../probe/native.js';
 import { ROOT, runJson } from '../helpers/run-cli.js';
 
 const n = loadNative();
@@ -14,11 +14,23 @@ if (!n.ok) throw new Error(`native addon unavailable: ${n.reason}`);
 const addon = n.addon;
 const cpus = addon.getAffinity().cpus;
 
+// In a separate, unregistered Node: this test process may already be registered by other test
+// files, and a child inherits that (its registration would time a no-op).
+function inFreshNode(body: string): unknown {
+  const script = `import { loadNative } from ${JSON.stringify(join(ROOT, 'dist', 'probe', 'native.js'))};
+const a = loadNative().addon;
+${body}`;
+  const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  assert.is(p.status, 0, p.stderr);
+  return JSON.parse(p.stdout);
+}
+
 test('this machine: registration waits once threads exist, the call reaches the other CPU, getpid does not', () => {
-  const r = addon.sampleFieldInChild(cpus[0]!, cpus[1]!, 200, 3, 5000);
+  const { r, fresh } = inFreshNode(`console.log(JSON.stringify({ r: a.sampleFieldInChild(${cpus[0]}, ${cpus[1]}, 200, 3, 5000), fresh: a.measureFreshRegistration(5000) }));`) as {
+    r: FieldSampleResult; fresh: RegistrationSample };
   assert.is(r.end, 'exited', JSON.stringify(r));
   assert.ok(r.threaded?.ok, JSON.stringify(r.threaded));
-  const fresh = addon.measureFreshRegistration(5000);
+  assert.is(r.threaded.note, undefined, 'a fresh process has no registration to inherit');
   assert.ok(fresh.ok && r.threaded.ok);
   if (fresh.ok && r.threaded.ok) {
     // An RCU grace period (milliseconds here; tens of us even with expedited RCU) against a runqueue update.
@@ -38,14 +50,10 @@ test('this machine: registration waits once threads exist, the call reaches the 
 });
 
 test('nothing leaks back: a fresh process stays unregistered after the sample', () => {
-  // A separate Node: this test process may already be registered by other test files.
-  const script = `import { loadNative } from ${JSON.stringify(join(ROOT, 'dist', 'probe', 'native.js'))};
-const a = loadNative().addon; const s = a.sampleFieldInChild(0, 1, 50, 1, 5000);
+  const got = inFreshNode(`const s = a.sampleFieldInChild(${cpus[0]}, ${cpus[1]}, 50, 1, 5000);
 const f = a.measureFreshRegistration(5000);
-console.log(JSON.stringify({ end: s.end, threaded: !!s.threaded, inherited: /inherited/.test(f.note ?? '') }));`;
-  const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-  assert.is(p.status, 0, p.stderr);
-  assert.equal(JSON.parse(p.stdout), { end: 'exited', threaded: true, inherited: false });
+console.log(JSON.stringify({ end: s.end, threaded: !!s.threaded, inherited: /inherited/.test(f.note ?? '') }));`);
+  assert.equal(got, { end: 'exited', threaded: true, inherited: false });
 });
 
 test('the deadline: a timeout far shorter than the sample ends it promptly, with the sample cut short', () => {
