@@ -138,7 +138,7 @@ function defects(f: MachineFacts): FieldCheck {
   const hit = defectsFor(f);
   if (!hit.length) return row('known-defects', 'ok', `none of the ${DEFECTS.length} table entries applies to Linux ${f.kernel.release} on ${f.platform.machine}`);
   const worst = hit.some((d) => d.severity === 'unsafe') ? 'problem' : hit.some((d) => d.severity === 'warning') ? 'warning' : 'note';
-  return { ...row('known-defects', worst, `${hit.length} apply to Linux ${f.kernel.release} on ${f.platform.machine}: ${hit.map((d) => d.id).join(', ')} (see the risks)`),
+  return { ...row('known-defects', worst, `${hit.length} of ${DEFECTS.length} apply to Linux ${f.kernel.release} on ${f.platform.machine}: ${hit.map((d) => `${d.id}: ${d.text}`).join('; ')}`),
     source: hit.map((d) => d.source).filter((s, i, a) => a.indexOf(s) === i).join('; ') };
 }
 

@@ -131,6 +131,8 @@ export function renderPrometheus(report: Report): string {
   const irq = x.gauge('reader_irqs_per_call',
     '/proc/interrupts increments per heavy call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI...).', ['strategy', 'irq']);
 
+  const check = x.gauge('field_check', 'Each field check (known deployment traps) with its status: ok, note, warning, problem or unknown (always 1).', ['check', 'status']);
+
   buildInfo([report.tool.name, report.tool.version, String(report.schemaVersion)], 1);
   const t = Date.parse(report.generatedAt);
   reportTime([], Number.isFinite(t) ? t / 1000 : null);
@@ -162,6 +164,7 @@ export function renderPrometheus(report: Report): string {
     interruptedLower([id], v.stats.interruptedShareLower95);
   }
   for (const rk of report.analysis.risks) for (const s of rk.strategies) risk([s, rk.id, rk.severity], 1);
+  for (const c of report.analysis.checks ?? []) check([c.id, c.status], 1);
 
   const evidence: StrategyEvidence[] = [...Object.values(r.strategies), ...Object.values(r.controls)];
   for (const e of evidence) {

@@ -9,6 +9,10 @@ import { checksOf } from '../../probe/analyse/checks.js';
 import { analyse } from '../../probe/analyse/index.js';
 import { fieldFacts, sampleCpus } from '../../probe/inspect/field.js';
 import { localFixture } from './fixtures.js';
+import { renderHtml } from '../../probe/render/html.js';
+import { renderMarkdown } from '../../probe/render/markdown.js';
+import { renderPrometheus } from '../../probe/render/prometheus.js';
+import { render } from '../../probe/render/index.js';
 
 const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
 const IDS = ['fatal-denial', 'silent-success', 'registration-cost', 'contention', 'cpu-quota', 'single-cpu', 'cpu-hotplug',
@@ -82,7 +86,7 @@ test('environment traps turn their rows: quota, one CPU, emulation, rr, gVisor, 
     ['emulated-kernel', (f) => { f.sandbox.gvisor = true; }, 'problem', /gVisor emulates Linux/],
     ['android', (f) => { f.traps!.android = { sdk: 28, evidence: [] }; }, 'warning', /API level 28/],
     ['android', (f) => { f.traps!.android = { sdk: 34, evidence: [] }; }, 'ok', /API level 34/],
-    ['known-defects', (f) => { f.kernel.release = '6.8.0'; f.platform.machine = 'riscv64'; }, 'problem', /riscv-switch-mm-barrier/],
+    ['known-defects', (f) => { f.kernel.release = '6.8.0'; f.platform.machine = 'riscv64'; }, 'problem', /riscv-switch-mm-barrier: RISC-V kernels before 6\.9/],
     ['mlock', (f) => { f.process.memlock = { soft: 0, hard: 0, onePageLocked: false, error: 'EPERM' }; f.process.capIpcLock = false; }, 'warning', /CAP_IPC_LOCK is missing/],
     ['signals-self-test', (f) => { f.field!.signalsSelfTest = { ok: false, errno: 110 }; }, 'problem', /errno 110/],
     ['cpu-hotplug', (f) => { f.cpus.offline = [2, 3]; }, 'note', /CPUs 2-3 are offline/],
@@ -114,6 +118,21 @@ test('field sample conversion: a killed child leaves later stages null and says 
   assert.equal(sampleCpus([0, 1, 2], [1, 2]), { writer: 1, reader: 2 });
   assert.is(sampleCpus([3], [0, 1, 2, 3]), null);
   assert.is(sampleCpus(null, [0, 1]), null);
+});
+
+test('every format shows the checklist: text, Markdown and HTML rows with their sources, Prometheus series', () => {
+  const rep: Report = { ...recorded, system: facts(), analysis: analyse(facts(), recorded.plan, recorded.results) };
+  const rows = rep.analysis.checks;
+  const md = renderMarkdown(rep);
+  assert.match(md, /\*\*Field checks\*\*/);
+  for (const c of rows) assert.ok(md.includes(`| ${c.title} |`) && md.includes(c.source), c.id);
+  const html = renderHtml(rep);
+  assert.match(html, /<section id="checks">/);
+  assert.is((html.match(/<section id="checks">[\s\S]*?<\/section>/)![0].match(/<tr><td>/g) ?? []).length, rows.length);
+  const text = render(rep, 'text');
+  assert.match(text, /Field checks\n {2}ok +Fatal denial: /);
+  const prom = renderPrometheus(rep);
+  for (const c of rows) assert.ok(prom.includes(`membarrier_probe_field_check{check="${c.id}",status="${c.status}"} 1`), c.id);
 });
 
 test.run();
