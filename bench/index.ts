@@ -14,6 +14,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from '../probe/inspect/index.js';
+import { FIELD_CONTENTION_MS, FIELD_EFFECT_CALLS } from '../probe/inspect/field.js';
+import { loadNative } from '../probe/native.js';
 import type { RunReport } from '../probe/records.js';
 import { requireEngine } from '../probe/run/engine.js';
 import { witnessesPerSec } from '../probe/run/calibrate.js';
@@ -38,6 +40,23 @@ for (let i = 0; i < RUNS; i++) {
   inproc.push(performance.now() - t0);
 }
 figure('inspect() in-process, warm', stats(inproc));
+// The field sample alone (one forked child): its share of inspect, and what it found, run by run.
+const n = loadNative();
+if (n.ok) {
+  const times: number[] = [];
+  const found: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = n.addon.sampleFieldInChild(0, 1, FIELD_EFFECT_CALLS, FIELD_CONTENTION_MS, 3000);
+    times.push(performance.now() - t0);
+    const e = r.effect;
+    const share = (k: { interrupted: number; onCpuCalls: number } | undefined) => (k?.onCpuCalls ? (k.interrupted / k.onCpuCalls).toFixed(3) : 'n/a');
+    found.push(`threaded REGISTER ${r.threaded?.ok ? `${(r.threaded.ns / 1e6).toFixed(1)} ms` : 'failed'}; PRIVATE_EXPEDITED interrupted ${share(e?.membarrier)} of ${e?.membarrier.onCpuCalls ?? 0} on-CPU calls ` +
+      `(getpid ${share(e?.nullSyscall)}); 1/2/4 callers p50 ${r.contention.map((c) => (c.calls ? `${(c.p50Ns / 1000).toFixed(1)} us` : '-')).join(' / ')}`);
+  }
+  figure('field sample child (5 runs)', stats(times), node.median);
+  for (const f of found) console.log(`  ${f}`);
+}
 console.log(`target: whole inspect command <= 300 ms: ${json.median <= 300 ? 'met' : 'NOT met'} (median ${json.median.toFixed(0)} ms)`);
 const gate = stats(timeProcess([CLI, 'check', '--require', 'membarrier-private-expedited', '--quiet'], 7));
 figure('check --require m-p-e (7 runs)', gate, node.median);
