@@ -4,8 +4,6 @@
 // A fact that could not be read is null, and its section's `unknown` map says why, keyed by the
 // field's name. Nothing is guessed.
 
-import type { FieldCheck, FieldFacts } from './field.js';
-
 /** Field name → why it could not be learned. */
 export type Unknowns = Record<string, string>;
 
@@ -207,16 +205,48 @@ export interface MachineFacts {
   timebase: TimebaseFacts;
   /** Absent from reports saved before it existed. */
   traps?: TrapFacts;
-  /** The field sample (records/field.ts); absent from reports saved before it existed. */
+  /** The field sample (below); absent from reports saved before it existed. */
   field?: FieldFacts;
 }
 
-export interface InspectReport {
-  schemaVersion: number;
-  kind: 'inspect';
-  tool: { name: string; version: string };
-  generatedAt: string;
-  system: MachineFacts;
-  /** The field checklist (analyse/checks.ts) for this machine alone: no run behind it. */
-  checks: FieldCheck[];
+/** The first REGISTER_PRIVATE_EXPEDITED, timed (inspect's field sample and a run's own figure). */
+export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: string | null }
+
+// The field sample (issue 7): one forked child measures in ~60 ms what a run measures at length.
+/** One kind of call in the effect sample: calls during which the reader on the other CPU had a gap. */
+export interface EffectKindFacts {
+  calls: number;
+  /** Calls during which the reader stayed on its CPU (a context switch is a barrier of its own). */
+  onCpuCalls: number;
+  interruptedShare: number | null;
+  p50Ns: number | null;
+}
+
+export interface FieldFacts {
+  /** How the sampling child ended ("signaled": seccomp or another signal killed it part-way). */
+  child: { end: string; signal: number | null } | null;
+  /** CPUs of the effect and contention samples (null: fewer than two CPUs to use). */
+  cpus: { writer: number; reader: number } | null;
+  registration: {
+    /** First REGISTER_PRIVATE_EXPEDITED in a single-threaded child. */
+    fresh: RegistrationSampleEvidence | null;
+    /** The same in a child with `threads` threads alive: the kernel waits for an RCU grace period. */
+    threaded: (RegistrationSampleEvidence & { threads: number }) | null;
+  };
+  /** Does a successful PRIVATE_EXPEDITED reach the other CPU? Against getpid, in the same child. */
+  effect: {
+    membarrier: EffectKindFacts;
+    nullSyscall: EffectKindFacts;
+    gapThresholdNs: number;
+    /** The failed step and its errno, when the sample stopped early. */
+    error: { what: string; errno: number } | null;
+  } | null;
+  /**
+   * 1, 2 and 4 unpinned threads issuing PRIVATE_EXPEDITED at once for a few milliseconds each.
+   * Figures cover the calls made while the reader was on its CPU; descheduledCalls were counted apart.
+   */
+  contention: { writers: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; descheduledCalls: number }[];
+  /** The signals strategy's writer, itself a registered thread, returned (null: not reached). */
+  signalsSelfTest: { ok: boolean; errno: number | null } | null;
+  unknown: Unknowns;
 }

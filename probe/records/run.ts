@@ -1,6 +1,6 @@
 // ExperimentPlan (plan stage) and RunEvidence (run stage): what the engine was asked to do and
 // the raw evidence it returned. Field names under `results` are part of the report format.
-import type { MachineFacts } from './machine.js';
+import type { MachineFacts, RegistrationSampleEvidence } from './machine.js';
 
 export interface StrategyDescriptor {
   id: string;
@@ -93,7 +93,6 @@ export interface HorizonEvidence {
 }
 
 /** One timed first MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when the note says why it failed. */
-export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: string | null }
 
 export interface RegistrationCostEvidence {
   /** In a forked, single-threaded child: the kernel's fast path. */

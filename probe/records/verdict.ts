@@ -1,7 +1,6 @@
-// Analysis (analyse stage), Recommendation (recommend stage) and the full Report that renderers
-// and saved files carry. Names here are part of the report format (see report.schema.json).
+// Analysis (analyse stage), Recommendation (recommend stage), the field checklist, and the full
+// Report and InspectReport that renderers and saved files carry. Names here are part of the report format (see report.schema.json).
 import type { MachineFacts } from './machine.js';
-import type { FieldCheck } from './field.js';
 import type { ExperimentPlan, RunEvidence } from './run.js';
 
 export type VerdictClass = 'verified' | 'refuted' | 'unavailable' | 'inconclusive';
@@ -83,4 +82,33 @@ export interface Report {
   results: RunEvidence;
   analysis: Analysis;
   recommendation: Recommendation;
+}
+
+/**
+ * One row of the field checklist (analyse/checks.ts): a trap real deployments have hit, checked here,
+ * so a report attached to a bug ticket answers a maintainer's first questions.
+ */
+export type FieldCheckId =
+  | 'fatal-denial' | 'silent-success' | 'registration-cost' | 'contention' | 'cpu-quota' | 'single-cpu' | 'cpu-hotplug'
+  | 'user-mode-emulation' | 'tracer' | 'emulated-kernel' | 'android' | 'known-defects' | 'mlock' | 'signals-self-test';
+
+export interface FieldCheck {
+  id: FieldCheckId;
+  title: string;
+  /** ok: checked, not present; note: worth knowing; warning: may bite; problem: breaks barriers or runtimes here; unknown: not checkable. */
+  status: 'ok' | 'note' | 'warning' | 'problem' | 'unknown';
+  /** One line: what was found here and what it means. */
+  text: string;
+  /** Where the knowledge comes from (bug tracker thread, kernel commit, documentation). */
+  source: string;
+}
+
+export interface InspectReport {
+  schemaVersion: number;
+  kind: 'inspect';
+  tool: { name: string; version: string };
+  generatedAt: string;
+  system: MachineFacts;
+  /** The field checklist (analyse/checks.ts) for this machine alone: no run behind it. */
+  checks: FieldCheck[];
 }
