@@ -7,12 +7,14 @@ import type { ExperimentPlan, FieldCheck, FieldCheckId, MachineFacts, Risk, RunE
 import { formatCpuList } from '../inspect/cpulist.js';
 import { DEFECTS, defectsFor } from './defects.js';
 import { risksOf } from './risks.js';
-import { isNearNull } from './verdicts.js';
+import { isNearNull, pct, us } from './verdicts.js';
 
 export interface CheckRun {
   plan: Pick<ExperimentPlan, 'readerCpus' | 'strategies'>;
   run: RunEvidence;
   verdicts: Record<string, Verdict>;
+  /** The analysis's own risks (risksOf for this plan), so they are not derived twice. */
+  risks: Risk[];
 }
 
 /** Where each row's knowledge comes from (a risk's own source wins when the row reuses it). */
@@ -40,8 +42,6 @@ const TITLES: Record<FieldCheckId, string> = {
   'known-defects': 'Known kernel defects', mlock: 'mlock', 'signals-self-test': 'Signals self-test',
 };
 
-const pct = (v: number) => `${(v * 100).toFixed(v > 0.999 || v < 0.001 ? 2 : 1)}%`;
-export const dur = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(1)} us` : `${ns.toFixed(0)} ns`);
 
 function row(id: FieldCheckId, status: FieldCheck['status'], text: string, risk?: Risk): FieldCheck {
   return { id, title: TITLES[id], status, text, source: risk?.source ?? CHECK_SOURCES[id] };
@@ -82,7 +82,7 @@ function silentSuccess(f: MachineFacts, c?: CheckRun): FieldCheck {
   const m = e.membarrier, n = e.nullSyscall;
   if (e.error) return row('silent-success', 'unknown', `the sample stopped at ${e.error.what} (errno ${e.error.errno}) after ${m.calls} calls`);
   if (m.interruptedShare === null || n.interruptedShare === null) return row('silent-success', 'unknown', 'no call ran with the reader on its CPU');
-  const against = `the reader on the other CPU was interrupted in ${pct(m.interruptedShare)} of ${m.onCpuCalls} PRIVATE_EXPEDITED calls (p50 ${dur(m.p50Ns!)}) against ${pct(n.interruptedShare)} for getpid`;
+  const against = `the reader on the other CPU was interrupted in ${pct(m.interruptedShare)} of ${m.onCpuCalls} PRIVATE_EXPEDITED calls (p50 ${us(m.p50Ns!)}) against ${pct(n.interruptedShare)} for getpid`;
   if (isNearNull(m.interruptedShare, n.interruptedShare)) return row('silent-success', 'problem', `${against}: the call returns 0 without reaching other CPUs here`);
   if (m.interruptedShare >= 0.95) return row('silent-success', 'ok', `${against}: the call reaches other CPUs${c ? '' : ' (a run judges it at length)'}`);
   return row('silent-success', 'warning', `${against}: it reaches other CPUs only part of the time`);
@@ -103,7 +103,7 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
   }
   const slow = threaded.ns > 1e6;
   return row('registration-cost', slow ? 'note' : 'ok',
-    `first REGISTER_PRIVATE_EXPEDITED: ${dur(fresh.ns)} single-threaded, ${dur(threaded.ns)} ${threaded.where}` +
+    `first REGISTER_PRIVATE_EXPEDITED: ${us(fresh.ns)} single-threaded, ${us(threaded.ns)} ${threaded.where}` +
     (slow ? ' (the kernel waits for an RCU grace period once threads exist): register before the first thread starts' : ''));
 }
 
@@ -111,7 +111,7 @@ function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
   const fromRun = c?.run.contention?.['membarrier-private-expedited']?.map((p) => ({ writers: p.writers, p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, calls: p.latencyNs.calls, descheduledCalls: p.descheduledCalls ?? 0 }));
   const pts = fromRun?.length ? fromRun : f.field?.contention;
   if (!pts?.length) return row('contention', 'unknown', `not measured: ${f.field?.unknown.contention ?? 'no call by several threads ran with the reader on its CPU'}`);
-  const list = (k: 'p50Ns' | 'p99Ns') => pts.map((p) => dur(p[k])).join(' / ');
+  const list = (k: 'p50Ns' | 'p99Ns') => pts.map((p) => us(p[k])).join(' / ');
   const one = pts.find((p) => p.writers === 1), most = pts[pts.length - 1]!;
   const ratio = one && one.p99Ns > 0 && most !== one ? most.p99Ns / one.p99Ns : null;
   const apart = pts.reduce((n, p) => n + p.descheduledCalls, 0);
@@ -159,8 +159,8 @@ function signals(f: MachineFacts): FieldCheck {
 }
 
 export function checksOf(f: MachineFacts, c?: CheckRun): FieldCheck[] {
-  const readers = c?.plan.readerCpus ?? (f.field?.cpus ? [f.field.cpus.reader] : f.cpus.onlineList.slice(1));
-  const risks = risksOf(f, { readerCpus: readers, strategies: c?.plan.strategies ?? [] });
+  // Without a run there is no plan: the sample's reader stands for the readers a run would use.
+  const risks = c?.risks ?? risksOf(f, { readerCpus: f.field?.cpus ? [f.field.cpus.reader] : f.cpus.onlineList.slice(1), strategies: [] });
   const byRisk = (id: FieldCheckId, riskId: string, ok: string, unknown?: string): FieldCheck => {
     const r = risks.find((x) => x.id === riskId);
     if (r) return fromRisk(id, r);

@@ -44,7 +44,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     verdicts,
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
-    checks: checksOf(facts, { plan, run, verdicts }),
+    checks: checksOf(facts, { plan, run, verdicts, risks }),
     notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run)],
   };
 }

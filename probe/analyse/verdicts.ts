@@ -25,8 +25,9 @@ export const NEAR_MARGIN = 0.05;
 /** SB could catch a broken barrier if it would expect at least this many witnesses. */
 export const EXPECTED_WITNESSES = 3;
 
-const pct = (v: number) => `${(v * 100).toFixed(v > 0.999 || v < 0.001 ? 2 : 1)}%`;
-const us = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(1)} us` : `${ns.toFixed(0)} ns`);
+/** Shares and durations as the analysis's sentences write them (checks.ts words its rows the same way). */
+export const pct = (v: number) => `${(v * 100).toFixed(v > 0.999 || v < 0.001 ? 2 : 1)}%`;
+export const us = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(1)} us` : `${ns.toFixed(0)} ns`);
 
 export function statsOf(e: StrategyEvidence, run: RunEvidence): VerdictStats {
   const trials = e.sb.trials;

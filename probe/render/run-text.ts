@@ -1,9 +1,9 @@
 // The human summary of `run`: the raw evidence per strategy and control, the horizon and the
 // calibration. Verdicts come from a later stage; this view only shows what was measured.
 import type { RunReport, StrategyEvidence } from '../records.js';
+import { fmtNs as us } from './format.js';
 import type { Style } from './style.js';
 
-const us = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(1)} us` : `${ns.toFixed(0)} ns`);
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(v >= 0.995 || v < 0.01 ? 1 : 0)}%`);
 
 function row(e: StrategyEvidence, s: Style): string {

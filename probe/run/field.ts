@@ -13,7 +13,6 @@ export const CONTENTION_WRITERS = [1, 2, 4];
 export const CONTENTION_BUDGET_MS = 150;
 const CHILD_TIMEOUT_MS = 2000;
 
-
 /**
  * Must run before anything registers this process (every membarrier phase does, in Prepare),
  * else the threaded figure is "already registered". null without the addon.
