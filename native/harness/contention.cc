@@ -46,15 +46,9 @@ void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams
   // reader records when it was switched out, and those calls are counted apart.
   const uint64_t threshold = SelfCalibratedThreshold(rate, 1000);
   GapWatcher w(4096, threshold, threshold, /*descheduled_only=*/true);
-  w.Start(Tick());
   sh.ready.fetch_add(1);
   // Deadline: hard (and cancellation); normally ended by stop_readers after the writers finish.
-  uint64_t now = Tick();
-  while (!sh.stop_readers.load(std::memory_order_relaxed) && !Stopping(sh, now, p.hard_ticks)) {
-    now = Tick();
-    w.Spin(now);
-  }
-  w.Close(Tick());
+  w.WatchUntil([&](uint64_t now) { return sh.stop_readers.load(std::memory_order_relaxed) || Stopping(sh, now, p.hard_ticks); });
   out.gaps = w.TakeGaps();
   out.gap_overflow = w.overflow();
 }

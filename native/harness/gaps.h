@@ -60,6 +60,17 @@ class GapWatcher {
   // Closes the last gap when the run stops: a reader descheduled at the end would otherwise hide
   // its final gap and make the last calls look uninterrupted.
   void Close(uint64_t now) { Step(now, spin_threshold_, spin_steps_); }
+  // A reader that only watches: spins until stop(now) says so (its deadline lives there), then closes.
+  template <class Stop>
+  void WatchUntil(Stop stop) {
+    uint64_t now = Tick();
+    Start(now);
+    while (!stop(now)) {
+      now = Tick();
+      Spin(now);
+    }
+    Close(Tick());
+  }
 
   std::vector<Gap> TakeGaps() { return std::move(gaps_); }
   uint64_t overflow() const { return overflow_; }

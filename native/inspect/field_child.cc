@@ -54,15 +54,9 @@ struct Reader {
     // Well above the normal step, well below the microseconds an interrupt costs.
     threshold = SelfCalibratedThreshold(TickRate{1.0}, 1000);
     GapWatcher w(8192, threshold, threshold);
-    w.Start(Tick());
     ready.store(true);
-    uint64_t now = Tick();
     // Deadline: hard; normally ended by stop once the writer is done.
-    while (!stop.load(std::memory_order_relaxed) && now < hard) {
-      now = Tick();
-      w.Spin(now);
-    }
-    w.Close(Tick());
+    w.WatchUntil([&](uint64_t now) { return stop.load(std::memory_order_relaxed) || now >= hard; });
     gaps = w.TakeGaps();
   }
 };
