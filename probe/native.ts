@@ -44,6 +44,8 @@ export interface PhaseOptions {
   gapTrialNs?: number;
   marginNs?: number;
   seed?: number;
+  /** Test hook for the watchdog: the writer's first call first blocks this long in poll(2). */
+  debugStallMs?: number;
   /** false: outcomes only (calibration sweeps), no call windows or gap analysis. */
   evidence?: boolean;
 }
@@ -75,7 +77,8 @@ export interface PhaseResult {
   }[];
   latency?: NativeLatency;
   latencyOnCpu?: NativeLatency;
-  mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
+  /** unobservedCalls: calls after a reader's gap store filled up, left out of the other counts. */
+  mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; unobservedCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
 }
 
 /** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives. */
@@ -137,7 +140,10 @@ export interface NativeEngine {
   runContention(options: ContentionOptions): Promise<ContentionResult>;
   readerCost(cpu: number, iterations: number): Promise<{ errno: number; compilerBarrierNs: number; fullFenceNs: number }>;
   cancel(): void;
-  resetCancel(): void;
+  /** Unmaps the stuffing buffer kept between a run's phases (call when the run ends). */
+  releaseBuffers(): void;
+  /** Bytes of native buffers held between phases now (0 after releaseBuffers). */
+  buffersHeld(): number;
 }
 
 export interface NativeAddon {

@@ -4,6 +4,9 @@
 // MEMBARRIER_PROBE_ADDON=<path> and LD_PRELOAD=<g++ -print-file-name=libasan.so> (node itself is not
 // instrumented, so the ASan runtime has to come first in the process); see
 // test/integration/sanitizers.test.ts.
+// With --thread, builds it with ThreadSanitizer instead, into build/Tsan/ (preload libtsan.so;
+// see test/integration/tsan.test.ts): the engine's reader, writer and contention threads share
+// memory, and only a many-reader run under TSan shows a race before it corrupts the heap.
 //
 // Why by hand and not through node-gyp: node-gyp has no notion of a third configuration beside
 // Release and Debug, and a `--debug` node-gyp build would reconfigure build/ under the feet of
@@ -18,7 +21,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'build', 'Sanitized');
+const thread = process.argv.includes('--thread');
+const outDir = join(root, 'build', thread ? 'Tsan' : 'Sanitized');
 const objDir = join(outDir, 'obj');
 const target = join(outDir, 'membarrier_probe.node');
 const cxx = process.env.CXX || 'g++';
@@ -58,7 +62,8 @@ const includes = [join(nodedir, 'include', 'node'), ...gyp.include_dirs.map(expa
 // float-cast-overflow is added because GCC leaves it out of -fsanitize=undefined, yet a double
 // from JS that does not fit the integer it is converted to (int(1e300), uint64_t(NaN)) is the
 // most likely undefined behaviour in an addon that converts JS numbers.
-const sanitize = ['-fsanitize=address,undefined,float-cast-overflow', '-fno-sanitize-recover=all'];
+// TSan cannot be combined with ASan; it gets a build of its own.
+const sanitize = thread ? ['-fsanitize=thread'] : ['-fsanitize=address,undefined,float-cast-overflow', '-fno-sanitize-recover=all'];
 // binding.gyp's own C++ flags (warnings, -fno-exceptions, -pthread) so the sanitized build is the
 // same program as the release one, minus its optimisation level and language standard, set here.
 const gypFlags = (gyp.cflags_cc ?? []).filter((f) => !/^-O|^-std=/.test(f));

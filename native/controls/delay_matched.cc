@@ -2,6 +2,8 @@
 // A broken barrier that merely takes as long finds no SB violation either, and a long spin is hit
 // by timer ticks as often as a long call: this control measures both, so neither can pass for
 // evidence of a working mechanism.
+#include "harness/deadline.h"
+#include "harness/timebase.h"
 #include "platform/arch.h"
 #include "strategy.h"
 
@@ -13,9 +15,12 @@ class DelayMatched : public Strategy {
   explicit DelayMatched(uint64_t ticks) : ticks_(ticks) {}
   const StrategyInfo& info() const override { return kInfo; }
   int Heavy() override {
-    // Deadline: the spin itself is the bounded delay (capped by the engine).
-    const uint64_t end = ReadCycles() + ticks_;
-    while (ReadCycles() < end) CpuRelax();
+    // The delay is in the engine's ticks (options convert it with the engine's rate), so it is
+    // spun on the engine's clock: ReadCycles() would be a third of it where the engine runs on
+    // clock_gettime nanoseconds, and never end where the arch has no cycle counter.
+    // Deadline: the delay itself (capped at 100 ms by the options), or cancellation.
+    const uint64_t end = Tick() + ticks_;
+    while (Tick() < end && !g_cancel.load(std::memory_order_relaxed)) CpuRelax();
     return 0;
   }
 

@@ -12,6 +12,7 @@
 #include "harness/interruption.h"
 #include "harness/reader_cost.h"
 #include "harness/sb_litmus.h"
+#include "harness/stuffing.h"
 #include "harness/timebase.h"
 
 namespace mbp {
@@ -88,6 +89,7 @@ class PhaseWorker : public EngineWorker {
       m.Set("calls", double(mech_.calls));
       m.Set("onCpuCalls", double(mech_.on_cpu_calls));
       m.Set("descheduledCalls", double(mech_.descheduled_calls));
+      m.Set("unobservedCalls", double(mech_.unobserved_calls));
       m.Set("allInterruptedCalls", double(mech_.all_interrupted));
       m.Set("rawAllInterruptedCalls", double(mech_.raw_all_interrupted));
       o.Set("mechanism", m);
@@ -146,6 +148,9 @@ Napi::Value RunPhase(const Napi::CallbackInfo& info) {
   if (!ParsePhaseOptions(info.Length() ? info[0] : env.Undefined(), g_engine_rate, &o)) return env.Null();
   if (!ClaimExperiment(env)) return env.Null();
   o.sb.hard_ticks = Tick() + g_engine_rate.ToTicks(o.hard_ms * 1e6);
+  // The watchdog's grace after the hard deadline: every loop has stopped by then unless a heavy
+  // call is blocked in the kernel.
+  o.sb.abandon_ticks = o.sb.hard_ticks + g_engine_rate.ToTicks(1e9);
   return Launch(new PhaseWorker(env, o.entry, o.strategy, std::move(o.sb), o.evidence, o.margin_ticks));
 }
 
@@ -210,10 +215,13 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value ResetCancel(const Napi::CallbackInfo& info) {
-  g_cancel.store(false);
+// The end of a run: the stuffing buffer kept between its phases goes back to the kernel.
+Napi::Value ReleaseBuffers(const Napi::CallbackInfo& info) {
+  ReleaseStuffing();
   return info.Env().Undefined();
 }
+
+Napi::Value BuffersHeld(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(StuffingHeld())); }
 
 }  // namespace
 
@@ -227,7 +235,8 @@ void RegisterEngine(Napi::Env env, Napi::Object exports) {
   e.Set("checkPhaseOptions", Napi::Function::New(env, CheckPhaseOptions));
   e.Set("readerCost", Napi::Function::New(env, ReaderCostJs));
   e.Set("cancel", Napi::Function::New(env, Cancel));
-  e.Set("resetCancel", Napi::Function::New(env, ResetCancel));
+  e.Set("releaseBuffers", Napi::Function::New(env, ReleaseBuffers));
+  e.Set("buffersHeld", Napi::Function::New(env, BuffersHeld));
   exports.Set("engine", e);
 }
 

@@ -105,14 +105,15 @@ bool ParsePhaseOptions(const Napi::Value& value, const TickRate& rate, PhaseOpti
   if (!(out->entry = StrategyField(o, "runPhase"))) return false;
   if (!CpuList(o, "readerCpus", "runPhase", &out->sb.reader_cpus)) return false;
   double writer = 0, stuff = 0, offset = 0, jitter = 0, lead = 1000, wdelay = 0, delay = 0, trials = 1e6, budget = 500,
-         hard = -1, gap_spin = 1e12, gap_trial = 1e12, margin = 0, seed = 1;
+         hard = -1, gap_spin = 1e12, gap_trial = 1e12, margin = 0, seed = 1, stall = 0;
   if (!Number(o, "writerCpu", 0, 1048575, true, &writer) || !Number(o, "stuffLines", 0, 1024, true, &stuff) ||
       !Number(o, "offsetNs", -1e7, 1e7, false, &offset) || !Number(o, "jitterNs", 0, 1e7, false, &jitter) ||
       !Number(o, "leadNs", 0, 1e8, false, &lead) || !Number(o, "writerDelayNs", 0, 1e9, false, &wdelay) ||
       !Number(o, "delayNs", 0, 1e8, false, &delay) || !Number(o, "maxTrials", 1, 1e9, true, &trials) ||
       !Number(o, "budgetMs", 0, 3.6e6, false, &budget) || !Number(o, "hardMs", 1, 7.2e6, false, &hard) ||
       !Number(o, "gapSpinNs", 1, 1e12, false, &gap_spin) || !Number(o, "gapTrialNs", 1, 1e12, false, &gap_trial) ||
-      !Number(o, "marginNs", 0, 1e9, false, &margin) || !Number(o, "seed", 0, 9007199254740991.0, true, &seed)) {
+      !Number(o, "marginNs", 0, 1e9, false, &margin) || !Number(o, "seed", 0, 9007199254740991.0, true, &seed) ||
+      !Number(o, "debugStallMs", 0, 60000, true, &stall)) {
     return false;
   }
   Napi::Value ev;
@@ -134,6 +135,7 @@ bool ParsePhaseOptions(const Napi::Value& value, const TickRate& rate, PhaseOpti
   p.gap_spin_ticks = rate.ToTicks(gap_spin);
   p.gap_trial_ticks = rate.ToTicks(gap_trial);
   p.seed = uint64_t(seed);
+  p.stall_ms = int(stall);
   p.record_windows = out->evidence;
   out->strategy.delay_ticks = rate.ToTicks(delay);
   out->margin_ticks = rate.ToTicks(margin);

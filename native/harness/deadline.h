@@ -1,5 +1,7 @@
 // Every spin loop in the engine ends by its deadline or by cancellation, whichever comes first.
-// g_cancel is set by cancel() from JavaScript (Ctrl-C) and by the phase watchdog.
+// g_cancel is set by cancel() from JavaScript (Ctrl-C). What no loop can bound, a heavy call
+// blocked in the kernel, is the watchdog's in RunSb (sb_litmus.cc): past the phase's abandon
+// tick the writer thread is left behind and the phase ends as a timeout.
 #pragma once
 #include <atomic>
 #include <cstdint>

@@ -74,6 +74,7 @@ class GapWatcher {
 
   std::vector<Gap> TakeGaps() { return std::move(gaps_); }
   uint64_t overflow() const { return overflow_; }
+  uint64_t overflow_at() const { return overflow_at_; }
   const StepHistogram& spin_steps() const { return spin_steps_; }
   const StepHistogram& trial_steps() const { return trial_steps_; }
 
@@ -105,14 +106,14 @@ class GapWatcher {
     } else if (gaps_.size() < capacity_) {
       gaps_.push_back({from, to, descheduled});
     } else {
-      ++overflow_;
+      if (!overflow_++) overflow_at_ = from;
     }
     extra_ = allowance_;
   }
 
   uint64_t spin_threshold_, trial_threshold_;
   bool descheduled_only_;
-  uint64_t prev_ = 0, switches_ = 0, overflow_ = 0, allowance_ = 0, extra_ = 0;
+  uint64_t prev_ = 0, switches_ = 0, overflow_ = 0, overflow_at_ = 0, allowance_ = 0, extra_ = 0;
   size_t capacity_ = 0;
   std::vector<Gap> gaps_;
   StepHistogram spin_steps_, trial_steps_;

@@ -20,13 +20,14 @@ struct ReaderMechanism {
 };
 
 struct Mechanism {
-  uint64_t calls = 0;
+  uint64_t calls = 0;                 // calls judged (all but the unobserved)
+  uint64_t unobserved_calls = 0;      // after a reader's gap store filled up: left out, not guessed
   uint64_t on_cpu_calls = 0;          // every reader stayed on its CPU
   uint64_t descheduled_calls = 0;
   uint64_t all_interrupted = 0;       // on-CPU calls that interrupted every reader
   uint64_t raw_all_interrupted = 0;   // calls with a gap on every reader, descheduled or not
   std::vector<ReaderMechanism> readers;
-  std::vector<bool> on_cpu;           // per call
+  std::vector<bool> on_cpu;           // per call (false for unobserved calls too)
 };
 
 Mechanism AnalyseInterruption(const std::vector<Window>& windows, const std::vector<ReaderEvidence>& readers,

@@ -1,9 +1,16 @@
 #include "harness/sb_litmus.h"
 
+#include <poll.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "harness/affinity.h"
@@ -56,8 +63,18 @@ size_t SlotsFor(size_t readers) {
   return n < 64 ? 64 : n > 4096 ? 4096 : n;
 }
 
+// Gaps every reader of a phase may keep, in all (24 B each: 24 MiB). One reader keeps up to two per
+// trial, as before; many readers share the total, so memory stays bounded at any reader count.
+constexpr size_t kTotalGaps = size_t(1) << 20;
+
+size_t GapCapacity(const SbParams& p) {
+  const size_t want = size_t(std::min<uint64_t>(p.max_trials, kTotalGaps)) * 2 + 4096;
+  const size_t share = kTotalGaps / std::max<size_t>(p.reader_cpus.size(), 1);
+  return std::max<size_t>(4096, std::min(want, share));
+}
+
 template <ReaderSide kSide>
-void ReaderLoop(Strategy& s, const SbParams& p, Shared& sh, size_t r, ReaderEvidence& ev) {
+void ReaderLoop(Strategy& s, const SbParams& p, Shared& sh, const StuffBuffer* buf, size_t r, ReaderEvidence& ev) {
   ev.cpu = p.reader_cpus[r];
   if (PinThisThread(ev.cpu)) {
     sh.pin_failed_cpu.store(ev.cpu);
@@ -65,10 +82,10 @@ void ReaderLoop(Strategy& s, const SbParams& p, Shared& sh, size_t r, ReaderEvid
     return;
   }
   if (int e = s.ReaderAttach(int(r))) sh.attach_err.store(e);
-  Stuffing stuff(p.stuff_lines, r, p.reader_cpus.size());
-  // At most two gaps per trial are expected (mprotect makes two flushes); more is overflow, counted.
-  const size_t cap = size_t(p.max_trials) * 2 + 4096;
-  GapWatcher gw(cap > (size_t(1) << 20) ? size_t(1) << 20 : cap, p.gap_spin_ticks, p.gap_trial_ticks);
+  Stuffing stuff(p.stuff_lines, buf, r, p.reader_cpus.size());
+  // At most two gaps per trial are expected (mprotect makes two flushes); more is overflow,
+  // counted, and the calls after it are left out of the mechanism evidence (interruption.cc).
+  GapWatcher gw(GapCapacity(p), p.gap_spin_ticks, p.gap_trial_ticks);
   uint64_t rnd = p.seed * 0x9E3779B97F4A7C15ull + r + 1;
   const uint64_t hard = p.hard_ticks;
   sh.ready.fetch_add(1);
@@ -111,6 +128,7 @@ done:
   gw.Close(Tick());
   ev.gaps = gw.TakeGaps();
   ev.gap_overflow = gw.overflow();
+  ev.overflow_at = gw.overflow_at();
   ev.spin_steps = gw.spin_steps();
   ev.trial_steps = gw.trial_steps();
 }
@@ -171,13 +189,19 @@ void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
     }
     sh.y[slot].v.store(1, std::memory_order_relaxed);
     const uint64_t t0 = Tick();
+    // Test hook for the watchdog: the first call blocks for real in the kernel (poll with no fds).
+    if (p.stall_ms && seq == 1) poll(nullptr, 0, p.stall_ms);
     const int err = s.Heavy();
     const uint64_t t1 = Tick();
     if (p.writer_delay_ticks) {
       while (Tick() - t1 < p.writer_delay_ticks) {  // Deadline: the delay itself
       }
     }
-    for (size_t r = 0; r < R; ++r) sh.r1[r * sh.n + slot] = uint8_t(sh.x[r * sh.n + slot].v.load(std::memory_order_relaxed));
+    // The writer reads the readers' x one after another, and a read late in the order comes after
+    // the store buffers have had longer to drain: the first reader gets most of the SB power. The
+    // order rotates per trial so that every reader has the same chance to be read first.
+    for (size_t k = 0, r = size_t(seq % R); k < R; ++k, r = r + 1 == R ? 0 : r + 1)
+      sh.r1[r * sh.n + slot] = uint8_t(sh.x[r * sh.n + slot].v.load(std::memory_order_relaxed));
     if (p.record_windows) out.windows.push_back({t0, t1});
     if (err) {
       out.status = SbEvidence::Status::kError;
@@ -193,48 +217,100 @@ void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
   out.elapsed_ticks = Tick() - t_begin;
 }
 
+// Everything one phase's threads touch lives here, owned jointly by the caller and the writer
+// thread: when the watchdog abandons a writer stuck in the kernel, the state outlives the caller
+// and is freed by whichever lets go last.
+struct PhaseState {
+  PhaseState(const RegistryEntry& e, const StrategyParams& sp, const SbParams& p)
+      : side(e.info.reader), p(p), s(e.make(sp)), sh(p.reader_cpus.size(), SlotsFor(p.reader_cpus.size())) {}
+  const ReaderSide side;  // a copy: an abandoned writer may outlive the registry at process exit
+  const SbParams p;
+  std::unique_ptr<Strategy> s;
+  Shared sh;
+  SbEvidence out;
+  std::shared_ptr<StuffBuffer> stuff;
+  int pin_err = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+};
+
+void WriterThread(const std::shared_ptr<PhaseState>& st) {
+  PhaseState& ps = *st;
+  const SbParams& p = ps.p;
+  const size_t R = p.reader_cpus.size();
+  std::vector<std::thread> readers;
+  if ((ps.pin_err = PinThisThread(p.writer_cpu))) return;
+  PrepareResult prep = ps.s->Prepare(int(R));
+  ps.out.notes = prep.notes;
+  if (prep.err) {
+    ps.out.status = SbEvidence::Status::kUnavailable;
+    ps.out.err = prep.err;
+    ps.out.what = prep.what;
+    ps.s->Teardown();
+    return;
+  }
+  for (size_t r = 0; r < R; ++r) {
+    if (ps.side == ReaderSide::kFullFence)
+      readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh), ps.stuff.get(), r,
+                           std::ref(ps.out.readers[r]));
+    else
+      readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh), ps.stuff.get(), r,
+                           std::ref(ps.out.readers[r]));
+  }
+  WriterLoop(*ps.s, p, ps.sh, ps.out);
+  ps.sh.ann.stop.store(1);
+  for (auto& t : readers) t.join();
+  ps.s->Teardown();
+}
+
 }  // namespace
 
 SbEvidence RunSb(const RegistryEntry& entry, const StrategyParams& sp, const SbParams& p) {
-  SbEvidence out;
   const size_t R = p.reader_cpus.size();
-  out.readers.resize(R);
-  std::unique_ptr<Strategy> s = entry.make(sp);
-  Shared sh(R, SlotsFor(R));
+  auto st = std::make_shared<PhaseState>(entry, sp, p);
+  st->out.readers.resize(R);
+  if (p.stuff_lines > 0) st->stuff = AcquireStuffing(StuffingBytes(R));
   // One window per trial; reserved up front so the vector never doubles (pages count only once written).
-  if (p.record_windows) out.windows.reserve(size_t(std::min<uint64_t>(p.max_trials, uint64_t(1) << 21)));
-  std::vector<std::thread> readers;
-  int pin_err = 0;
-  std::thread writer([&] {
-    if ((pin_err = PinThisThread(p.writer_cpu))) return;
-    PrepareResult prep = s->Prepare(int(R));
-    out.notes = prep.notes;
-    if (prep.err) {
-      out.status = SbEvidence::Status::kUnavailable;
-      out.err = prep.err;
-      out.what = prep.what;
-      s->Teardown();
-      return;
-    }
-    for (size_t r = 0; r < R; ++r) {
-      if (entry.info.reader == ReaderSide::kFullFence)
-        readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*s), std::cref(p), std::ref(sh), r, std::ref(out.readers[r]));
-      else
-        readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*s), std::cref(p), std::ref(sh), r, std::ref(out.readers[r]));
-    }
-    WriterLoop(*s, p, sh, out);
-    sh.ann.stop.store(1);
-    for (auto& t : readers) t.join();
-    s->Teardown();
+  if (p.record_windows) st->out.windows.reserve(size_t(std::min<uint64_t>(p.max_trials, uint64_t(1) << 21)));
+  std::thread writer([st] {
+    WriterThread(st);
+    std::lock_guard<std::mutex> lock(st->mu);
+    st->finished = true;
+    st->cv.notify_all();
   });
+  // Watchdog: every loop of the phase stops by hard_ticks, but a Heavy() blocked in the kernel
+  // cannot be stopped from here. Past abandon_ticks the writer thread is left to finish on its own
+  // (it holds the state) and the phase is reported as a timeout instead of hanging the engine.
+  {
+    std::unique_lock<std::mutex> lock(st->mu);
+    // Deadline: abandon_ticks, checked every 10 ms.
+    while (!st->finished) {
+      if (p.abandon_ticks && Tick() >= p.abandon_ticks) break;
+      st->cv.wait_for(lock, std::chrono::milliseconds(10));
+    }
+    if (!st->finished) {
+      lock.unlock();
+      writer.detach();
+      st->sh.ann.stop.store(1);
+      SbEvidence stuck;
+      stuck.readers.resize(R);
+      for (size_t r = 0; r < R; ++r) stuck.readers[r].cpu = p.reader_cpus[r];
+      stuck.status = SbEvidence::Status::kTimeout;
+      stuck.what = "the writer's heavy call did not return by the watchdog's deadline; its thread was abandoned";
+      return stuck;
+    }
+  }
   writer.join();
-  if (pin_err) {
+  SbEvidence out = std::move(st->out);
+  const Shared& sh = st->sh;
+  if (st->pin_err) {
     out.status = SbEvidence::Status::kPinFailed;
-    out.err = pin_err;
+    out.err = st->pin_err;
     out.what = "cannot pin the writer to CPU " + std::to_string(p.writer_cpu);
   } else if (sh.pin_failed_cpu.load() >= 0) {
     out.status = SbEvidence::Status::kPinFailed;
-    out.err = 22;
+    out.err = EINVAL;
     out.what = "cannot pin a reader to CPU " + std::to_string(sh.pin_failed_cpu.load());
   } else if (sh.attach_err.load() && out.status == SbEvidence::Status::kOk) {
     out.status = SbEvidence::Status::kError;

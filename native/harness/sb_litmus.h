@@ -24,7 +24,9 @@ struct SbParams {
   uint64_t writer_delay_ticks = 0;  // horizon points: spin between HEAVY and reading x_i
   uint64_t max_trials = 0;
   uint64_t budget_ticks = 0;      // stop starting trials after this long
-  uint64_t hard_ticks = 0;        // watchdog: the phase is abandoned (timeout) after this long
+  uint64_t hard_ticks = 0;        // every loop of the phase stops by this tick (then: timeout)
+  uint64_t abandon_ticks = 0;     // watchdog: a writer still inside Heavy() by this tick is abandoned (0: never)
+  int stall_ms = 0;               // test hook for the watchdog: the first call first blocks this long in poll(2)
   uint64_t gap_spin_ticks = ~0ull, gap_trial_ticks = ~0ull;
   uint64_t seed = 1;
   bool record_windows = true;
@@ -36,6 +38,7 @@ struct ReaderEvidence {
   uint64_t missed = 0;        // trials this reader arrived too late for
   std::vector<Gap> gaps;
   uint64_t gap_overflow = 0;
+  uint64_t overflow_at = 0;   // clock at the first gap that did not fit (0: none): later calls are unobserved
   StepHistogram spin_steps, trial_steps;
 };
 

@@ -180,7 +180,6 @@ try {
   outcome = 'threw ' + (e && e.name) + ': ' + (e && e.message);
 }
 console.log('outcome: ' + outcome);
-engine.resetCancel();
 // The engine must still work: a phase left running by a refused call holds it for at most its
 // watchdog (hardMs defaults to 2 * budget + 1 s), so "already running" is retried for a while.
 const sane = { strategy: 'none', writerCpu: W, readerCpus: [R], ...SHORT };
