@@ -19,6 +19,7 @@
         "native/harness/affinity.cc",
         "native/harness/timebase.cc",
         "native/harness/stuffing.cc",
+        "native/harness/watchdog.cc",
         "native/harness/sb_litmus.cc",
         "native/harness/interruption.cc",
         "native/harness/reader_cost.cc",

@@ -6,17 +6,15 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "harness/affinity.h"
 #include "harness/deadline.h"
 #include "harness/outcomes.h"
 #include "harness/stuffing.h"
+#include "harness/watchdog.h"
 
 namespace mbp {
 namespace {
@@ -230,9 +228,6 @@ struct PhaseState {
   SbEvidence out;
   std::shared_ptr<StuffBuffer> stuff;
   int pin_err = 0;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool finished = false;
 };
 
 void WriterThread(const std::shared_ptr<PhaseState>& st) {
@@ -273,35 +268,17 @@ SbEvidence RunSb(const RegistryEntry& entry, const StrategyParams& sp, const SbP
   if (p.stuff_lines > 0) st->stuff = AcquireStuffing(StuffingBytes(R));
   // One window per trial; reserved up front so the vector never doubles (pages count only once written).
   if (p.record_windows) st->out.windows.reserve(size_t(std::min<uint64_t>(p.max_trials, uint64_t(1) << 21)));
-  std::thread writer([st] {
-    WriterThread(st);
-    std::lock_guard<std::mutex> lock(st->mu);
-    st->finished = true;
-    st->cv.notify_all();
-  });
-  // Watchdog: every loop of the phase stops by hard_ticks, but a Heavy() blocked in the kernel
-  // cannot be stopped from here. Past abandon_ticks the writer thread is left to finish on its own
-  // (it holds the state) and the phase is reported as a timeout instead of hanging the engine.
-  {
-    std::unique_lock<std::mutex> lock(st->mu);
-    // Deadline: abandon_ticks, checked every 10 ms.
-    while (!st->finished) {
-      if (p.abandon_ticks && Tick() >= p.abandon_ticks) break;
-      st->cv.wait_for(lock, std::chrono::milliseconds(10));
-    }
-    if (!st->finished) {
-      lock.unlock();
-      writer.detach();
-      st->sh.ann.stop.store(1);
-      SbEvidence stuck;
-      stuck.readers.resize(R);
-      for (size_t r = 0; r < R; ++r) stuck.readers[r].cpu = p.reader_cpus[r];
-      stuck.status = SbEvidence::Status::kTimeout;
-      stuck.what = "the writer's heavy call did not return by the watchdog's deadline; its thread was abandoned";
-      return stuck;
-    }
+  // Every loop of the phase stops by hard_ticks, but a Heavy() blocked in the kernel cannot be
+  // stopped from here: the watchdog leaves such a writer behind and the phase is a timeout.
+  if (!RunWatched([st] { WriterThread(st); }, p.abandon_ticks)) {
+    st->sh.ann.stop.store(1);
+    SbEvidence stuck;
+    stuck.readers.resize(R);
+    for (size_t r = 0; r < R; ++r) stuck.readers[r].cpu = p.reader_cpus[r];
+    stuck.status = SbEvidence::Status::kTimeout;
+    stuck.what = "the writer's heavy call did not return by the watchdog's deadline; its thread was abandoned";
+    return stuck;
   }
-  writer.join();
   SbEvidence out = std::move(st->out);
   const Shared& sh = st->sh;
   if (st->pin_err) {
