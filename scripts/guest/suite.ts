@@ -34,6 +34,8 @@ export interface CommandResult {
   id: string;
   args: string[];
   kind: Kind;
+  /** --readers asked for, if any. */
+  readers?: number;
   /** Exit status, or null when killed by a signal (then `signal` holds it). */
   exit: number | null;
   signal: number | null;
@@ -81,7 +83,10 @@ export function fullSuite(vcpus: number): CommandSpec[] {
     { id: 'inspect', kind: 'inspect', args: ['inspect', '--json'], timeoutMs: 60 * S },
     { id: 'check', kind: 'check', args: ['check', '--require', 'membarrier-private-expedited', '--json'], timeoutMs: 90 * S },
     { id: 'run', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 180 * S },
-    { id: 'run-sigint', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 60 * S, sigintMs: 5 * S },
+    // Ctrl-C while the phases run: node's start-up and the run's inspect take ~5 s here before the
+    // probe's SIGINT handler exists (a Ctrl-C then just ends node), and the phases last ~20 s, so
+    // 15 s lands among them even on a host twice as loaded.
+    { id: 'run-sigint', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 90 * S, sigintMs: 15 * S },
   ];
   for (const r of [1, 3, 7]) {
     if (r + 1 > vcpus) continue;
@@ -117,6 +122,9 @@ export function suiteScript(commands: CommandSpec[]): string {
     lines.push(`echo "=== mbp-begin ${c.id} ===" >&2`);
     lines.push(['/bin/mbp-measure', c.id, '"$RES"', String(c.timeoutMs), String(c.sigintMs ?? 0), `/tmp/${c.id}.out`, '--',
       '/usr/bin/node', '/app/dist/probe/cli.js', ...c.args.map(quote)].join(' '));
+    // Kernel messages of the command (a segfault's ip and code, an oops), which `quiet` keeps
+    // off the console, go into its console segment.
+    lines.push('dmesg -c >&2');
     lines.push(`echo "=== mbp-end ${c.id} ===" >&2`);
   }
   return `${lines.join('\n')}\n`;
@@ -164,7 +172,7 @@ function commandResult(spec: CommandSpec, rec: Record<string, any>, consoleText:
   const missing = report ? missingParts(spec.kind, report) : ['(no report)'];
   const con = consoleOf(consoleText, spec.id);
   return {
-    id: spec.id, args: spec.args, kind: spec.kind,
+    id: spec.id, args: spec.args, kind: spec.kind, readers: spec.readers,
     exit: rec.exit ?? null, signal: rec.signal ?? null, timedOut: rec.timedOut === true,
     wallMs: rec.wallMs, peakRssKb: rec.peakRssKb, sigintAtMs: rec.sigintAtMs >= 0 ? rec.sigintAtMs : null,
     report, reportError, complete: missing.length === 0, missing, progressBar: con.includes('[###'), console: con,
