@@ -2,7 +2,7 @@
 // classes this machine has and which the readers covered, one compact row per strategy with each
 // class's interrupted share and SB count, and the positive control's power per reader. Reports
 // saved before the analysis kept these are classed from their own topology, so `show` agrees.
-import type { ClassEvidence, ReaderPower, Report, TopologyClass } from '../records.js';
+import type { ClassEvidence, ReaderClass, ReaderPower, Report, TopologyClass } from '../records.js';
 import { byClass, readerClassesOf, readerPower, silentReaders } from '../analyse/classes.js';
 import { MAX_NAMED } from '../analyse/verdicts.js';
 import { CLASS_ORDER } from '../plan/classes.js';
@@ -45,10 +45,14 @@ function powerLine(power: ReaderPower[]): string {
   }).join(', ');
 }
 
-export function classView(r: Report): ClassView {
+/** The analysis's class records, or for a report saved before they existed, the same computed now. */
+export function reportClasses(r: Report): { classes: ReaderClass[]; evidence: Record<string, ClassEvidence[]>; power: ReaderPower[] } {
   const classes = readerClassesOf(r.system, r.plan);
-  const evidence = r.analysis.byClass ?? byClass(r.results, classes);
-  const power = r.analysis.readerPower ?? readerPower(r.results, classes) ?? [];
+  return { classes, evidence: r.analysis.byClass ?? byClass(r.results, classes), power: r.analysis.readerPower ?? readerPower(r.results, classes) ?? [] };
+}
+
+export function classView(r: Report): ClassView {
+  const { classes, evidence, power } = reportClasses(r);
   const columns = CLASS_ORDER.filter((k) => classes.some((c) => c.class === k));
   const readersOf = (k: TopologyClass) => classes.filter((c) => c.class === k).map((c) => c.cpu);
   const present = r.plan.topologyClasses ?? columns.map((k) => ({ class: k, cpus: null as number | null, readers: readersOf(k).length, covered: true }));
