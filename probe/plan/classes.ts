@@ -35,8 +35,10 @@ export function classify(writer: number, cpu: number, topo: TopologyIndex): Topo
 export function topologyLimits(writer: number, cpus: number[], topo: TopologyIndex): string[] {
   const out: string[] = [];
   if (!cpus.length) return out;
-  out.push('NUMA nodes are not in the topology record: readers are classed by package and last-level cache, so another NUMA node of the writer\'s package counts as other-llc (or same-package where the LLC is unknown)');
+  // Only where there is more than one package or LLC: on a one-LLC guest there is no node to tell apart.
   const all = [writer, ...cpus];
+  const domains = new Set(all.map((c) => { const t = topo.get(c); return `${t?.package ?? '?'}/${t?.llcShared.join(',') ?? ''}`; }));
+  if (domains.size > 1) out.push('NUMA nodes are not in the topology record: readers are classed by package and last-level cache, so another NUMA node of the writer\'s package counts as other-llc (or same-package where the LLC is unknown)');
   const noLlc = all.filter((c) => topo.get(c) && !topo.get(c)!.llcShared.length);
   if (noLlc.length) out.push(`the last-level cache of CPU ${formatCpuList(noLlc)} is not recorded (no sysfs cache files): same-llc and other-llc cannot be told apart there (classed same-package)`);
   const bare = all.filter((c) => { const t = topo.get(c); return !t || t.package === null; });

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { buildReport } from '../../probe/report.js';
 import { render } from '../../probe/render/index.js';
+import { validate } from '../../probe/schema.js';
 import { expandReaders, recordedReport, syntheticClasses } from './expand.js';
 
 const PRIV = 'membarrier-private-expedited';
@@ -64,6 +65,13 @@ test('many readers: the power line sums up per class instead of listing 383 CPUs
   const line = t.split('\n').find((l) => l.includes('positive control (none) relaxed'))!;
   assert.match(line, /relaxed: other-package 93\.7% over 96 readers, other-llc 93\.7% over 96 readers, same-llc 93\.7% over 96 readers, smt-sibling 93\.7% over 95 readers$/);
   assert.ok(line.length < 400, `${line.length} characters`);
+});
+
+test('the schema accepts the plan\'s class records and refuses an unknown class', () => {
+  const r = missesOtherPackage();
+  assert.is(validate(JSON.parse(JSON.stringify(r))), null);
+  r.plan.readerClasses![0].class = 'next-door' as never;
+  assert.match(validate(JSON.parse(JSON.stringify(r)))!, /plan\.readerClasses\[0\]\.class should be one of/);
 });
 
 test.run();
