@@ -5,6 +5,7 @@
 // LLC domains and packages, SMT siblings last. The default is a few readers, not every CPU: on a
 // 384-CPU host, 383 readers cost memory, report size and time, and add no class the first few lack.
 import type { CpuTopologyEntry, ReaderClass, TopologyClassCoverage } from '../records.js';
+import { formatCpuList } from '../inspect/cpulist.js';
 import { CLASS_ORDER, classify, indexTopology, topologyLimits } from './classes.js';
 
 /** Readers when --readers is not given: enough to cover every class (at most six) with room to spread. */
@@ -44,8 +45,9 @@ export function chooseCpus(usable: number[], topology: CpuTopologyEntry[], count
   const limit = count === 'all' ? candidates.length : Math.min(count ?? DEFAULT_READERS, candidates.length);
   const readers: number[] = [];
   const taken = new Set<number>();
+  const sharing: number[] = [];
   const place = (c: number) => {
-    if (usedCores.has(core(c))) order.push(`reader on CPU ${c} shares a core with an earlier CPU (SMT sibling)`);
+    if (usedCores.has(core(c))) sharing.push(c);
     readers.push(c);
     taken.add(c);
     usedCores.add(core(c));
@@ -72,7 +74,10 @@ export function chooseCpus(usable: number[], topology: CpuTopologyEntry[], count
   const missed = coverage.filter((c) => !c.covered).map((c) => c.class);
   if (present.length) order.push(`one reader in each topology class present (${present.join(', ')}), farthest first`);
   if (missed.length) order.push(`${limit} reader${limit === 1 ? '' : 's'} cannot cover every class: ${missed.join(', ')} not covered`);
-  order.push(`readers on CPUs ${readers.join(', ') || 'none'}: then distinct cores first, spread over LLC domains and packages`);
+  // One line each, however many readers: `--readers all` on 384 CPUs must not make 190 lines of siblings.
+  if (sharing.length) order.push(`reader${sharing.length === 1 ? '' : 's'} on CPU ${formatCpuList(sharing)} share${sharing.length === 1 ? 's' : ''} a core with the writer or an earlier reader (SMT sibling)`);
+  const list = readers.length > 16 ? formatCpuList(readers) : readers.join(', ');
+  order.push(`readers on CPUs ${list || 'none'}: one per class, then distinct cores first, spread over LLC domains and packages`);
   return { writer: w, readers, order, classes, coverage, limits: topologyLimits(w, candidates, topo) };
 }
 

@@ -104,6 +104,9 @@ test('AMD EPYC 7451, 2 sockets, 8 LLCs (CCX of 3 cores) per socket: other-llc is
   assert.is(all.readers.length, 95);
   assert.equal([...all.readers].sort((a, b) => a - b), range(96).slice(1));
   assert.equal(all.coverage.map((c) => c.readers), [48, 42, 4, 1]);
+  // Siblings summed up in one line, not one line per reader.
+  assert.equal(all.order.filter((o) => /SMT sibling/.test(o)), ['readers on CPU 48-95 share a core with the writer or an earlier reader (SMT sibling)']);
+  assert.ok(all.order.length <= 5, all.order.join('\n'));
   // --readers 2: the two farthest classes, and the rest named as not covered.
   const two = chooseCpus(range(96), epyc, 2);
   assert.equal(two.classes, [{ cpu: 24, class: 'other-package' }, { cpu: 3, class: 'other-llc' }]);
