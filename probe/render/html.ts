@@ -2,6 +2,7 @@
 // artifact, with no script and no fetched asset. Strings from the report are escaped by `h`.
 import type { Report, StrategyEvidence, Verdict, VerdictClass } from '../records.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
+import { fmtCpus } from './format.js';
 import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, n, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
 
 const COLOR: Record<VerdictClass, string> = { verified: '#1a7f37', refuted: '#cf222e', inconclusive: '#b58100', unavailable: '#6e7781' };
@@ -282,7 +283,7 @@ export function renderHtml(report: Report): string {
   const charts = CAPTIONS.map(([t, cap, f]) => h`<h2>${t}</h2><p class="caption">${cap}</p>${f(r)}`);
   return h`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${raw(CSS)}</style></head><body>
-<header><h1>${r.tool.name}: <code>${r.system.platform.hostname}</code></h1><p class="meta">${when} · ${r.tool.name} ${r.tool.version} · <code>${r.commandLine.join(' ')}</code> · writer CPU ${r.results.cpus.writer}, reader CPUs ${r.results.cpus.readers.join(', ')}</p><p class="machine">${machineLine(r)}</p></header>
+<header><h1>${r.tool.name}: <code>${r.system.platform.hostname}</code></h1><p class="meta">${when} · ${r.tool.name} ${r.tool.version} · <code>${r.commandLine.join(' ')}</code> · writer CPU ${r.results.cpus.writer}, reader CPUs ${fmtCpus(r.results.cpus.readers)}</p><p class="machine">${machineLine(r)}</p></header>
 ${recommendation(r)}${summary(r)}${readerClasses(r)}${risks(r)}${checks(r)}${charts}${details(r)}
 </body></html>
 `.s;

@@ -1,7 +1,7 @@
 // Markdown made to paste into a GitHub issue: the summary table and the recommendation first,
 // then collapsible details with the raw numbers and the environment fingerprint.
 import type { Report } from '../records.js';
-import { fmtNs, fmtShare } from './format.js';
+import { fmtCpus, fmtNs, fmtShare } from './format.js';
 import { summaryRows } from './report-rows.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 
@@ -14,7 +14,7 @@ export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`## membarrier-probe ${text(r.tool.version)}: ${text(f.platform.hostname)}, ${text(r.generatedAt)}`, '');
   out.push(`${text(f.cpus.vendor ?? '?')} ${text(f.cpus.modelName ?? '')}, ${f.cpus.online ?? '?'} CPUs, Linux ${text(f.kernel.release ?? '?')}, ` +
-    `hypervisor ${text(f.hypervisor.vendor ?? 'none')}; writer CPU ${r.results.cpus.writer}, readers ${r.results.cpus.readers.join(', ') || 'none'}`, '');
+    `hypervisor ${text(f.hypervisor.vendor ?? 'none')}; writer CPU ${r.results.cpus.writer}, readers ${fmtCpus(r.results.cpus.readers) || 'none'}`, '');
   const rec = r.recommendation;
   out.push(`**Recommendation: ${rec.strategy ? `\`${rec.strategy}\`` : 'none verified: use full fences on both sides'}**`, '');
   for (const reason of rec.reasons) out.push(`- ${text(reason)}`);

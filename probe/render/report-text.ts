@@ -1,6 +1,6 @@
 // The terminal summary of a full report: the verdict table, then the recommendation and its reasons.
 import type { FieldCheck, Report } from '../records.js';
-import { fmtNs } from './format.js';
+import { fmtCpus, fmtNs } from './format.js';
 import { summaryRows } from './report-rows.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import type { Style } from './style.js';
@@ -13,7 +13,7 @@ export function checkStatus(status: FieldCheck['status'], s: Style): string {
 
 export function renderReportText(r: Report, s: Style): string {
   const colour = (v: string) => (v === 'verified' ? s.good(v) : v === 'refuted' ? s.bad(v) : s.warn(v));
-  const out = [s.head(`${r.tool.name} ${r.tool.version}`) + s.dim(`  ${r.system.platform.hostname}  ${r.generatedAt}  writer CPU ${r.results.cpus.writer}, readers ${r.results.cpus.readers.join(',') || 'none'}`), ''];
+  const out = [s.head(`${r.tool.name} ${r.tool.version}`) + s.dim(`  ${r.system.platform.hostname}  ${r.generatedAt}  writer CPU ${r.results.cpus.writer}, readers ${fmtCpus(r.results.cpus.readers, ',') || 'none'}`), ''];
   out.push(s.dim(`  ${'strategy'.padEnd(40)}${'verdict'.padEnd(14)}${'p50'.padStart(9)}${'p99'.padStart(9)}  ${'SB violations/trials (95% bound)'.padEnd(34)}${'interrupted'.padStart(11)}`));
   for (const row of summaryRows(r)) {
     out.push(`  ${row.strategy.padEnd(40)}${colour(row.verdict)}${' '.repeat(Math.max(1, 14 - row.verdict.length))}${row.p50.padStart(9)}${row.p99.padStart(9)}  ${row.sb.padEnd(34)}${row.interrupted.padStart(11)}`);

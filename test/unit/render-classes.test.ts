@@ -65,6 +65,8 @@ test('many readers: the power line sums up per class instead of listing 383 CPUs
   const line = t.split('\n').find((l) => l.includes('positive control (none) relaxed'))!;
   assert.match(line, /relaxed: other-package 93\.7% over 96 readers, other-llc 93\.7% over 96 readers, same-llc 93\.7% over 96 readers, smt-sibling 93\.7% over 95 readers$/);
   assert.ok(line.length < 400, `${line.length} characters`);
+  assert.match(t.split('\n')[0], /writer CPU 0, readers 1-383$/);
+  assert.match(render(r, 'markdown'), /; writer CPU 0, readers 1-383\n/);
 });
 
 test('the schema accepts the plan\'s class records and refuses an unknown class', () => {
