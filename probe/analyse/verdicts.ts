@@ -100,7 +100,6 @@ export function classViolations(classes: ClassEvidence[] | undefined): string | 
   return `violations by reader class: ${cs.map((c) => `${c.class} ${c.sbViolations} of ${c.sbTrials}`).join(', ')}`;
 }
 
-
 export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean, classes?: ClassEvidence[]): Verdict {
   const s = statsOf(e, run);
   // One class says nothing a CPU list does not; two or more is where a class can fall short alone.

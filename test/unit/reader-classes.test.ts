@@ -40,6 +40,8 @@ test('reaches the LLC but not the other package: refuted, and the reason names o
   assert.is(v.verdict, 'refuted');
   assert.match(v.reasons.join(' | '), /reader classes short of 99\.0%: other-package: interrupted 0\.00% of on-CPU calls \(CPU 1,4,7\)/);
   assert.not.match(v.reasons.join(' '), /same-llc: interrupted/);
+  // Not a hollow call: the other classes were reached, and the first reason says so.
+  assert.match(v.reasons[0], /near the null syscall's 1\.9%: the call reaches some classes of reader CPU but not all/);
   assert.equal(a.byClass![PRIV].map((c) => c.interruptedShare), [0, 1, 1]);
 });
 
