@@ -21,7 +21,7 @@ function userMessage(msg: string): string {
 
 function engineFlags<T>(y: Argv<T>) {
   return y
-    .option('readers', { type: 'number', describe: "reader threads (default: every usable CPU but the writer's)" })
+    .option('readers', { type: 'string', describe: "reader threads, or all (every usable CPU but the writer's); default 8, one in each topology class first" })
     .option('cpus', { type: 'string', describe: "CPUs to use, e.g. 0-3 (the first is the writer's)" })
     .option('seed', { type: 'number', describe: 'random seed for trial jitter' });
 }

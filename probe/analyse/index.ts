@@ -1,9 +1,10 @@
 // analyse: evidence in, verdicts and risks out. Pure: the same report always gives the same analysis,
 // which is what lets `show` and `compare` re-judge saved evidence.
 import type { Analysis, ExperimentPlan, MachineFacts, RunEvidence } from '../records.js';
-import { judge } from './verdicts.js';
+import { judge, MAX_NAMED } from './verdicts.js';
 import { risksOf } from './risks.js';
 import { checksOf } from './checks.js';
+import { byClass, readerClassesOf, readerPower, silentReaders } from './classes.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -12,6 +13,16 @@ function interruptNotes(run: RunEvidence): string[] {
   return all.some((e) => e.mechanism && e.mechanism.irqPerCall === null && /not readable/.test(e.mechanism.irqSource))
     ? ['/proc/interrupts was not readable: the mechanism evidence rests on the readers\' gap test alone, without the kernel\'s IPI counts']
     : [];
+}
+
+// The positive control relaxed overall, yet not at every reader: SB had no power at those CPUs,
+// so their zero violations mean nothing and only the mechanism evidence speaks for them.
+function powerNotes(power: ReturnType<typeof readerPower>): string[] {
+  const silent = silentReaders(power);
+  if (!silent.length || silent.length === power!.length) return [];
+  const named = silent.slice(0, MAX_NAMED).map((p) => `${p.cpu} (${p.class}, ${p.trials} trials)`).join(', ');
+  const more = silent.length > MAX_NAMED ? ` and ${silent.length - MAX_NAMED} more` : '';
+  return [`the positive control never relaxed at reader CPU ${named}${more}: SB could not have seen a broken barrier there`];
 }
 
 /** A CPU that came online or went offline mid-run: no phase knows which CPUs it had to reach. */
@@ -24,12 +35,15 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   const risks = risksOf(facts, plan);
   const verdicts: Analysis['verdicts'] = {};
   const blocked = plan.blocked ?? hotplugReason(run);
+  const readerClasses = readerClassesOf(facts, plan);
+  const classes = byClass(run, readerClasses);
+  const power = readerPower(run, readerClasses);
   for (const [id, e] of Object.entries(run.strategies)) {
-    const v = judge(e, run, blocked, false);
+    const v = judge(e, run, blocked, false, classes[id]);
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }
-  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true);
+  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true, classes[id]);
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
   const missing = blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
   for (const id of plan.strategies) {
@@ -42,9 +56,11 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   const none = run.controls.none;
   return {
     verdicts,
+    byClass: classes,
+    ...(power ? { readerPower: power } : {}),
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
-    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run)],
+    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power)],
   };
 }

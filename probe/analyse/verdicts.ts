@@ -9,8 +9,12 @@
 //                 clearly above both the null-syscall and the delay-matched controls;
 //   verified      otherwise; for strategies without a remote mechanism, only when SB alone had the
 //                 power to catch a barrier as slow as this one.
+// Where readers sit in more than one topology class (analyse/classes.ts), a refuted or
+// inconclusive verdict names the classes that fell short, so "reaches the LLC, not the other
+// package" reads as such rather than as a list of CPU numbers.
 // A control is never verified: passing would mean the test cannot tell it from a barrier.
-import type { RunEvidence, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+import type { ClassEvidence, RunEvidence, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+import { formatCpuList } from '../inspect/cpulist.js';
 import { detectionRateAt } from '../run/horizon.js';
 import { lower95, upper95 } from './stats.js';
 
@@ -22,6 +26,8 @@ export const MIN_SHARE_LOWER95 = 0.99;
 export const CLEAR_MARGIN = 0.5;
 /** "Near" the null control: within this much (or under twice its share). */
 export const NEAR_MARGIN = 0.05;
+/** Readers named one by one in a reason; more are counted. */
+export const MAX_NAMED = 8;
 /** SB could catch a broken barrier if it would expect at least this many witnesses. */
 export const EXPECTED_WITNESSES = 3;
 
@@ -68,17 +74,39 @@ function power(s: VerdictStats): string {
  */
 export const isNearNull = (share: number, nul: number): boolean => !(share > nul + NEAR_MARGIN && share > 2 * nul);
 
-function nearNull(e: StrategyEvidence, s: VerdictStats): string | null {
+function nearNull(e: StrategyEvidence, s: VerdictStats, classes?: ClassEvidence[]): string | null {
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
   if (!e.remoteInterruption || nul === null || s.interruptedShare === null) return null;
   if (!isNearNull(s.interruptedShare, nul)) return null;
+  // Some class clearly reached while the all-reader share is near null: a partial reach, not a hollow call.
+  const partial = (classes?.length ?? 0) > 1 && classes!.some((c) => c.interruptedShare !== null && !isNearNull(c.interruptedShare, nul));
   const what = e.strategy.startsWith('delay-matched') ? 'a spin reaches no other CPU'
+    : partial ? 'the call reaches some classes of reader CPU but not all (below)'
     : 'the call succeeds without reaching other CPUs (as some sandboxes\' membarrier does)';
   return `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`;
 }
 
-export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean): Verdict {
+/** "other-package: interrupted 0.0% of on-CPU calls (CPU 24)" for each class whose weakest reader is under `min`. */
+export function classShortfall(classes: ClassEvidence[] | undefined, min: number): string[] {
+  return (classes ?? []).filter((c) => c.minInterruptedShare === null || c.minInterruptedShare < min).map((c) =>
+    `${c.class}: ${c.interruptedShare === null ? 'no on-CPU call' : `interrupted ${pct(c.interruptedShare)} of on-CPU calls`}` +
+    `${c.minInterruptedShare !== null && c.interruptedShare !== null && c.minInterruptedShare < c.interruptedShare - 0.0005 ? `, weakest reader ${pct(c.minInterruptedShare)}` : ''} (${c.readers.length > MAX_NAMED ? `${c.readers.length} readers` : `CPU ${formatCpuList(c.readers)}`})`);
+}
+
+/** "violations by reader class: other-package 12 of 3400, same-llc 0 of 3390" when a class saw any. */
+export function classViolations(classes: ClassEvidence[] | undefined): string | null {
+  const cs = classes ?? [];
+  if (cs.length < 2 || !cs.some((c) => c.sbViolations > 0)) return null;
+  return `violations by reader class: ${cs.map((c) => `${c.class} ${c.sbViolations} of ${c.sbTrials}`).join(', ')}`;
+}
+
+export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean, classes?: ClassEvidence[]): Verdict {
   const s = statsOf(e, run);
+  // One class says nothing a CPU list does not; two or more is where a class can fall short alone.
+  const several = (classes?.length ?? 0) > 1;
+  const short = several ? classShortfall(classes, MIN_SHARE) : [];
+  const shortLine = short.length ? [`reader classes short of ${pct(MIN_SHARE)}: ${short.join('; ')}`] : [];
+  const classOf = new Map((classes ?? []).flatMap((c) => c.readers.map((cpu) => [cpu, c.class] as const)));
   const v = (verdict: Verdict['verdict'], ...reasons: string[]): Verdict => ({ strategy: e.id, verdict, reasons, stats: s, risks: [] });
   if (blocked) return v('inconclusive', blocked);
   if (e.status === 'unavailable' && e.error) return v('unavailable', `${e.error.what} failed: ${e.error.code} (${e.error.meaning})`);
@@ -87,9 +115,10 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
     return v('inconclusive', `${why}${e.error ? `: ${e.error.code} ${e.error.what}` : ''}`);
   }
   if (s.violations > 0) {
-    const hollow = nearNull(e, s);
+    const hollow = nearNull(e, s, classes);
+    const perClass = classViolations(classes);
     return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`,
-      ...(hollow ? [hollow] : []), power(s));
+      ...(perClass ? [perClass] : []), ...(hollow ? [hollow, ...shortLine] : []), power(s));
   }
   const none = run.controls.none;
   if (!none || none.sb.violations === 0) return v('inconclusive', 'the positive control never relaxed: this run could not have seen a broken barrier', power(s));
@@ -104,12 +133,15 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   }
   if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
-  const hollow = nearNull(e, s);
-  if (hollow) return v('refuted', hollow, power(s));
+  const hollow = nearNull(e, s, classes);
+  if (hollow) return v('refuted', hollow, ...shortLine, power(s));
   if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
   const reasons: string[] = [];
   const low = m.perReader.filter((r) => r.interruptedShare === null || r.interruptedShare < MIN_SHARE);
-  if (low.length) reasons.push(`reader CPU ${low.map((r) => `${r.cpu} (${r.interruptedShare === null ? 'no on-CPU call' : pct(r.interruptedShare)})`).join(', ')} was interrupted in under 99% of its on-CPU calls`);
+  const where = (cpu: number) => (several && classOf.has(cpu) ? `${classOf.get(cpu)}, ` : '');
+  // Hundreds of readers can fall short together: name the first few, count the rest (the per-class line sums them up).
+  const more = low.length > MAX_NAMED ? ` and ${low.length - MAX_NAMED} more` : '';
+  if (low.length) reasons.push(`reader CPU ${low.slice(0, MAX_NAMED).map((r) => `${r.cpu} (${where(r.cpu)}${r.interruptedShare === null ? 'no on-CPU call' : pct(r.interruptedShare)})`).join(', ')}${more} was interrupted in under 99% of its on-CPU calls`, ...shortLine);
   if ((s.interruptedShareLower95 ?? 0) < MIN_SHARE_LOWER95) reasons.push(`${s.onCpuCalls} on-CPU calls are too few to bound the miss rate (95% lower bound ${pct(s.interruptedShareLower95 ?? 0)})`);
   const dm = e.strategy.startsWith('delay-matched') ? null : s.delayMatchedShare;
   if (nul !== null && s.interruptedShare < nul + CLEAR_MARGIN) reasons.push(`its interrupted share ${pct(s.interruptedShare)} is not clearly above the null syscall's ${pct(nul)}`);

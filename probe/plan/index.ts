@@ -4,12 +4,13 @@
 import type { ExperimentPlan, MachineFacts, StrategyDescriptor } from '../records.js';
 import { UserError } from '../exit-codes.js';
 import { formatCpuList } from '../inspect/cpulist.js';
-import { chooseCpus } from './readers.js';
+import { chooseCpus, type ReaderCount } from './readers.js';
 
 export interface PlanOptions {
   /** Whole run, in ms (default 15 s: the issue's 20 s ceiling with margin). */
   durationMs?: number;
-  readers?: number;
+  /** Reader threads (default: readers.ts's DEFAULT_READERS, spread over topology classes); 'all': every usable CPU but the writer's. */
+  readers?: ReaderCount;
   cpus?: number[];
   strategies?: string[];
   seed?: number;
@@ -38,7 +39,7 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
     const names = catalogue.filter((s) => !s.control).map((s) => s.id).join(', ');
     throw new UserError(`unknown strategy ${unknown.join(', ')}; known strategies: ${names}`);
   }
-  if (opts.readers !== undefined && opts.readers > usable.length - 1) {
+  if (typeof opts.readers === 'number' && opts.readers > usable.length - 1) {
     throw new UserError(`--readers ${opts.readers} needs ${opts.readers + 1} CPUs but only ${usable.length} are usable (${formatCpuList(usable)})`);
   }
   const placement = chooseCpus(usable, facts.cpus.topology, opts.readers ?? null);
@@ -51,6 +52,9 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
   return {
     writerCpu: placement.writer,
     readerCpus: placement.readers,
+    readerClasses: placement.classes,
+    topologyClasses: placement.coverage,
+    topologyLimits: placement.limits,
     placement: placement.order,
     blocked,
     strategies: wanted,

@@ -22,9 +22,36 @@ export interface PhasePlan {
   delayFrom?: string;
 }
 
+/**
+ * Where a reader CPU sits relative to the writer's CPU. A heavy barrier that reaches one class can
+ * miss another (an IPI path limited to a package, a flush limited to one LLC's CPUs), so every class
+ * present gets a reader. Farthest first: other-package (another socket), other-llc (the writer's
+ * package, another last-level cache), same-llc (another core sharing the writer's LLC), smt-sibling
+ * (the writer's own core). Where the topology record is short: same-package (another core of the
+ * writer's package whose LLC is not recorded) and unknown (no package or core recorded).
+ */
+export type TopologyClass = 'other-package' | 'other-llc' | 'same-package' | 'same-llc' | 'smt-sibling' | 'unknown';
+
+export interface ReaderClass { cpu: number; class: TopologyClass }
+
+/** One class with usable CPUs on this machine: how many, how many readers the plan put there. */
+export interface TopologyClassCoverage {
+  class: TopologyClass;
+  /** Usable CPUs of this class (the writer's CPU excluded). */
+  cpus: number;
+  readers: number;
+  covered: boolean;
+}
+
 export interface ExperimentPlan {
   writerCpu: number;
   readerCpus: number[];
+  /** Each reader CPU's class relative to the writer, in readerCpus order; absent in older reports. */
+  readerClasses?: ReaderClass[];
+  /** Every class with a usable CPU here, farthest first, and whether a reader covers it; absent in older reports. */
+  topologyClasses?: TopologyClassCoverage[];
+  /** What the topology record could not tell apart (NUMA nodes, an unrecorded LLC); absent in older reports. */
+  topologyLimits?: string[];
   /** Why these CPUs: the placement order that was applied. */
   placement: string[];
   /** Why the run cannot happen as asked, when it cannot (e.g. one usable CPU). */

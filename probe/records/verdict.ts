@@ -1,7 +1,7 @@
 // Analysis (analyse stage), Recommendation (recommend stage), the field checklist, and the full
 // Report and InspectReport that renderers and saved files carry. Names here are part of the report format (see report.schema.json).
 import type { MachineFacts } from './machine.js';
-import type { ExperimentPlan, RunEvidence } from './run.js';
+import type { ExperimentPlan, RunEvidence, TopologyClass } from './run.js';
 
 export type VerdictClass = 'verified' | 'refuted' | 'unavailable' | 'inconclusive';
 
@@ -44,8 +44,36 @@ export interface Risk {
   source?: string;
 }
 
+/** One topology class of reader CPUs (ExperimentPlan.readerClasses) in one strategy's or control's evidence. */
+export interface ClassEvidence {
+  class: TopologyClass;
+  readers: number[];
+  /** Interrupted on-CPU calls over on-CPU calls, pooled over the class's readers (null: no mechanism, or no on-CPU call). */
+  interruptedShare: number | null;
+  /** The class's weakest reader (null as above). */
+  minInterruptedShare: number | null;
+  onCpuCalls: number;
+  /** SB outcomes observed by the class's readers, and how many were 00 (a violation; for `none`, a relaxation). */
+  sbTrials: number;
+  sbViolations: number;
+}
+
+/** The positive control's power at one reader: how often its unfenced SB relaxed (00) there. */
+export interface ReaderPower {
+  cpu: number;
+  class: TopologyClass;
+  trials: number;
+  relaxed: number;
+  /** relaxed / trials (null: no observed trial). */
+  relaxation: number | null;
+}
+
 export interface Analysis {
   verdicts: Record<string, Verdict>;
+  /** Per strategy or control (the keys of `verdicts` that ran): its evidence by reader class, farthest first; absent in older reports. */
+  byClass?: Record<string, ClassEvidence[]>;
+  /** The positive control (`none`) per reader CPU, in plan order; absent in older reports and when it did not run. */
+  readerPower?: ReaderPower[];
   risks: Risk[];
   /** Whether the run could have seen a broken barrier at all (positive control relaxed). */
   positiveControl: { relaxed: boolean; violations: number; trials: number };

@@ -1,6 +1,8 @@
 // The report as one self-contained HTML page: readable offline, in a mail attachment or a CI
 // artifact, with no script and no fetched asset. Strings from the report are escaped by `h`.
 import type { Report, StrategyEvidence, Verdict, VerdictClass } from '../records.js';
+import { CLASS_CELL_HELP, classView } from './class-rows.js';
+import { fmtCpus } from './format.js';
 import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, n, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
 
 const COLOR: Record<VerdictClass, string> = { verified: '#1a7f37', refuted: '#cf222e', inconclusive: '#b58100', unavailable: '#6e7781' };
@@ -72,6 +74,16 @@ function summary(r: Report): Safe {
   });
   return h`<section id="summary"><h2>Every strategy</h2><table class="grid summary"><tr><th>strategy</th><th>verdict</th><th>p50</th><th>p99</th><th>SB trials</th><th>violations (00)</th><th>violation rate, 95% upper</th><th>interrupted every reader (on-CPU; 95% lower)</th><th>risks</th></tr>${rows}</table>
 <p class="dim">Latency over all calls. "n/a": the strategy does not rely on interrupting readers, so its share is shown for reference only.</p></section>`;
+}
+
+// Compact: one row per strategy, one column per reader class; a short class is what the verdict names.
+function readerClasses(r: Report): Safe {
+  const c = classView(r);
+  if (!c.columns.length) return h``;
+  const rows = c.rows.map((row) => h`<tr><td><code>${row.strategy}</code></td>${row.cells.map((x) => h`<td class="r">${x}</td>`)}</tr>`);
+  return h`<section id="reader-classes"><h2>Reader classes</h2><p class="caption">Relative to writer CPU ${r.results.cpus.writer}: ${c.coverage.join('; ')}.</p>
+<table class="grid"><tr><th>strategy</th>${c.columns.map((k) => h`<th>${k}</th>`)}</tr>${rows}</table><p class="dim">${CLASS_CELL_HELP}</p>
+${c.power ? h`<p>Positive control (<code>none</code>) relaxed: ${c.power}</p>` : ''}${c.silent ? h`<p class="bad">Positive control never relaxed at ${c.silent}: SB had no power there.</p>` : ''}${c.limits.map((l) => h`<p class="dim">${l}</p>`)}</section>`;
 }
 
 function risks(r: Report): Safe {
@@ -271,8 +283,8 @@ export function renderHtml(report: Report): string {
   const charts = CAPTIONS.map(([t, cap, f]) => h`<h2>${t}</h2><p class="caption">${cap}</p>${f(r)}`);
   return h`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${raw(CSS)}</style></head><body>
-<header><h1>${r.tool.name}: <code>${r.system.platform.hostname}</code></h1><p class="meta">${when} · ${r.tool.name} ${r.tool.version} · <code>${r.commandLine.join(' ')}</code> · writer CPU ${r.results.cpus.writer}, reader CPUs ${r.results.cpus.readers.join(', ')}</p><p class="machine">${machineLine(r)}</p></header>
-${recommendation(r)}${summary(r)}${risks(r)}${checks(r)}${charts}${details(r)}
+<header><h1>${r.tool.name}: <code>${r.system.platform.hostname}</code></h1><p class="meta">${when} · ${r.tool.name} ${r.tool.version} · <code>${r.commandLine.join(' ')}</code> · writer CPU ${r.results.cpus.writer}, reader CPUs ${fmtCpus(r.results.cpus.readers)}</p><p class="machine">${machineLine(r)}</p></header>
+${recommendation(r)}${summary(r)}${readerClasses(r)}${risks(r)}${checks(r)}${charts}${details(r)}
 </body></html>
 `.s;
 }

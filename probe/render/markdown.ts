@@ -1,8 +1,9 @@
 // Markdown made to paste into a GitHub issue: the summary table and the recommendation first,
 // then collapsible details with the raw numbers and the environment fingerprint.
 import type { Report } from '../records.js';
-import { fmtNs, fmtShare } from './format.js';
+import { fmtCpus, fmtNs, fmtShare } from './format.js';
 import { summaryRows } from './report-rows.js';
+import { CLASS_CELL_HELP, classView } from './class-rows.js';
 
 // Table cells: pipes and newlines would break the row; angle brackets would become HTML.
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -13,7 +14,7 @@ export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`## membarrier-probe ${text(r.tool.version)}: ${text(f.platform.hostname)}, ${text(r.generatedAt)}`, '');
   out.push(`${text(f.cpus.vendor ?? '?')} ${text(f.cpus.modelName ?? '')}, ${f.cpus.online ?? '?'} CPUs, Linux ${text(f.kernel.release ?? '?')}, ` +
-    `hypervisor ${text(f.hypervisor.vendor ?? 'none')}; writer CPU ${r.results.cpus.writer}, readers ${r.results.cpus.readers.join(', ') || 'none'}`, '');
+    `hypervisor ${text(f.hypervisor.vendor ?? 'none')}; writer CPU ${r.results.cpus.writer}, readers ${fmtCpus(r.results.cpus.readers) || 'none'}`, '');
   const rec = r.recommendation;
   out.push(`**Recommendation: ${rec.strategy ? `\`${rec.strategy}\`` : 'none verified: use full fences on both sides'}**`, '');
   for (const reason of rec.reasons) out.push(`- ${text(reason)}`);
@@ -21,6 +22,16 @@ export function renderMarkdown(r: Report): string {
   out.push('', '| strategy | verdict | p50 | p99 | SB violations/trials (95% bound) | interrupted | risks |', '|---|---|---|---|---|---|---|');
   for (const row of summaryRows(r)) {
     out.push(`| ${cell(row.strategy)} | **${row.verdict}** | ${row.p50} | ${row.p99} | ${cell(row.sb)} | ${row.interrupted} | ${cell(row.risks)} |`);
+  }
+  const cv = classView(r);
+  if (cv.columns.length) {
+    out.push('', `**Reader classes** (relative to writer CPU ${r.results.cpus.writer}): ${cv.coverage.map(text).join('; ')}`, '');
+    out.push(`| strategy | ${cv.columns.join(' | ')} |`, `|---|${cv.columns.map(() => '---').join('|')}|`);
+    for (const row of cv.rows) out.push(`| ${cell(row.strategy)} | ${row.cells.map(cell).join(' | ')} |`);
+    out.push('', `<sub>${text(CLASS_CELL_HELP)}</sub>`);
+    if (cv.power) out.push('', `Positive control (\`none\`) relaxed: ${text(cv.power)}`);
+    if (cv.silent) out.push('', `**Positive control never relaxed at ${text(cv.silent)}**: SB had no power there.`);
+    for (const l of cv.limits) out.push('', `<sub>${text(l)}</sub>`);
   }
   if (r.analysis.risks.length) {
     out.push('', '**Risks known without running**', '');

@@ -14,7 +14,14 @@
 //   "absent" and "measured" stay distinguishable in PromQL.
 // - No sample timestamps: node_exporter refuses them in textfiles. The report's own time is a
 //   metric (`membarrier_probe_report_timestamp_seconds`) so staleness can be alerted on.
+// - Series are bounded whatever the reader count: per reader CPU only up to PER_CPU_READERS
+//   readers; beyond that the same figures per topology class (`class` label, at most six values).
+//   At 383 readers the per-CPU form was about 25,000 series, more than a textfile should carry.
 import type { Report, StrategyEvidence, LatencyNs } from '../records.js';
+import { reportClasses } from './class-rows.js';
+
+/** Readers up to which per-CPU series are written; the per-class series are written always. */
+export const PER_CPU_READERS = 8;
 
 const PREFIX = 'membarrier_probe_';
 
@@ -124,12 +131,26 @@ export function renderPrometheus(report: Report): string {
     'Share of all calls that interrupted every reader, counting descheduled readers as interrupted.', S);
   const onCpuCalls = x.gauge('on_cpu_calls', 'Calls during which every reader stayed on its CPU.', S);
   const deschedCalls = x.gauge('descheduled_calls', 'Calls during which some reader was descheduled (left out of the ratio).', S);
+  // Per reader CPU: written only up to PER_CPU_READERS readers (the class_* families cover every run).
   const readerInterrupted = x.gauge('reader_interrupted_ratio', 'Per reader CPU: share of its on-CPU calls that interrupted it.', ['strategy', 'cpu']);
   const readerRaw = x.gauge('reader_interrupted_raw_ratio',
     'Per reader CPU: share of all calls that interrupted it, descheduling counted as interruption.', ['strategy', 'cpu']);
   const readerMedian = x.gauge('reader_interruption_median_seconds', 'Per reader CPU: median length of the interruptions seen.', ['strategy', 'cpu']);
   const irq = x.gauge('reader_irqs_per_call',
     '/proc/interrupts increments per heavy call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI...).', ['strategy', 'irq']);
+
+  const SC = ['strategy', 'class'] as const;
+  const classCpus = x.gauge('topology_class_cpus', 'Usable CPUs of each topology class relative to the writer (other-package, other-llc, same-llc, smt-sibling...).', ['class']);
+  const classCovered = x.gauge('topology_class_covered', '1 if the run placed a reader in this topology class, 0 if the class exists here but had none.', ['class']);
+  const classReaders = x.gauge('class_reader_cpus', 'Reader CPUs the run placed in each topology class.', ['class']);
+  const classInterrupted = x.gauge('class_interrupted_ratio', "Per topology class: share of on-CPU calls that interrupted the class's readers, pooled over them.", SC);
+  const classMin = x.gauge('class_min_interrupted_ratio', "Per topology class: the weakest reader's share of interrupted on-CPU calls.", SC);
+  const classOnCpu = x.gauge('class_on_cpu_calls', "Per topology class: on-CPU calls summed over the class's readers.", SC);
+  const classTrials = x.gauge('class_sb_trials', "Per topology class: SB outcomes observed by the class's readers.", SC);
+  const classViolations = x.gauge('class_sb_violations', "Per topology class: SB 00 outcomes observed by the class's readers.", SC);
+  const powerCpu = x.gauge('positive_control_reader_relaxation_ratio', 'Per reader CPU: share of the positive control\'s SB outcomes there that relaxed (00); 0 means SB had no power at that CPU.', ['cpu', 'class']);
+  const powerClass = x.gauge('positive_control_class_relaxation_ratio', "Per topology class: share of the positive control's SB outcomes that relaxed (00), pooled over the class's readers.", ['class']);
+  const powerSilent = x.gauge('positive_control_silent_readers', 'Reader CPUs at which the positive control never relaxed (SB could not see a broken barrier there).', []);
 
   const check = x.gauge('field_check', 'Each field check (known deployment traps) with its status: ok, note, warning, problem or unknown (always 1).', ['check', 'status']);
 
@@ -166,6 +187,31 @@ export function renderPrometheus(report: Report): string {
   for (const rk of report.analysis.risks) for (const s of rk.strategies) risk([s, rk.id, rk.severity], 1);
   for (const c of report.analysis.checks ?? []) check([c.id, c.status], 1);
 
+  const perCpu = r.cpus.readers.length <= PER_CPU_READERS;
+  const cls = reportClasses(report);
+  for (const c of report.plan.topologyClasses ?? []) {
+    classCpus([c.class], c.cpus);
+    classCovered([c.class], c.covered);
+  }
+  for (const k of new Set(cls.classes.map((c) => c.class))) classReaders([k], cls.classes.filter((c) => c.class === k).length);
+  for (const [id, list] of Object.entries(cls.evidence)) {
+    for (const c of list) {
+      classInterrupted([id, c.class], c.interruptedShare);
+      classMin([id, c.class], c.minInterruptedShare);
+      if (c.interruptedShare !== null) classOnCpu([id, c.class], c.onCpuCalls);
+      classTrials([id, c.class], c.sbTrials);
+      classViolations([id, c.class], c.sbViolations);
+    }
+  }
+  if (cls.power.length) {
+    for (const p of perCpu ? cls.power : []) powerCpu([String(p.cpu), p.class], p.relaxation);
+    for (const k of new Set(cls.power.map((p) => p.class))) {
+      const ps = cls.power.filter((p) => p.class === k), trials = ps.reduce((a, p) => a + p.trials, 0);
+      powerClass([k], trials ? ps.reduce((a, p) => a + p.relaxed, 0) / trials : null);
+    }
+    powerSilent([], cls.power.filter((p) => p.relaxed === 0).length);
+  }
+
   const evidence: StrategyEvidence[] = [...Object.values(r.strategies), ...Object.values(r.controls)];
   for (const e of evidence) {
     const id = e.id;
@@ -184,7 +230,7 @@ export function renderPrometheus(report: Report): string {
     interruptedRaw([id], m.rawInterruptedShare);
     onCpuCalls([id], m.onCpuCalls);
     deschedCalls([id], m.descheduledCalls);
-    for (const p of m.perReader) {
+    for (const p of perCpu ? m.perReader : []) {
       const cpu = String(p.cpu);
       readerInterrupted([id, cpu], p.interruptedShare);
       readerRaw([id, cpu], p.rawInterruptedShare);

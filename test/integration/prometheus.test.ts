@@ -13,6 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/run-cli.js';
 import { escapeLabelValue, renderPrometheus } from '../../probe/render/prometheus.js';
 import type { Report } from '../../probe/records.js';
+import { buildReport } from '../../probe/report.js';
+import { expandReaders, syntheticClasses } from '../unit/expand.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'reports', 'kvm-intel-xeon-2vcpu-default.json');
 const load = (): Report => JSON.parse(readFileSync(FIXTURE, 'utf8'));
@@ -203,6 +205,38 @@ test('no duplicate series from repeated data; sparse evidence still lints', () =
   const r = promtool(text);
   assert.is(r.out, '', r.out);
   assert.is(r.status, 0);
+});
+
+// Hazard: a 384-CPU host writing ~25,000 series into node_exporter's textfile. The recorded run's
+// reader copied to many readers in four classes (test/unit/expand.ts), judged by the real stages.
+/** A fixed ceiling: ~20 strategy and control ids x (per-id families + 5 per-class families x <= 6 classes). */
+const SERIES_BOUND = 1500;
+const withReaders = (n: number): Report => {
+  const r = expandReaders(load(), syntheticClasses(n, ['other-package', 'other-llc', 'same-llc', 'smt-sibling']));
+  return buildReport({ ...r, kind: 'run' } as never, r.commandLine);
+};
+
+test('383 readers: series per topology class, not per CPU; the count does not grow with readers; promtool accepts', () => {
+  const big = assertWellFormed(renderPrometheus(withReaders(383)));
+  assert.ok(big.samples.length <= SERIES_BOUND, `${big.samples.length} series`);
+  assert.is(big.samples.length, assertWellFormed(renderPrometheus(withReaders(9))).samples.length, 'same count at 9 and 383 readers');
+  assert.equal(big.samples.filter((x) => 'cpu' in x.labels).map(key), [], 'no per-CPU series beyond 8 readers');
+  const ids = Object.keys(withReaders(9).analysis.byClass!);
+  assert.is(find(big.samples, 'membarrier_probe_class_interrupted_ratio', {}).length, ids.length * 4);
+  assert.equal(find(big.samples, 'membarrier_probe_class_reader_cpus', {}).map((x) => [x.labels.class, x.value]),
+    [['other-package', 96], ['other-llc', 96], ['same-llc', 96], ['smt-sibling', 95]]);
+  assert.is(find(big.samples, 'membarrier_probe_class_interrupted_ratio', { strategy: 'membarrier-private-expedited', class: 'other-package' })[0].value, 1);
+  assert.is(find(big.samples, 'membarrier_probe_positive_control_silent_readers', {})[0].value, 0);
+  const r = promtool(renderPrometheus(withReaders(383)));
+  assert.is(r.out, '', r.out);
+  assert.is(r.status, 0);
+});
+
+test('8 readers: per-CPU series kept beside the per-class ones', () => {
+  const p = assertWellFormed(renderPrometheus(withReaders(8)));
+  const per = find(p.samples, 'membarrier_probe_reader_interrupted_ratio', { strategy: 'membarrier-private-expedited' });
+  assert.equal(per.map((x) => x.labels.cpu), ['1', '2', '3', '4', '5', '6', '7', '8']);
+  assert.is(find(p.samples, 'membarrier_probe_positive_control_reader_relaxation_ratio', {}).length, 8);
 });
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
