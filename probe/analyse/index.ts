@@ -4,6 +4,7 @@ import type { Analysis, ExperimentPlan, MachineFacts, RunEvidence } from '../rec
 import { judge } from './verdicts.js';
 import { risksOf } from './risks.js';
 import { checksOf } from './checks.js';
+import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -24,12 +25,13 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   const risks = risksOf(facts, plan);
   const verdicts: Analysis['verdicts'] = {};
   const blocked = plan.blocked ?? hotplugReason(run);
+  const emulated = emulatedCpus(facts);
   for (const [id, e] of Object.entries(run.strategies)) {
-    const v = judge(e, run, blocked, false);
+    const v = judge(e, run, blocked, false, emulated);
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }
-  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true);
+  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true, emulated);
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
   const missing = blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
   for (const id of plan.strategies) {
@@ -45,6 +47,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
-    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run)],
+    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run),
+      ...(emulated ? [`${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`] : [])],
   };
 }

@@ -13,6 +13,7 @@
 import type { RunEvidence, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
 import { detectionRateAt } from '../run/horizon.js';
 import { lower95, upper95 } from './stats.js';
+import { EMULATED_CPUS } from './emulation.js';
 
 /** Each reader interrupted in at least this share of its on-CPU calls. */
 export const MIN_SHARE = 0.99;
@@ -77,7 +78,11 @@ function nearNull(e: StrategyEvidence, s: VerdictStats): string | null {
   return `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`;
 }
 
-export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean): Verdict {
+/**
+ * `emulated` names the emulator when the CPUs are emulated (analyse/emulation.ts): a share near
+ * the null syscall's then times the emulator, not the call, so it refutes nothing.
+ */
+export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean, emulated: string | null = null): Verdict {
   const s = statsOf(e, run);
   const v = (verdict: Verdict['verdict'], ...reasons: string[]): Verdict => ({ strategy: e.id, verdict, reasons, stats: s, risks: [] });
   if (blocked) return v('inconclusive', blocked);
@@ -87,7 +92,7 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
     return v('inconclusive', `${why}${e.error ? `: ${e.error.code} ${e.error.what}` : ''}`);
   }
   if (s.violations > 0) {
-    const hollow = nearNull(e, s);
+    const hollow = emulated ? null : nearNull(e, s);
     return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`,
       ...(hollow ? [hollow] : []), power(s));
   }
@@ -105,6 +110,10 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
   const hollow = nearNull(e, s);
+  if (hollow && emulated) {
+    return v('inconclusive', `${EMULATED_CPUS} (${emulated}): every reader was interrupted in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul!)}, ` +
+      'but a reader\'s clock gaps time the emulator there, so that refutes nothing', power(s));
+  }
   if (hollow) return v('refuted', hollow, power(s));
   if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
   const reasons: string[] = [];
