@@ -18,6 +18,8 @@ export const PHASE_FIXED_MS = 15;
 export const PER_READER_MS = 0.1;
 /** One calibration sweep point (no evidence kept): 1-7 ms over its budget alone; a 4 s run's 36 points came to 8 ms each. */
 export const SWEEP_POINT_FIXED_MS = 8;
+/** A sweep point's shortest budget: below it a point sees too few trials to rank. */
+export const MIN_SWEEP_POINT_MS = 5;
 /** The cross-CPU skew measurement before the sweep: 2-6 ms here. */
 export const SKEW_MS = 10;
 /** measureRegistration: two forked children and an RCU grace period: 26 ms here. */
@@ -139,7 +141,8 @@ export function planPhases(i: PhaseInputs): PhaseListing {
     listed.budget.durationMs = listed.budget.plannedMs;
     return listed;
   }
-  const calBudget = i.durationMs * CALIBRATION_SHARE;
+  // Each sweep point runs at least MIN_SWEEP_POINT_MS, whatever the share comes to.
+  const calBudget = Math.max(i.durationMs * CALIBRATION_SHARE, i.sweepPoints * MIN_SWEEP_POINT_MS);
   const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: calBudget, fixedMs: calBudget + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
   const essential = [registration, cal, ...core(i)];
   const available = i.durationMs - i.spentMs - FINISH_RESERVE_MS;

@@ -4,7 +4,7 @@
 import type { Calibration, ExperimentPlan } from '../records.js';
 import type { NativeEngine, PhaseResult } from '../native.js';
 
-import { FULL_GRID, QUICK_GRID, type SweepGrid } from '../plan/phases.js';
+import { FULL_GRID, MIN_SWEEP_POINT_MS, QUICK_GRID, SWEEP_POINT_FIXED_MS, type SweepGrid } from '../plan/phases.js';
 
 // The grids are the plan's (it budgets their points); re-exported for existing callers.
 export { FULL_GRID, QUICK_GRID, type SweepGrid };
@@ -38,13 +38,13 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
   // transfers (half the shortest round trip), so readers are waiting when it starts.
   const leadNs = clamp(2.5 * (skew?.uncertaintyNs ?? 200), 250, 5000);
   const jitterNs = clamp(2 * (skew?.uncertaintyNs ?? 50), 40, 400);
-  const each = Math.max(5, budgetMs / (grid.stuffLines.length * grid.offsetsNs.length));
+  const each = Math.max(MIN_SWEEP_POINT_MS, budgetMs / (grid.stuffLines.length * grid.offsetsNs.length));
   const sweep: Calibration['sweep'] = [];
   let best: { r: PhaseResult; k: number; off: number; wps: number } | null = null;
   for (const k of grid.stuffLines) {
     for (const off of grid.offsetsNs) {
       // Always one point; then only while a whole point still fits before the deadline.
-      if (best && left() < each) break;
+      if (best && left() < each + SWEEP_POINT_FIXED_MS) break;
       const r = await engine.runPhase({
         strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
