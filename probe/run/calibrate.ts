@@ -41,16 +41,18 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
   const each = Math.max(MIN_SWEEP_POINT_MS, budgetMs / (grid.stuffLines.length * grid.offsetsNs.length));
   const sweep: Calibration['sweep'] = [];
   let best: { r: PhaseResult; k: number; off: number; wps: number } | null = null;
-  for (const k of grid.stuffLines) {
+  sweep: for (const k of grid.stuffLines) {
     for (const off of grid.offsetsNs) {
       // Always one point; then only while a whole point still fits before the deadline.
-      if (best && left() < each + SWEEP_POINT_FIXED_MS) break;
+      if (best && left() < each + SWEEP_POINT_FIXED_MS) break sweep;
       const r = await engine.runPhase({
         strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
         hardMs: Math.max(1, Math.min(each * 2 + 1000, left())),
       });
       if (r.status === 'cancelled') return null;
+      // A point stopped by the sweep's own deadline ends the sweep; the best point so far stands.
+      if (r.status === 'timeout' && best) break sweep;
       if (r.status !== 'ok') throw new Error(`calibration phase failed: ${r.status} ${r.what}`);
       const wps = witnessesPerSec(r);
       sweep.push({ stuffLines: k, offsetNs: off, witnessesPerSec: Math.round(wps), relaxation: relaxation(r) });
