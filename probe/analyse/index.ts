@@ -35,8 +35,10 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
   const missing = blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
   for (const id of plan.strategies) {
+    // A phase the run skipped (late, calibration failed) says why in its own words.
+    const skip = run.phases?.find((p) => p.key === id)?.skip;
     verdicts[id] ??= {
-      strategy: id, verdict: 'inconclusive', reasons: [missing], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
+      strategy: id, verdict: 'inconclusive', reasons: [blocked ?? skip?.reason ?? missing], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
       stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
         interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
     };
