@@ -124,7 +124,8 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
 function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
   const fromRun = c?.run.contention?.['membarrier-private-expedited']?.map((p) => ({ writers: p.writers, p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, calls: p.latencyNs.calls, descheduledCalls: p.descheduledCalls ?? 0 }));
   // Writer counts the plan could not give a CPU each (phase keys are contention:<strategy>:<writers>).
-  const notMeasured = (c?.run.phases ?? []).filter((p) => p.kind === 'contention' && p.key.startsWith('contention:membarrier-private-expedited:') && p.skip?.code === 'no-cpus').map((p) => p.skip!.reason);
+  const notMeasured = (c?.run.phases ?? []).filter((p) => p.kind === 'contention' && p.key.startsWith('contention:membarrier-private-expedited:') && p.skip)
+    .map((p) => p.skip!.code === 'no-cpus' ? p.skip!.reason : `contention with ${p.key.split(':').pop()} writers ${p.skip!.reason}`);
   const run = !!fromRun?.length;
   const pts = run ? fromRun! : f.field?.contention;
   const emu = emulatedCpus(f);
@@ -141,7 +142,8 @@ function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
     ...(apart ? [`${apart} calls made while the reader was switched out (no IPI needed) are left out`] : []),
     // The run gives each writer a CPU of its own; the field sample pins all its callers to one.
     ...(!run && pts.some((p) => p.writers > 1) ? ['the sample\'s callers share one CPU, so the scheduler serialises them as much as the kernel does'] : []),
-    ...(run ? notMeasured : []),
+    // Also beside the field sample: the run's own reasons for every count it did not measure.
+    ...(run ? notMeasured : notMeasured.map((t) => `in the run, ${t}`)),
   ];
   const callers = pts.length === 1 && pts[0]!.writers === 1 ? '1 caller' : `${pts.map((p) => p.writers).join(' / ')} concurrent callers`;
   return row('contention', ratio !== null && ratio > 3 && !emu ? 'warning' : 'note',

@@ -25,6 +25,7 @@ export function progressBar(stream: ProgressStream, env: NodeJS.ProcessEnv): ((p
   return (p) => {
     if (ended) return;
     ended = p.index >= p.total;
-    stream.write(`\r${progressLine(p, stream.columns ?? 80)}${ERASE}${ended ? '\n' : ''}`);
+    // A terminal that reports no size (0 columns, as under script(1)) gets the usual 80.
+    stream.write(`\r${progressLine(p, stream.columns || 80)}${ERASE}${ended ? '\n' : ''}`);
   };
 }

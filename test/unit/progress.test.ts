@@ -52,6 +52,12 @@ test('redraws leave no residue of a longer line; the last draw ends the line; la
   assert.is(writes.length, 3, 'nothing after the final line');
 });
 
+test('a terminal that reports 0 columns (script(1)) gets 80, not an empty bar', () => {
+  const { writes, stream } = tty(0);
+  progressBar(stream, {})!(at(1, 2));
+  assert.equal(screen(writes), [progressLine(at(1, 2), 80)]);
+});
+
 test('no bar when piped or under CI', () => {
   assert.is(progressBar({ isTTY: false, write: () => true }, {}), undefined);
   assert.is(progressBar({ write: () => true }, {}), undefined);
