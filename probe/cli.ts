@@ -30,7 +30,7 @@ function reportFlags<T>(y: Argv<T>) {
   return engineFlags(y)
     .option('json', { type: 'boolean', describe: 'same as --format json' })
     .option('format', { type: 'string', choices: FORMATS as unknown as string[], describe: 'output format' })
-    .option('duration', { type: 'number', describe: 'whole run in seconds', default: DEFAULT_DURATION_MS / 1000 })
+    .option('duration', { type: 'number', describe: 'whole run in seconds, every phase included (late phases are skipped)', default: DEFAULT_DURATION_MS / 1000 })
     .option('strategies', { type: 'string', describe: 'comma-separated strategy ids (default: all)' })
     .option('out', { type: 'string', describe: 'folder for the saved reports', default: 'reports' })
     .option('save', { type: 'boolean', default: true, describe: 'save <host>-<time>.json and .md in --out (--no-save: do not)' })

@@ -109,7 +109,7 @@ export interface ContentionOptions {
   /** How many threads issue the heavy barrier at once, 1..64. */
   writers: number;
   readerCpus: number[];
-  /** Writer i runs on writerCpus[i % length]; absent: writers are not pinned. */
+  /** Writer i runs on writerCpus[i]: at least one CPU per writer, no CPU twice, none a reader's (RangeError otherwise); absent: writers are not pinned. */
   writerCpus?: number[];
   budgetMs?: number;
   hardMs?: number;

@@ -167,6 +167,26 @@ bool ParseContentionOptions(const Napi::Value& value, const TickRate& rate, Cont
       !Number(o, "hardMs", 1, 7.2e6, false, &hard, "runContention")) {
     return false;
   }
+  // Each writer needs a CPU of its own, apart from every reader: two writers on one CPU are
+  // serialised by the scheduler, and a writer on a reader's CPU finds that reader switched out on
+  // every call (no IPI needed), so either would measure the wrong thing. Refused, not round-robined.
+  const std::vector<int>& wcpus = out->p.writer_cpus;
+  if (!wcpus.empty()) {
+    std::string why;
+    if (wcpus.size() < size_t(writers)) {
+      why = "must list at least one CPU per writer (" + std::to_string(int(writers)) + " writers, " + std::to_string(wcpus.size()) + " CPUs)";
+    }
+    for (size_t i = 0; why.empty() && i < wcpus.size(); ++i) {
+      for (size_t j = 0; why.empty() && j < i; ++j)
+        if (wcpus[j] == wcpus[i]) why = "lists CPU " + std::to_string(wcpus[i]) + " twice: writers may not share a CPU";
+      for (int r : out->p.reader_cpus)
+        if (why.empty() && r == wcpus[i]) why = "includes CPU " + std::to_string(r) + ", a reader's: a writer may not share a reader's CPU";
+    }
+    if (!why.empty()) {
+      Napi::RangeError::New(env, "runContention: options.writerCpus " + why).ThrowAsJavaScriptException();
+      return false;
+    }
+  }
   out->p.writers = int(writers);
   out->p.budget_ticks = rate.ToTicks(budget * 1e6);
   out->hard_ms = hard > 0 ? hard : budget * 2 + 2000;

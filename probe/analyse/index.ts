@@ -5,6 +5,7 @@ import { judge, MAX_NAMED } from './verdicts.js';
 import { risksOf } from './risks.js';
 import { checksOf } from './checks.js';
 import { byClass, readerClassesOf, readerPower, silentReaders } from './classes.js';
+import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -38,17 +39,20 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   const readerClasses = readerClassesOf(facts, plan);
   const classes = byClass(run, readerClasses);
   const power = readerPower(run, readerClasses);
+  const emulated = emulatedCpus(facts);
   for (const [id, e] of Object.entries(run.strategies)) {
-    const v = judge(e, run, blocked, false, classes[id]);
+    const v = judge(e, run, blocked, false, classes[id], emulated);
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }
-  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true, classes[id]);
+  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true, classes[id], emulated);
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
   const missing = blocked ?? (run.cancelled ? 'not run: the run was interrupted before this phase' : 'not run');
   for (const id of plan.strategies) {
+    // A phase the run skipped (late, calibration failed) says why in its own words.
+    const skip = run.phases?.find((p) => p.key === id)?.skip;
     verdicts[id] ??= {
-      strategy: id, verdict: 'inconclusive', reasons: [missing], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
+      strategy: id, verdict: 'inconclusive', reasons: [blocked ?? skip?.reason ?? missing], risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
       stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
         interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
     };
@@ -61,6 +65,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
-    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power)],
+    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power),
+      ...(emulated ? [`${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`] : [])],
   };
 }

@@ -17,6 +17,7 @@ import type { ClassEvidence, RunEvidence, StrategyEvidence, Verdict, VerdictStat
 import { formatCpuList } from '../inspect/cpulist.js';
 import { detectionRateAt } from '../run/horizon.js';
 import { lower95, upper95 } from './stats.js';
+import { EMULATED_CPUS } from './emulation.js';
 
 /** Each reader interrupted in at least this share of its on-CPU calls. */
 export const MIN_SHARE = 0.99;
@@ -100,7 +101,12 @@ export function classViolations(classes: ClassEvidence[] | undefined): string | 
   return `violations by reader class: ${cs.map((c) => `${c.class} ${c.sbViolations} of ${c.sbTrials}`).join(', ')}`;
 }
 
-export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean, classes?: ClassEvidence[]): Verdict {
+/**
+ * `emulated` names the emulator when the CPUs are emulated (analyse/emulation.ts): a share near
+ * the null syscall's then times the emulator, not the call, so it refutes nothing.
+ */
+export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean, classes?: ClassEvidence[],
+  emulated: string | null = null): Verdict {
   const s = statsOf(e, run);
   // One class says nothing a CPU list does not; two or more is where a class can fall short alone.
   const several = (classes?.length ?? 0) > 1;
@@ -115,7 +121,7 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
     return v('inconclusive', `${why}${e.error ? `: ${e.error.code} ${e.error.what}` : ''}`);
   }
   if (s.violations > 0) {
-    const hollow = nearNull(e, s, classes);
+    const hollow = emulated ? null : nearNull(e, s, classes);
     const perClass = classViolations(classes);
     return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`,
       ...(perClass ? [perClass] : []), ...(hollow ? [hollow, ...shortLine] : []), power(s));
@@ -134,6 +140,10 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
   const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
   const hollow = nearNull(e, s, classes);
+  if (hollow && emulated) {
+    return v('inconclusive', `${EMULATED_CPUS} (${emulated}): every reader was interrupted in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul!)}, ` +
+      'but a reader\'s clock gaps time the emulator there, so that refutes nothing', ...shortLine, power(s));
+  }
   if (hollow) return v('refuted', hollow, ...shortLine, power(s));
   if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
   const reasons: string[] = [];

@@ -5,6 +5,7 @@ import type { ExperimentPlan, MachineFacts, StrategyDescriptor } from '../record
 import { UserError } from '../exit-codes.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 import { chooseCpus, type ReaderCount } from './readers.js';
+import { CONTENTION_STRATEGIES, CONTENTION_WRITERS, FULL_GRID, planPhases, QUICK_GRID } from './phases.js';
 
 export interface PlanOptions {
   /** Whole run, in ms (default 15 s: the issue's 20 s ceiling with margin). */
@@ -14,7 +15,14 @@ export interface PlanOptions {
   cpus?: number[];
   strategies?: string[];
   seed?: number;
+  /** 'check': the install-time gate's short run (two controls, short phases, no extras). */
+  profile?: 'full' | 'check';
+  /** Time already spent (inspect) that counts against durationMs. */
+  spentMs?: number;
 }
+
+/** The gate's controls: the positive control and the null syscall. */
+export const CHECK_CONTROLS = ['none', 'null-syscall'];
 
 export const DEFAULT_DURATION_MS = 15_000;
 /** The controls every run needs, whatever strategies were asked for. */
@@ -49,7 +57,8 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
   const scaling: number[] = [];
   for (let r = 1; r < placement.readers.length; r *= 2) scaling.push(r);
   if (placement.readers.length) scaling.push(placement.readers.length);
-  return {
+  const check = opts.profile === 'check';
+  const plan: ExperimentPlan = {
     writerCpu: placement.writer,
     readerCpus: placement.readers,
     readerClasses: placement.classes,
@@ -58,11 +67,22 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
     placement: placement.order,
     blocked,
     strategies: wanted,
-    controls: BASE_CONTROLS,
+    controls: check ? CHECK_CONTROLS : BASE_CONTROLS,
     durationMs: opts.durationMs ?? DEFAULT_DURATION_MS,
     seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31),
-    horizonDelaysNs: HORIZON_DELAYS_NS,
-    scalingReaders: scaling,
+    horizonDelaysNs: check ? [0] : HORIZON_DELAYS_NS,
+    scalingReaders: check ? [] : scaling,
     timebase: facts.timebase.source === 'clock_gettime' ? 'clock_gettime' : 'cycles',
   };
+  if (blocked) return plan;
+  const grid = check ? QUICK_GRID : FULL_GRID;
+  const { phases, budget } = planPhases({
+    profile: check ? 'check' : 'full', durationMs: plan.durationMs, spentMs: opts.spentMs ?? 0, readers: plan.readerCpus.length,
+    // The main writer is idle while contention runs, so its CPU is the first spare one.
+    spareCpus: [placement.writer, ...usable.filter((c) => c !== placement.writer && !placement.readers.includes(c))],
+    strategies: plan.strategies, controls: plan.controls, horizonDelaysNs: plan.horizonDelaysNs, scalingReaders: plan.scalingReaders,
+    sweepPoints: grid.stuffLines.length * grid.offsetsNs.length, contentionStrategies: CONTENTION_STRATEGIES, contentionWriters: CONTENTION_WRITERS,
+  });
+  if (check) plan.durationMs = budget.durationMs;
+  return { ...plan, phases, phaseBudget: budget };
 }

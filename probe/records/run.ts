@@ -12,14 +12,63 @@ export interface StrategyDescriptor {
   calls: string;
 }
 
+/** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
+export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention';
+
+/** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
+export interface PhaseSkip {
+  /** no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs did not run ok;
+   * duplicate: an earlier phase measured the same thing; late: the run was running late; stopped: interrupted or calibration failed. */
+  code: 'no-cpus' | 'no-time' | 'depends' | 'duplicate' | 'late' | 'stopped';
+  reason: string;
+}
+
 export interface PhasePlan {
-  /** Result key: a strategy or control id; delay-matched controls are "delay-matched:<strategy>". */
+  /** Result key: a strategy or control id; delay-matched controls are "delay-matched:<strategy>"; horizon:<ns>,
+   * horizon:median:<strategy>, scaling:<strategy>:<readers>, contention:<strategy>:<writers>. */
   key: string;
-  strategy: string;
+  kind: PhaseKind;
+  /** The engine strategy the phase runs ('none' for horizon points); null for registration, calibration, reader cost. */
+  strategy: string | null;
+  /** The engine's time budget for the phase. */
   budgetMs: number;
-  maxTrials: number;
-  /** Filled in at run time from an earlier phase's median (delay-matched, horizon points). */
+  /** Estimated wall time: the budget plus the phase's fixed cost (threads, pinning, wind-down, evidence). */
+  costMs: number;
+  /** Reader threads the phase runs. */
+  readers: number;
+  /** The strategy whose measured median sets the delay (delay-matched, horizon median points), or which must have run ok (scaling, contention). */
   delayFrom?: string;
+  writerDelayNs?: number;
+  /** Contention: concurrent writers, one distinct CPU each, none a reader's. */
+  writers?: number;
+  writerCpus?: number[];
+  /** Planned not to run; a run may skip more (RunEvidence.phases). */
+  skip?: PhaseSkip;
+}
+
+/** How the plan shared --duration out, so the arithmetic can be checked from the report. */
+export interface PhaseBudget {
+  durationMs: number;
+  /** Spent before the plan existed (inspect), counted against --duration. */
+  spentMs: number;
+  /** Sum of costMs over the phases that are planned to run. */
+  plannedMs: number;
+  /** ms per unit of phase weight (a control is 1 unit). */
+  unitMs: number;
+  /** Set when even the essential phases cannot fit: the run's guard will skip the last ones. */
+  overBudget: string | null;
+}
+
+/** One planned phase as the run carried it out. */
+export interface PhaseOutcome {
+  key: string;
+  kind: PhaseKind;
+  status: 'ran' | 'skipped';
+  skip?: PhaseSkip;
+  budgetMs: number;
+  /** Since the run began (inspect included), and how long it took; 0 for a skipped phase. */
+  startMs: number;
+  elapsedMs: number;
 }
 
 /**
@@ -63,6 +112,9 @@ export interface ExperimentPlan {
   horizonDelaysNs: number[];
   scalingReaders: number[];
   timebase: 'cycles' | 'clock_gettime';
+  /** Every phase, in run order, with its budget; absent in reports saved before the plan listed them. */
+  phases?: PhasePlan[];
+  phaseBudget?: PhaseBudget;
 }
 
 export interface Calibration {
@@ -150,6 +202,8 @@ export interface RunEvidence {
   registrationCost?: RegistrationCostEvidence | null;
   /** By strategy; absent in older reports and in the check profile. */
   contention?: Record<string, ContentionPoint[]>;
+  /** What became of each planned phase (ran, or skipped and why); absent in older reports. */
+  phases?: PhaseOutcome[];
   cancelled: boolean;
   elapsedMs: number;
   /** /sys/devices/system/cpu/online (as a comma list) before and after the run; absent in older reports. */

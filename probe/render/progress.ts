@@ -1,13 +1,31 @@
 // A one-line progress bar on stderr, redrawn in place. Only on a terminal and never under CI:
-// piped output and CI logs get no carriage returns.
+// piped output and CI logs get no carriage returns. The total is the plan's phase count; the bar
+// clamps anyway (a negative repeat count threw once: issue 11), erases what a longer earlier line
+// left behind, and the last draw ends the line.
 import type { Progress } from '../run/index.js';
 
-export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): ((p: Progress) => void) | undefined {
+export interface ProgressStream { write(s: string): unknown; isTTY?: boolean; columns?: number }
+
+const WIDTH = 30;
+/** Erase from the cursor to the end of the line (ECMA-48 EL): no residue of a longer earlier line. */
+const ERASE = '\x1b[K';
+
+export function progressLine(p: Progress, columns: number): string {
+  const total = Math.max(1, p.total);
+  const index = Math.min(Math.max(0, p.index), total);
+  const done = Math.round((WIDTH * index) / total);
+  const line = `[${'#'.repeat(done)}${'.'.repeat(WIDTH - done)}] ${index}/${total} ${p.phase} ${(Math.max(0, p.elapsedMs) / 1000).toFixed(1)} s`;
+  // One column short of the width: writing the last column makes some terminals wrap.
+  return line.slice(0, Math.max(1, columns - 1));
+}
+
+export function progressBar(stream: ProgressStream, env: NodeJS.ProcessEnv): ((p: Progress) => void) | undefined {
   if (!stream.isTTY || env.CI) return undefined;
+  let ended = false;
   return (p) => {
-    const width = 30;
-    const done = Math.round((width * p.index) / p.total);
-    const line = `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.index}/${p.total} ${p.phase} ${(p.elapsedMs / 1000).toFixed(1)} s`;
-    stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1).padEnd(Math.min(78, (stream.columns ?? 80) - 1))}${p.index === p.total ? '\n' : ''}`);
+    if (ended) return;
+    ended = p.index >= p.total;
+    // A terminal that reports no size (0 columns, as under script(1)) gets the usual 80.
+    stream.write(`\r${progressLine(p, stream.columns || 80)}${ERASE}${ended ? '\n' : ''}`);
   };
 }

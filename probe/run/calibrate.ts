@@ -4,11 +4,10 @@
 import type { Calibration, ExperimentPlan } from '../records.js';
 import type { NativeEngine, PhaseResult } from '../native.js';
 
-/** The sweep: every pair of cold-line count and writer start offset is tried. */
-export interface SweepGrid { stuffLines: number[]; offsetsNs: number[] }
-export const FULL_GRID: SweepGrid = { stuffLines: [0, 8, 16, 32], offsetsNs: [-200, -100, 0, 100, 200, 300, 400, 600, 800] };
-/** For `check`, which must answer in about a second: fewer points, around where the full sweep lands here. */
-export const QUICK_GRID: SweepGrid = { stuffLines: [0, 8, 16], offsetsNs: [0, 100, 200] };
+import { FULL_GRID, MIN_SWEEP_POINT_MS, QUICK_GRID, SWEEP_POINT_FIXED_MS, type SweepGrid } from '../plan/phases.js';
+
+// The grids are the plan's (it budgets their points); re-exported for existing callers.
+export { FULL_GRID, QUICK_GRID, type SweepGrid };
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
@@ -28,8 +27,10 @@ export function relaxation(r: PhaseResult): number {
 }
 
 /** Resolves to null when the run was cancelled during calibration. */
-export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number, grid: SweepGrid = FULL_GRID): Promise<Calibration | null> {
+/** hardMs bounds the whole sweep: past it the points left are not tried and the best so far is kept. */
+export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number, grid: SweepGrid = FULL_GRID, hardMs = Infinity): Promise<Calibration | null> {
   const t0 = performance.now();
+  const left = () => hardMs - (performance.now() - t0);
   const timebase = engine.selectTimebase(plan.timebase === 'cycles');
   const s = await engine.measureSkew(plan.writerCpu, plan.readerCpus[0]);
   const skew = s.errno ? null : { offsetNs: s.offsetNs, uncertaintyNs: s.uncertaintyNs };
@@ -37,16 +38,21 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
   // transfers (half the shortest round trip), so readers are waiting when it starts.
   const leadNs = clamp(2.5 * (skew?.uncertaintyNs ?? 200), 250, 5000);
   const jitterNs = clamp(2 * (skew?.uncertaintyNs ?? 50), 40, 400);
-  const each = Math.max(5, budgetMs / (grid.stuffLines.length * grid.offsetsNs.length));
+  const each = Math.max(MIN_SWEEP_POINT_MS, budgetMs / (grid.stuffLines.length * grid.offsetsNs.length));
   const sweep: Calibration['sweep'] = [];
   let best: { r: PhaseResult; k: number; off: number; wps: number } | null = null;
-  for (const k of grid.stuffLines) {
+  sweep: for (const k of grid.stuffLines) {
     for (const off of grid.offsetsNs) {
+      // Always one point; then only while a whole point still fits before the deadline.
+      if (best && left() < each + SWEEP_POINT_FIXED_MS) break sweep;
       const r = await engine.runPhase({
         strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
+        hardMs: Math.max(1, Math.min(each * 2 + 1000, left())),
       });
       if (r.status === 'cancelled') return null;
+      // A point stopped by the sweep's own deadline ends the sweep; the best point so far stands.
+      if (r.status === 'timeout' && best) break sweep;
       if (r.status !== 'ok') throw new Error(`calibration phase failed: ${r.status} ${r.what}`);
       const wps = witnessesPerSec(r);
       sweep.push({ stuffLines: k, offsetNs: off, witnessesPerSec: Math.round(wps), relaxation: relaxation(r) });

@@ -1,20 +1,23 @@
-// run: carries out an ExperimentPlan on the native engine and returns the raw evidence:
-// calibration, the controls, every strategy, delay-matched controls at each strategy's median,
-// the detection horizon, latency scaling over reader counts, and the read-side cost.
-// Phases run one at a time on the engine's pinned threads; Node's loop stays free, progress is
-// reported after each phase, and an AbortSignal stops the run at the next deadline check.
-import type { ExperimentPlan, MachineFacts, RunEvidence, RunReport, StrategyDescriptor } from '../records.js';
+// run: carries out the plan's phase list on the native engine and returns the raw evidence:
+// registration cost, calibration, the controls, every strategy, delay-matched controls at each
+// strategy's median, the detection horizon, latency scaling over reader counts, the read-side
+// cost and contention. Every phase comes from plan.phases, in order, so the progress total and
+// the report's phase list are the plan's; a phase that cannot run (an earlier one failed, the
+// run is late, Ctrl-C) is recorded as skipped with the reason. Node's loop stays free, progress
+// is reported after each phase, and an AbortSignal stops the run at the next deadline check.
+import type { Calibration, MachineFacts, PhaseOutcome, PhasePlan, PhaseSkip, RunEvidence, RunReport, StrategyDescriptor, StrategyEvidence } from '../records.js';
 import { SCHEMA_VERSION } from '../records.js';
 import { inspect } from '../inspect/index.js';
 import { parseCpuList } from '../inspect/cpulist.js';
 import { readText } from '../inspect/read.js';
 import { buildPlan, type PlanOptions } from '../plan/index.js';
+import { FINISH_RESERVE_MS, READER_COST_ITERATIONS } from '../plan/phases.js';
 import { TOOL } from '../version.js';
 import { calibrate, FULL_GRID, QUICK_GRID } from './calibrate.js';
 import { requireEngine } from './engine.js';
-import { horizonDelays, summariseHorizon } from './horizon.js';
+import { summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
-import { CONTENTION_STRATEGIES, measureContention, measureRegistration } from './field.js';
+import { contentionPoint, measureRegistration } from './field.js';
 
 export interface Progress {
   phase: string;
@@ -23,46 +26,45 @@ export interface Progress {
   elapsedMs: number;
 }
 
-export interface RunOptions extends PlanOptions {
+export interface RunOptions extends Omit<PlanOptions, 'spentMs'> {
   facts?: MachineFacts;
-  /** 'check': the install-time gate's short run (two controls, short phases, no scaling). */
-  profile?: 'full' | 'check';
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
 
-// Relative phase lengths; calibration takes a fixed share of the whole run.
-const WEIGHT = { control: 1, strategy: 1.5, slowStrategy: 2, delayMatched: 0.6, horizonPoint: 0.25 };
-const CALIBRATION_SHARE = 0.07;
-/** The gate's phases (ms): enough on-CPU calls of a ~15 us barrier to bound a 1% miss rate many times over. */
-const CHECK_BUDGET = { calibration: 80, unit: 80 };
-const CHECK_CONTROLS = ['none', 'null-syscall'];
+/** The run never goes past --duration by more than this share: later phases are skipped instead. */
+export const LATE_SLACK = 0.1;
+/** Calibration may take this much more than its planned cost before its sweep stops (seen: 3x under load 7 on 2 vCPUs). */
+export const CALIBRATION_OVERRUN = 1.25;
 
-function budgets(plan: ExperimentPlan) {
-  const n = plan.strategies.length;
-  const points = plan.horizonDelaysNs.length + n;
-  const units = plan.controls.length * WEIGHT.control + n * (WEIGHT.strategy + WEIGHT.delayMatched) + points * WEIGHT.horizonPoint +
-    (plan.strategies.includes('membarrier-global') ? WEIGHT.slowStrategy - WEIGHT.strategy : 0);
-  const unit = (plan.durationMs * (1 - CALIBRATION_SHARE) - 100) / units;
-  return { calibration: plan.durationMs * CALIBRATION_SHARE, unit };
-}
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function emptyEvidence(plan: ExperimentPlan): RunEvidence {
+function emptyEvidence(readers: number[], writer: number): RunEvidence {
   return {
-    cpus: { writer: plan.writerCpu, readers: plan.readerCpus }, calibration: null, strategies: {}, controls: {},
-    horizon: null, scaling: {}, readerCost: null, cancelled: false, elapsedMs: 0, notes: [],
+    cpus: { writer, readers }, calibration: null, strategies: {}, controls: {},
+    horizon: null, scaling: {}, readerCost: null, phases: [], cancelled: false, elapsedMs: 0, notes: [],
   };
 }
 
+/** Why a phase that needs an earlier strategy's result cannot run, or null. */
+function dependency(p: PhasePlan, results: RunEvidence): PhaseSkip | null {
+  if (!p.delayFrom) return null;
+  const e = results.strategies[p.delayFrom];
+  if (e?.status === 'ok' && e.latencyNs) return null;
+  return { code: 'depends', reason: `not run: ${p.delayFrom} ${e ? `did not run ok (${e.status})` : 'was not run'}` };
+}
+
 export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
+  // --duration counts from here: inspect is part of the run the user waits for.
+  const t0 = performance.now();
+  const now = () => performance.now() - t0;
   const facts = opts.facts ?? (await inspect());
   const engine = requireEngine();
   const catalogue: StrategyDescriptor[] = engine.strategies();
   const byId = new Map(catalogue.map((s) => [s.id, s]));
   const quick = opts.profile === 'check';
-  const built = buildPlan(facts, catalogue, opts);
-  const plan = quick ? { ...built, controls: CHECK_CONTROLS, horizonDelaysNs: [0], scalingReaders: [] } : built;
-  const results = emptyEvidence(plan);
+  const plan = buildPlan(facts, catalogue, { ...opts, spentMs: now() });
+  const results = emptyEvidence(plan.readerCpus, plan.writerCpu);
   const report: RunReport = {
     schemaVersion: SCHEMA_VERSION, kind: 'run', tool: { ...TOOL }, generatedAt: new Date().toISOString(), system: facts, plan, results,
   };
@@ -70,73 +72,114 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     results.notes.push(plan.blocked);
     return report;
   }
-  const t0 = performance.now();
-  const b = quick ? CHECK_BUDGET : budgets(plan);
-  const contended = quick ? [] : CONTENTION_STRATEGIES.filter((s) => plan.strategies.includes(s));
-  const total = 1 + plan.controls.length + plan.strategies.length * 2 + plan.horizonDelaysNs.length + plan.strategies.length + 1 + contended.length;
+  const phases = plan.phases ?? [];
+  if (plan.phaseBudget?.overBudget) results.notes.push(plan.phaseBudget.overBudget);
+  // The final guard. The gate has no --duration: each of its phases is bounded by its own deadline.
+  const limitMs = quick ? Infinity : plan.durationMs * (1 + LATE_SLACK) - FINISH_RESERVE_MS;
+  const outcomes: PhaseOutcome[] = results.phases!;
   let index = 0;
-  const step = (phase: string) => opts.onProgress?.({ phase, index: ++index, total, elapsedMs: performance.now() - t0 });
+  const step = (key: string) => opts.onProgress?.({ phase: key, index: ++index, total: phases.length, elapsedMs: now() });
+  const skipped = (p: PhasePlan, skip: PhaseSkip) => {
+    outcomes.push({ key: p.key, kind: p.kind, status: 'skipped', skip, budgetMs: p.budgetMs, startMs: Math.round(now()), elapsedMs: 0 });
+    step(p.key);
+  };
   const onAbort = () => engine.cancel();
   opts.signal?.addEventListener('abort', onAbort);
   const stopped = () => opts.signal?.aborted === true;
   const onlineBefore = facts.cpus.onlineList.join(',');
+  let cal: Calibration | null = null;
+  let late = 0;
+  const points: NonNullable<RunEvidence['horizon']>['points'] = [];
+  const scaled = new Map<string, StrategyEvidence>();
+  const failedContention = new Set<string>();
   try {
-    // Before calibration and every phase: each membarrier phase registers this process.
-    results.registrationCost = measureRegistration();
-    const cal = await calibrate(engine, plan, b.calibration, quick ? QUICK_GRID : FULL_GRID);
-    results.calibration = cal;
-    step('calibrate');
-    if (!cal) return report;
-    const phase = async (key: string, strategy: string, budgetMs: number, extra: { delayNs?: number; writerDelayNs?: number; readers?: number[] } = {}) => {
-      const ev = await runPhase(engine, plan, cal, { key, descriptor: byId.get(strategy)!, budgetMs, ...extra });
-      step(key);
-      return ev;
-    };
-    for (const c of plan.controls) {
-      if (stopped()) break;
-      results.controls[c] = await phase(c, c, b.unit * WEIGHT.control);
-    }
-    for (const s of plan.strategies) {
-      if (stopped()) break;
-      results.strategies[s] = await phase(s, s, b.unit * (s === 'membarrier-global' ? WEIGHT.slowStrategy : WEIGHT.strategy));
-    }
-    const ran = Object.values(results.strategies).filter((e) => e.status === 'ok' && e.latencyNs);
-    for (const e of ran) {
-      if (stopped()) break;
-      const key = `delay-matched:${e.strategy}`;
-      results.controls[key] = await phase(key, 'delay-matched', b.unit * WEIGHT.delayMatched, { delayNs: e.latencyNs!.p50 });
-    }
-    const points: NonNullable<RunEvidence['horizon']>['points'] = [];
-    for (const d of horizonDelays(plan.horizonDelaysNs, ran.map((e) => e.latencyNs!.p50))) {
-      if (stopped()) break;
-      const { sb } = await phase(`horizon:${d}`, 'none', b.unit * WEIGHT.horizonPoint, { writerDelayNs: d });
-      points.push({ delayNs: d, trials: sb.trials, violations: sb.violations, rate: sb.trials ? sb.violations / sb.trials : 0 });
-    }
-    results.horizon = summariseHorizon(points);
-    for (const e of ran) {
-      results.scaling[e.strategy] = [];
-      for (const r of plan.scalingReaders) {
-        if (stopped()) break;
-        // The full reader set is the strategy's own phase; smaller sets get a short run each.
-        const ev = r === plan.readerCpus.length ? e
-          : await phase(`scaling:${e.strategy}:${r}`, e.strategy, b.unit * WEIGHT.horizonPoint, { readers: plan.readerCpus.slice(0, r) });
-        if (ev.latencyNs) results.scaling[e.strategy].push({ readers: r, latencyNs: ev.latencyNs });
+    for (const p of phases) {
+      if (p.skip) { skipped(p, p.skip); continue; }
+      if (stopped()) { skipped(p, { code: 'stopped', reason: 'not run: the run was interrupted' }); continue; }
+      if (!cal && p.kind !== 'registration' && p.kind !== 'calibration') { skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' }); continue; }
+      const dep = dependency(p, results);
+      if (dep) { skipped(p, dep); continue; }
+      if (p.kind === 'contention' && failedContention.has(p.strategy!)) {
+        skipped(p, { code: 'depends', reason: `not run: contention of ${p.strategy} failed with fewer writers` });
+        continue;
       }
+      const startMs = now();
+      if (startMs + p.costMs > limitMs) {
+        late++;
+        skipped(p, { code: 'late', reason: `skipped: the run was running late (${secs(startMs)} used of --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%)` });
+        continue;
+      }
+      // A phase that overruns its estimate still ends by the limit (as a timeout).
+      const hardMs = Math.max(1, Math.min(p.budgetMs * 2 + 2000, limitMs - startMs));
+      const sb = (extra: { delayNs?: number; writerDelayNs?: number; readers?: number[] } = {}) =>
+        runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, ...extra });
+      const median = p.delayFrom ? results.strategies[p.delayFrom]!.latencyNs!.p50 : 0;
+      switch (p.kind) {
+        case 'registration':
+          // Before every other phase: each membarrier phase registers this process.
+          results.registrationCost = measureRegistration();
+          break;
+        case 'calibration': {
+          // The sweep can stop early at no cost to soundness (it keeps its best point so far), so
+          // a loaded machine gets a shorter sweep rather than the phases after it skipped.
+          const grid = quick ? QUICK_GRID : FULL_GRID;
+          results.calibration = cal = await calibrate(engine, plan, p.budgetMs, grid, Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN));
+          const points = grid.stuffLines.length * grid.offsetsNs.length;
+          if (cal && cal.sweep.length < points) results.notes.push(`calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`);
+          break;
+        }
+        case 'control':
+          results.controls[p.key] = await sb();
+          break;
+        case 'strategy':
+          results.strategies[p.key] = await sb();
+          break;
+        case 'delay-matched':
+          results.controls[p.key] = await sb({ delayNs: median });
+          break;
+        case 'horizon': {
+          const d = p.writerDelayNs ?? Math.round(median);
+          if (points.some((x) => x.delayNs === d)) { skipped(p, { code: 'duplicate', reason: `not run: a horizon point at ${d} ns was already measured` }); continue; }
+          const { sb: h } = await sb({ writerDelayNs: d });
+          points.push({ delayNs: d, trials: h.trials, violations: h.violations, rate: h.trials ? h.violations / h.trials : 0 });
+          results.horizon = summariseHorizon([...points].sort((a, b) => a.delayNs - b.delayNs));
+          break;
+        }
+        case 'scaling':
+          scaled.set(p.key, await sb({ readers: plan.readerCpus.slice(0, p.readers) }));
+          break;
+        case 'reader-cost': {
+          const rc = await engine.readerCost(plan.readerCpus[0]!, READER_COST_ITERATIONS);
+          if (!rc.errno) results.readerCost = { compilerBarrierNs: rc.compilerBarrierNs, fullFenceNs: rc.fullFenceNs };
+          break;
+        }
+        case 'contention': {
+          const r = await contentionPoint(engine, plan.readerCpus, p, hardMs);
+          if (r.note) results.notes.push(r.note);
+          if (r.failed) failedContention.add(p.strategy!);
+          if (r.point) ((results.contention ??= {})[p.strategy!] ??= []).push(r.point);
+          break;
+        }
+      }
+      outcomes.push({ key: p.key, kind: p.kind, status: 'ran', budgetMs: p.budgetMs, startMs: Math.round(startMs), elapsedMs: Math.round(now() - startMs) });
+      step(p.key);
     }
-    if (!stopped() && !quick) {
-      const rc = await engine.readerCost(plan.readerCpus[0], 2e6);
-      if (!rc.errno) results.readerCost = { compilerBarrierNs: rc.compilerBarrierNs, fullFenceNs: rc.fullFenceNs };
-      step('reader-cost');
-    }
-    const ok = contended.filter((id) => results.strategies[id]?.status === 'ok');
-    if (ok.length) results.contention = await measureContention(engine, plan, facts.cpus.allowed, ok, stopped, results.notes, step);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     results.cancelled = stopped();
-    results.elapsedMs = performance.now() - t0;
+    results.elapsedMs = now();
   }
-  const now = await readText('/sys/devices/system/cpu/online');
-  const onlineAfter = now.ok ? parseCpuList(now.text).join(',') : onlineBefore;
+  if (late) results.notes.push(`the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`);
+  // Latency over reader counts: the full set is each strategy's own phase.
+  for (const [id, e] of Object.entries(results.strategies)) {
+    if (e.status !== 'ok' || !e.latencyNs) continue;
+    results.scaling[id] = plan.scalingReaders.flatMap((r) => {
+      const ev = r === plan.readerCpus.length ? e : scaled.get(`scaling:${id}:${r}`);
+      return ev?.latencyNs ? [{ readers: r, latencyNs: ev.latencyNs }] : [];
+    });
+  }
+  const online = await readText('/sys/devices/system/cpu/online');
+  const onlineAfter = online.ok ? parseCpuList(online.text).join(',') : onlineBefore;
   // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
   results.onlineCpus = { before: onlineBefore, after: onlineAfter };
   if (results.controls.none?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');

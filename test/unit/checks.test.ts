@@ -111,6 +111,17 @@ test('CPU hotplug during a run: the row is a problem and every verdict inconclus
   assert.is(same.verdicts['membarrier-private-expedited']!.verdict, recorded.analysis.verdicts['membarrier-private-expedited']!.verdict);
 });
 
+test('contention in a run: the writer counts the CPUs did not allow are named with the spare count', () => {
+  const results = structuredClone(recorded.results);
+  results.contention = { 'membarrier-private-expedited': [{ writers: 1, latencyNs: { p50: 14000, p99: 18000, max: 30000, calls: 900 }, descheduledCalls: 0 }] };
+  results.phases = [2, 4].map((w) => ({ key: `contention:membarrier-private-expedited:${w}`, kind: 'contention' as const, status: 'skipped' as const, budgetMs: 0, startMs: 0, elapsedMs: 0,
+    skip: { code: 'no-cpus' as const, reason: `contention with ${w} writers not measured: needs ${w} CPUs besides the readers' (1 spare)` } }));
+  const r = get(analyse(facts(), recorded.plan, results).checks, 'contention');
+  assert.is(r.status, 'note');
+  assert.match(r.text, /^PRIVATE_EXPEDITED with 1 caller: p50 14\.0 us, p99 18\.0 us; .*; contention with 2 writers not measured: needs 2 CPUs besides the readers' \(1 spare\); contention with 4 writers not measured: needs 4 CPUs besides the readers' \(1 spare\)$/);
+  assert.not.match(r.text, /share a CPU/);
+});
+
 test('field sample conversion: a killed child leaves later stages null and says why; CPUs need two usable', () => {
   const f = fieldFacts({ end: 'signaled', exitCode: 0, signal: 31, forkErrno: 0, contention: [] }, null, { writer: 0, reader: 1 });
   assert.equal([f.child, f.registration.threaded, f.effect, f.signalsSelfTest], [{ end: 'signaled', signal: 31 }, null, null, null]);

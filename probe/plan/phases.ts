@@ -1,0 +1,177 @@
+// The phase list: every step a run takes, in order, each with its budget (litmus7's fixed
+// sections, STYLE.md): registration, calibration, controls, strategies, delay-matched controls,
+// horizon points, scaling, reader cost, contention. run executes exactly this list, so the
+// progress total, --duration and the report's phase list come from one place. Phases that
+// depend on earlier results (a median, a strategy that ran ok) are planned here too, and the run
+// either carries them out or records them as skipped with the reason.
+// Pure: the arithmetic is unit-tested for 1 to 383 readers.
+import type { PhaseBudget, PhasePlan } from '../records.js';
+
+/**
+ * Fixed cost of one engine phase beyond its budget: starting and pinning the threads, Prepare,
+ * the readers' wind-down after the budget ends, /proc/interrupts before and after, converting the
+ * evidence. Measured on the 2-vCPU KVM guest with one reader (other builds running): 1-20 ms over
+ * the budget, p50 4 ms; 15 ms covers the p90. Per reader: a thread to start, pin and join and its
+ * gaps to match, estimated (no machine here has more than one reader) at 0.1 ms.
+ */
+export const PHASE_FIXED_MS = 15;
+export const PER_READER_MS = 0.1;
+/** One calibration sweep point (no evidence kept): 1-7 ms over its budget alone; a 4 s run's 36 points came to 8 ms each. */
+export const SWEEP_POINT_FIXED_MS = 8;
+/** A sweep point's shortest budget: below it a point sees too few trials to rank. */
+export const MIN_SWEEP_POINT_MS = 5;
+/** The cross-CPU skew measurement before the sweep: 2-6 ms here. */
+export const SKEW_MS = 10;
+/** measureRegistration: two forked children and an RCU grace period: 26 ms here. */
+export const REGISTRATION_MS = 60;
+/** readerCost's 2e6 iterations of each read side: 56-158 ms here. */
+export const READER_COST_MS = 160;
+export const READER_COST_ITERATIONS = 2e6;
+/** Left at the end: a phase stopped by its capped hard deadline still joins its threads and converts its
+ * evidence (up to 60 ms past the cap under load 7 on the 2-vCPU guest), then the online CPUs are re-read. */
+export const FINISH_RESERVE_MS = 150;
+/** Per writer count: enough calls of a ~30 us barrier for a stable p99. */
+export const CONTENTION_BUDGET_MS = 150;
+
+/** Strategies measured under contention (when their own phase was ok), and the writer counts. */
+export const CONTENTION_STRATEGIES = ['membarrier-private-expedited', 'membarrier-global-expedited', 'mprotect', 'madvise-dontneed'];
+export const CONTENTION_WRITERS = [1, 2, 4];
+
+/** Calibration's sweep: every pair of cold-line count and writer start offset is tried. */
+export interface SweepGrid { stuffLines: number[]; offsetsNs: number[] }
+export const FULL_GRID: SweepGrid = { stuffLines: [0, 8, 16, 32], offsetsNs: [-200, -100, 0, 100, 200, 300, 400, 600, 800] };
+/** For `check`, which must answer in about a second: fewer points, around where the full sweep lands here. */
+export const QUICK_GRID: SweepGrid = { stuffLines: [0, 8, 16], offsetsNs: [0, 100, 200] };
+
+// Relative phase lengths; calibration takes a fixed share of the whole run.
+export const WEIGHT = { control: 1, strategy: 1.5, slowStrategy: 2, delayMatched: 0.6, horizonPoint: 0.25, scalingPoint: 0.25 };
+export const CALIBRATION_SHARE = 0.07;
+/** A control's budget below which the essential phases get too few calls to judge (a strategy gets 1.5x). */
+export const MIN_UNIT_MS = 50;
+/** Extras (reader cost, contention, scaling) may shrink the essential phases to this share of what they would get alone. */
+export const EXTRAS_FLOOR = 0.6;
+/** The gate's phases (ms): enough on-CPU calls of a ~15 us barrier to bound a 1% miss rate many times over. */
+export const CHECK_UNIT_MS = 80;
+export const CHECK_CALIBRATION_MS = 80;
+
+export const phaseFixedMs = (readers: number) => PHASE_FIXED_MS + PER_READER_MS * readers;
+
+export interface PhaseInputs {
+  profile: 'full' | 'check';
+  durationMs: number;
+  /** Already spent (inspect) when the plan is made: counted against durationMs. */
+  spentMs: number;
+  readers: number;
+  /** Usable CPUs no reader uses, the main writer's first: contention writers take one each. */
+  spareCpus: number[];
+  strategies: string[];
+  controls: string[];
+  horizonDelaysNs: number[];
+  scalingReaders: number[];
+  /** Calibration sweep points (stuffLines x offsets). */
+  sweepPoints: number;
+  contentionStrategies: string[];
+  contentionWriters: number[];
+}
+
+const slow = (s: string) => s === 'membarrier-global';
+
+/** A phase being planned: its weight (budget = weight x unit) or, for fixed-length phases, its whole cost. */
+type Draft = PhasePlan & { weight: number; fixedMs?: number };
+
+function phase(key: string, kind: PhasePlan['kind'], strategy: string | null, weight: number, readers: number, extra: Partial<Draft> = {}): Draft {
+  return { key, kind, strategy, budgetMs: 0, costMs: 0, readers, weight, ...extra };
+}
+
+/** The essential phases, in run order, each with its weight (its budget is weight x unit). */
+function core(i: PhaseInputs): Draft[] {
+  const R = i.readers;
+  const out: Draft[] = [];
+  for (const c of i.controls) out.push(phase(c, 'control', c, WEIGHT.control, R));
+  for (const s of i.strategies) out.push(phase(s, 'strategy', s, slow(s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
+  for (const s of i.strategies) out.push(phase(`delay-matched:${s}`, 'delay-matched', 'delay-matched', WEIGHT.delayMatched, R, { delayFrom: s }));
+  for (const d of i.horizonDelaysNs) out.push(phase(`horizon:${d}`, 'horizon', 'none', WEIGHT.horizonPoint, R, { writerDelayNs: d }));
+  for (const s of i.strategies) out.push(phase(`horizon:median:${s}`, 'horizon', 'none', WEIGHT.horizonPoint, R, { delayFrom: s }));
+  return out;
+}
+
+/** Optional phases in the order they are admitted while time allows. */
+function extras(i: PhaseInputs): Draft[] {
+  const out: Draft[] = [phase('reader-cost', 'reader-cost', null, 0, 1, { fixedMs: READER_COST_MS })];
+  for (const s of i.contentionStrategies.filter((x) => i.strategies.includes(x))) {
+    for (const w of i.contentionWriters) {
+      const p = phase(`contention:${s}:${w}`, 'contention', s, 0, i.readers, { delayFrom: s, writers: w, budgetMs: CONTENTION_BUDGET_MS, fixedMs: CONTENTION_BUDGET_MS + phaseFixedMs(i.readers + w) });
+      if (i.spareCpus.length < w) {
+        p.skip = { code: 'no-cpus', reason: `contention with ${w} writers not measured: needs ${w} CPUs besides the readers' (${i.spareCpus.length} spare)` };
+      } else p.writerCpus = i.spareCpus.slice(0, w);
+      out.push(p);
+    }
+  }
+  // The full reader set is each strategy's own phase; smaller sets get a short phase each.
+  for (const r of i.scalingReaders.filter((x) => x < i.readers)) {
+    for (const s of i.strategies) out.push(phase(`scaling:${s}:${r}`, 'scaling', s, WEIGHT.scalingPoint, r, { delayFrom: s }));
+  }
+  return out;
+}
+
+const fixedOf = (p: Draft) => p.fixedMs ?? phaseFixedMs(p.readers);
+
+export interface PhaseListing { phases: PhasePlan[]; budget: PhaseBudget }
+
+function finish(list: Draft[], unit: number, budget: Omit<PhaseBudget, 'plannedMs'>): PhaseListing {
+  const phases = list.map(({ weight, fixedMs, ...p }) => {
+    if (p.skip) return { ...p, budgetMs: 0, costMs: 0 };
+    const budgetMs = p.budgetMs || weight * unit;
+    // Reader cost and contention carry their whole cost in fixedMs (a fixed budget, or none).
+    const costMs = fixedMs !== undefined ? fixedMs : budgetMs + fixedOf({ ...p, weight });
+    return { ...p, budgetMs: round(budgetMs), costMs: round(costMs) };
+  });
+  return { phases, budget: { ...budget, plannedMs: round(phases.reduce((n, p) => n + p.costMs, 0)) } };
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+/** The run's phases with budgets whose estimated costs add up to at most durationMs (less what inspect spent). */
+export function planPhases(i: PhaseInputs): PhaseListing {
+  const R = i.readers;
+  const registration = phase('registration', 'registration', null, 0, 1, { fixedMs: REGISTRATION_MS });
+  if (i.profile === 'check') {
+    // The gate has no --duration: fixed short phases, no extras; its duration is what they add up to.
+    const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: CHECK_CALIBRATION_MS, fixedMs: CHECK_CALIBRATION_MS + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
+    const listed = finish([registration, cal, ...core(i)], CHECK_UNIT_MS, { durationMs: 0, spentMs: i.spentMs, unitMs: CHECK_UNIT_MS, overBudget: null });
+    listed.budget.durationMs = listed.budget.plannedMs;
+    return listed;
+  }
+  // Each sweep point runs at least MIN_SWEEP_POINT_MS, whatever the share comes to.
+  const calBudget = Math.max(i.durationMs * CALIBRATION_SHARE, i.sweepPoints * MIN_SWEEP_POINT_MS);
+  const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: calBudget, fixedMs: calBudget + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
+  const essential = [registration, cal, ...core(i)];
+  const available = i.durationMs - i.spentMs - FINISH_RESERVE_MS;
+  // unit = what is left after every fixed cost, shared by weight.
+  const unitFor = (list: Draft[]) => {
+    const weights = list.reduce((n, p) => n + (p.skip ? 0 : p.weight), 0);
+    const fixed = list.reduce((n, p) => n + (p.skip ? 0 : fixedOf(p)), 0);
+    return weights > 0 ? (available - fixed) / weights : 0;
+  };
+  const alone = unitFor(essential);
+  const floor = Math.max(MIN_UNIT_MS, EXTRAS_FLOOR * alone);
+  const more = extras(i);
+  let admitted = 0;
+  for (; admitted < more.length; admitted++) {
+    const p = more[admitted]!;
+    if (p.skip) continue;
+    if (unitFor([...essential, ...more.slice(0, admitted + 1)]) < floor) break;
+  }
+  const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+  for (const p of more.slice(admitted)) {
+    p.skip ??= { code: 'no-time', reason: `not run: no time left within --duration ${secs(i.durationMs)} with ${R} reader${R === 1 ? '' : 's'} once the essential phases have theirs` };
+  }
+  const list = [...essential, ...more];
+  const unit = unitFor(list);
+  // Too short for the essential phases: they get a token budget and the run's guard skips the
+  // last ones rather than run past --duration.
+  const overBudget = alone < MIN_UNIT_MS
+    ? `--duration ${secs(i.durationMs)} is short for ${R} reader${R === 1 ? '' : 's'}: each control gets ${Math.max(0, Math.round(alone))} ms, under the ${MIN_UNIT_MS} ms that judging needs; the last phases may be skipped`
+    : null;
+  return finish(list, Math.max(unit, 5), { durationMs: i.durationMs, spentMs: i.spentMs, unitMs: round(Math.max(unit, 5)), overBudget });
+}
