@@ -168,7 +168,7 @@ ContentionResult RunContention(const RegistryEntry& entry, const ContentionParam
   res.descheduled_calls = m.descheduled_calls;
   uint64_t overflow = 0;
   for (const ReaderEvidence& e : seen) overflow += e.gap_overflow;
-  if (overflow) res.notes.push_back("a reader was switched out more often than it could record: some calls counted as on-CPU may not be");
+  if (overflow) res.notes.push_back("a reader was switched out more often than it could record: the calls after that were left out");
   if (sh.capped.load()) res.notes.push_back("a writer reached the call cap before the budget ended");
   if (sh.pin_failed_cpu.load() >= 0) {
     res.status = ContentionResult::Status::kPinFailed;

@@ -157,6 +157,8 @@ export interface StrategyEvidence {
     rawInterruptedShare: number | null;
     onCpuCalls: number;
     descheduledCalls: number;
+    /** Calls after a reader's gap store filled up: left out of every share, never judged (absent in older reports). */
+    unobservedCalls?: number;
     perReader: { cpu: number; interruptedShare: number | null; rawInterruptedShare: number | null; onCpuCalls: number; medianInterruptionNs: number; gaps: number; descheduledGaps: number }[];
     /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
     irqPerCall: Record<string, number> | null;

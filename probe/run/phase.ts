@@ -75,6 +75,7 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
           rawInterruptedShare: share(m.rawAllInterruptedCalls, m.calls),
           onCpuCalls: m.onCpuCalls,
           descheduledCalls: m.descheduledCalls,
+          unobservedCalls: m.unobservedCalls ?? 0,
           perReader: r.readers.map((x) => ({
             cpu: x.cpu,
             interruptedShare: share(x.interruptedCalls ?? 0, x.onCpuCalls ?? 0),
