@@ -75,6 +75,12 @@ function problemsOfGuest(g: GuestSpec, res: GuestResult): string[] {
     const series = g.kernel.split('-')[1];
     if (!String(inspect.kernel?.release).startsWith(`${series}.`)) p.push(`${g.name}: inspect saw kernel ${inspect.kernel?.release}, booted ${series}`);
     if (inspect.cpus?.online !== g.vcpus) p.push(`${g.name}: inspect counts ${inspect.cpus?.online} online CPUs, the guest has ${g.vcpus}`);
+    // The two x86 kernels differ where the probe must notice: GET_REGISTRATIONS (query bit 512) is 6.3+.
+    const m = inspect.membarrier;
+    if (series === '6.1' && (m?.queryMask & 512 || m?.registeredMask !== null || !m?.unknown?.registeredMask)) {
+      p.push(`${g.name}: on 6.1 GET_REGISTRATIONS must be absent and said so: queryMask ${m?.queryMask}, registeredMask ${m?.registeredMask}, unknown ${JSON.stringify(m?.unknown)}`);
+    }
+    if (series === '6.12' && !Number.isInteger(m?.registeredMask)) p.push(`${g.name}: on 6.12 GET_REGISTRATIONS read back ${m?.registeredMask} (${JSON.stringify(m?.unknown)})`);
     if (g.arch === 'arm64') {
       if (inspect.timebase?.source !== 'cntvct') p.push(`${g.name}: timebase ${inspect.timebase?.source}, expected cntvct on arm64 (${inspect.timebase?.reason})`);
       const rows = (inspect.interrupts?.rows ?? []).map((r: any) => r.id);
