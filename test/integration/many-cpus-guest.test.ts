@@ -15,6 +15,9 @@ import { GUESTS, runGuest, type CommandResult, type GuestResult, type GuestSpec 
 
 const log = (l: string) => console.log(`  [guest] ${l}`);
 
+// The progress bar redraws with \r: each redraw on a line of its own, the last few kept.
+const lastLines = (t: string, n = 6) => t.replace(/\r/g, '\n').split('\n').filter((l) => l.trim()).slice(-n).map((l) => `    ${l.slice(0, 200)}`).join('\n');
+
 /** Everything wrong with one command's outcome, in words; empty when its class is right. */
 function problemsOf(g: GuestSpec, c: CommandResult): string[] {
   const p: string[] = [];
@@ -24,7 +27,7 @@ function problemsOf(g: GuestSpec, c: CommandResult): string[] {
   if (c.exit === 134 || c.exit === 139) p.push(`${at}: crashed: exit ${c.exit}`);
   if (!(c.peakRssKb > 0)) p.push(`${at}: no peak RSS recorded (${c.peakRssKb})`);
   if (!c.report) {
-    p.push(`${at}: no report: ${c.reportError}; exit ${c.exit}; console:\n${c.console.slice(-1500)}`);
+    p.push(`${at}: no report: ${c.reportError}; exit ${c.exit ?? `signal ${c.signal}`}; its console, last lines:\n${lastLines(c.console)}`);
     return p;
   }
   const r = c.report;
