@@ -42,7 +42,7 @@ function table(results: GuestResult[]): string {
       rows.push([g.name, '(boot)', '-', '-', '-', '-', '-', 'EMULATOR FAILURE before init was ready, twice']);
       continue;
     }
-    rows.push([g.name, '(boot)', '-', sec(g.bootMs), '-', '-', '-', `${g.attempts.length} attempt(s), ${g.readyInfo?.nproc} CPUs, ${g.readyInfo?.release}${g.done ? '' : ', SUITE NOT DONE'}`]);
+    rows.push([g.name, '(boot)', '-', sec(g.bootMs), '-', '-', '-', `${g.attempts.length} attempt(s), ${g.readyInfo?.nproc} CPUs, ${g.readyInfo?.release}${g.done ? '' : `, SUITE NOT DONE: ${g.ended}`}`]);
     for (const c of g.commands) {
       const notes = [c.signal !== null ? `killed by signal ${c.signal}` : '', c.timedOut ? 'TIMED OUT' : '', c.reportError ?? '',
         c.missing.length && c.report ? `missing ${c.missing.join(', ')}` : '', c.report?.results?.cancelled ? 'interrupted' : ''].filter(Boolean).join('; ');

@@ -67,6 +67,8 @@ export interface GuestResult {
   readyInfo: Record<string, unknown> | null;
   /** init reached the end of the suite (no hang or guest crash past every deadline). */
   done: boolean;
+  /** How the last boot ended, in words: powered off, a deadline, qemu's own exit or signal. */
+  ended: string;
   commands: CommandResult[];
   /** Commands of the suite that produced no record (the guest died or was killed first). */
   notRun: string[];
@@ -231,7 +233,9 @@ export async function runGuest(spec: GuestSpec, o: RunGuestOptions = {}): Promis
     name: spec.name, arch: spec.arch, kernel: spec.kernel, vcpus: spec.vcpus,
     emulatorFailure: b.ready ? null
       : `emulator failure: the guest failed before init reported ready, twice (last: ${b.killedBy ?? `qemu exit ${b.qemuExit ?? b.qemuSignal}`}); console ${consoleLog}:\n${tail(b.console, 1500)}`,
-    attempts, bootMs: b.bootMs, readyInfo: b.readyInfo, done: b.done, commands: [], notRun: [], garbage: b.garbage, consoleLog, wallMs: Date.now() - t0,
+    attempts, bootMs: b.bootMs, readyInfo: b.readyInfo, done: b.done,
+    ended: b.killedBy ? `killed by the host at its ${b.killedBy}` : b.qemuSignal ? `qemu killed by ${b.qemuSignal}` : b.done ? 'powered off' : `qemu exit ${b.qemuExit} before the suite's end (guest panic or reboot?)`,
+    commands: [], notRun: [], garbage: b.garbage, consoleLog, wallMs: Date.now() - t0,
   };
   if (!b.ready) return result;
   for (const c of spec.commands) {
@@ -241,7 +245,7 @@ export async function runGuest(spec: GuestSpec, o: RunGuestOptions = {}): Promis
   }
   const file = join(dir, 'result.json');
   writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
-  log(`guest ${spec.name}: ${result.done ? 'suite done' : `suite NOT done (${b.killedBy ?? 'guest ended early'})`} in ${(result.wallMs / S).toFixed(1)} s, boot ${((b.bootMs ?? 0) / S).toFixed(1)} s; ${file}`);
+  log(`guest ${spec.name}: ${result.done ? 'suite done' : `suite NOT done (${result.ended})`} in ${(result.wallMs / S).toFixed(1)} s, boot ${((b.bootMs ?? 0) / S).toFixed(1)} s; ${file}`);
   return result;
 }
 

@@ -71,7 +71,8 @@ function problemsOfGuest(g: GuestSpec, res: GuestResult): string[] {
   const p: string[] = [];
   if (res.readyInfo?.nproc !== g.vcpus) p.push(`${g.name}: the guest has ${res.readyInfo?.nproc} CPUs online, asked for ${g.vcpus}`);
   for (const id of res.notRun) p.push(`${g.name} ${id}: no record: the guest died or was killed before it ended (console ${res.consoleLog})`);
-  if (!res.done) p.push(`${g.name}: the suite did not reach its end (console ${res.consoleLog})`);
+  if (!res.done) p.push(`${g.name}: the suite did not reach its end: ${res.ended} (console ${res.consoleLog})`);
+  if (res.garbage.length) p.push(`${g.name}: the results channel held ${res.garbage.length} line(s) that are not JSON: ${res.garbage.slice(0, 3).join(' | ')}`);
   for (const c of res.commands) p.push(...problemsOf(g, c));
   const inspect = res.commands.find((c) => c.kind === 'inspect')?.report?.system;
   if (inspect) {
