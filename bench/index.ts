@@ -120,3 +120,6 @@ for (const id of HEAVY) {
     `${e.rates.trialsPerSec.toFixed(0).padStart(10)}${cRate.toFixed(0).padStart(11)}${ratio.toFixed(2).padStart(7)}${cAll.toFixed(0).padStart(10)}` +
     `  ${Math.abs(diff) <= 0.15 ? 'latency ok' : 'LATENCY OFF'}, ${ratio >= 0.8 ? 'rate ok' : 'RATE LOW'}`);
 }
+
+// `npm run bench -- --guest`: the same figures' growth with readers in an 8-vCPU guest (bench/guest.ts).
+if (process.argv.includes('--guest')) await (await import('./guest.js')).benchGuest();

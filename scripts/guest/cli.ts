@@ -42,7 +42,7 @@ function table(results: GuestResult[]): string {
       rows.push([g.name, '(boot)', '-', '-', '-', '-', '-', 'EMULATOR FAILURE before init was ready, twice']);
       continue;
     }
-    rows.push([g.name, '(boot)', '-', sec(g.bootMs), '-', '-', '-', `${g.attempts.length} attempt(s), ${g.readyInfo?.nproc} CPUs, ${g.readyInfo?.release}${g.done ? '' : ', SUITE NOT DONE'}`]);
+    rows.push([g.name, '(boot)', '-', sec(g.bootMs), '-', '-', '-', `${g.attempts.length} attempt(s), ${g.readyInfo?.nproc} CPUs, ${g.readyInfo?.release}${g.done ? '' : `, SUITE NOT DONE: ${g.ended}`}`]);
     for (const c of g.commands) {
       const notes = [c.signal !== null ? `killed by signal ${c.signal}` : '', c.timedOut ? 'TIMED OUT' : '', c.reportError ?? '',
         c.missing.length && c.report ? `missing ${c.missing.join(', ')}` : '', c.report?.results?.cancelled ? 'interrupted' : ''].filter(Boolean).join('; ');
@@ -61,6 +61,8 @@ async function main() {
     if (!probeArgs.length) fail('give the probe command after --, e.g. -- run --readers 3 --json --no-save');
     const arch = (opt.arch ?? 'x86') as Arch;
     if (arch !== 'x86' && arch !== 'arm64') fail(`--arch must be x86 or arm64, got ${arch}`);
+    const kernels = arch === 'x86' ? ['x86-6.12', 'x86-6.1'] : ['arm64-6.12'];
+    if (typeof opt.kernel === 'string' && !kernels.includes(opt.kernel)) fail(`--kernel for ${arch} is one of ${kernels.join(', ')}, got ${opt.kernel}`);
     const r = await runInGuest(probeArgs, vcpus, { arch, kernel: typeof opt.kernel === 'string' ? opt.kernel : undefined, echo });
     process.stdout.write(`${JSON.stringify({ exit: r.exit, signal: r.signal, wallMs: r.wallMs, peakRssKb: r.peakRssKb, bootMs: r.result.bootMs, reportKeys: r.report ? Object.keys(r.report) : null })}\n`);
     return;

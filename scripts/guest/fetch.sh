@@ -41,15 +41,20 @@ newest() {
   apt-cache "$@" pkgnames linux-image- 2>/dev/null | grep -E "$re" | sort -V | tail -n1
 }
 
-# unpack_boot KEY PKG ARCH CONFIGS APT_OPTS...: downloads PKG (once), unpacks its boot/ into
-# kernels/PKG, checks that the options the guest relies on are built in, prints "KEY vmlinuz".
+# unpack_boot KEY REGEX ARCH CONFIGS APT_OPTS...: downloads the newest package matching REGEX
+# (once), unpacks its boot/ into kernels/PKG, checks that the options the guest relies on are
+# built in, prints "KEY vmlinuz".
 unpack_boot() {
-  local key="$1" pkg="$2" arch="$3" need="$4"; shift 4
+  local key="$1" re="$2" arch="$3" need="$4"; shift 4
+  local pkg
+  pkg=$(newest "$re" "$@")
+  [ -n "$pkg" ] || die "no package matches $re in the Debian package lists"
   local dir="$cache/kernels/$pkg"
   if [ ! -f "$dir/.done" ]; then
     say "fetching $pkg ($arch)"
     rm -f "$cache/debs/${pkg}_"*.deb
-    (cd "$cache/debs" && apt-get "$@" -o APT::Sandbox::User=root -qq download "$pkg" >&2) || die "apt-get download $pkg failed"
+    (cd "$cache/debs" && apt-get "$@" -o APT::Sandbox::User=root -qq download "$pkg" >&2) ||
+      die "apt-get download $pkg failed (lists older than the mirror? apt-get update, then run again)"
     local deb
     deb=$(ls "$cache/debs/${pkg}_"*"_$arch.deb" 2>/dev/null | head -n1)
     [ -n "$deb" ] || die "apt-get download left no ${pkg}_*_$arch.deb in $cache/debs"
@@ -64,6 +69,10 @@ unpack_boot() {
   [ -n "$img" ] && [ -n "$cfg" ] || die "$pkg has no boot/vmlinuz-* and config-*"
   for opt in $need; do
     grep -qx "CONFIG_$opt=y" "$cfg" || die "$pkg: CONFIG_$opt is not built in; the guest loads no modules"
+  done
+  # Older point releases of the same series, left by earlier runs, are not booted any more.
+  for old in "$cache/kernels/"*; do
+    [ "$old" != "$dir" ] && basename "$old" | grep -qE "$re" && rm -rf "$old"
   done
   echo "$key $img"
 }
@@ -80,11 +89,8 @@ for t in "$@"; do
       say "apt-get update (no 6.12 or 6.1 amd64 kernel in the lists)"
       apt-get update -qq >&2 || die "apt-get update failed"
     fi
-    p612=$(newest "$re612"); p61=$(newest "$re61")
-    [ -n "$p612" ] || die "no package matches $re612 in the Debian sources"
-    [ -n "$p61" ] || die "no package matches $re61 in the Debian sources"
-    unpack_boot x86-6.12 "$p612" amd64 "$common_cfg SERIAL_8250 SERIAL_8250_CONSOLE"
-    unpack_boot x86-6.1 "$p61" amd64 "$common_cfg SERIAL_8250 SERIAL_8250_CONSOLE"
+    unpack_boot x86-6.12 "$re612" amd64 "$common_cfg SERIAL_8250 SERIAL_8250_CONSOLE"
+    unpack_boot x86-6.1 "$re61" amd64 "$common_cfg SERIAL_8250 SERIAL_8250_CONSOLE"
     command -v busybox >/dev/null || die "busybox is not on PATH after installing busybox-static"
     ! ldd "$(command -v busybox)" >/dev/null 2>&1 ||
       die "$(command -v busybox) is not static (is busybox installed instead of busybox-static?)"
@@ -105,9 +111,7 @@ for t in "$@"; do
       -o Debug::NoLocking=1
     )
     rea='^linux-image-6\.12\.[0-9]+\+deb12-arm64-unsigned$'
-    pa=$(newest "$rea" "${apt_opts[@]}")
-    [ -n "$pa" ] || die "no package matches $rea in the arm64 lists"
-    unpack_boot arm64-6.12 "$pa" arm64 "$common_cfg SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE VIRTIO_PCI VIRTIO_CONSOLE" "${apt_opts[@]}"
+    unpack_boot arm64-6.12 "$rea" arm64 "$common_cfg SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE VIRTIO_PCI VIRTIO_CONSOLE" "${apt_opts[@]}"
     bb="$cache/busybox-arm64"
     if [ ! -x "$bb/bin/busybox" ]; then
       say "fetching busybox-static (arm64)"

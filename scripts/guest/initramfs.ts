@@ -38,7 +38,7 @@ poweroff -f
 /** The production dependency closure of the app: every package `import`ed at run time. */
 function prodPackages(): string[] {
   const seen = new Set<string>();
-  const visit = (fromDir: string, name: string) => {
+  const visit = (fromDir: string, name: string, optional = false) => {
     // Node's resolution: the nearest node_modules/<name> walking up from the requiring package.
     for (let d = fromDir; ; d = dirname(d)) {
       const p = join(d, 'node_modules', name);
@@ -46,17 +46,20 @@ function prodPackages(): string[] {
         if (seen.has(p)) return;
         seen.add(p);
         const pj = JSON.parse(readFileSync(join(p, 'package.json'), 'utf8'));
-        for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) visit(p, dep);
+        for (const dep of Object.keys(pj.dependencies ?? {})) visit(p, dep);
+        // An optional dependency npm did not install (another platform's binary) is not needed.
+        for (const dep of Object.keys(pj.optionalDependencies ?? {})) visit(p, dep, true);
         return;
       }
       if (d === ROOT || dirname(d) === d) {
-        if (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).optionalDependencies?.[name]) return;
+        if (optional) return;
         throw new Error(`initramfs: dependency ${name} (needed by ${fromDir}) is not installed: run npm ci`);
       }
     }
   };
   const pj = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   for (const dep of Object.keys(pj.dependencies ?? {})) visit(ROOT, dep);
+  for (const dep of Object.keys(pj.optionalDependencies ?? {})) visit(ROOT, dep, true);
   return [...seen];
 }
 

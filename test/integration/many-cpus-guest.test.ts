@@ -15,6 +15,9 @@ import { GUESTS, runGuest, type CommandResult, type GuestResult, type GuestSpec 
 
 const log = (l: string) => console.log(`  [guest] ${l}`);
 
+// The progress bar redraws with \r: each redraw on a line of its own, the last few kept.
+const lastLines = (t: string, n = 6) => t.replace(/\r/g, '\n').split('\n').filter((l) => l.trim()).slice(-n).map((l) => `    ${l.slice(0, 200)}`).join('\n');
+
 /** Everything wrong with one command's outcome, in words; empty when its class is right. */
 function problemsOf(g: GuestSpec, c: CommandResult): string[] {
   const p: string[] = [];
@@ -24,7 +27,7 @@ function problemsOf(g: GuestSpec, c: CommandResult): string[] {
   if (c.exit === 134 || c.exit === 139) p.push(`${at}: crashed: exit ${c.exit}`);
   if (!(c.peakRssKb > 0)) p.push(`${at}: no peak RSS recorded (${c.peakRssKb})`);
   if (!c.report) {
-    p.push(`${at}: no report: ${c.reportError}; exit ${c.exit}; console:\n${c.console.slice(-1500)}`);
+    p.push(`${at}: no report: ${c.reportError}; exit ${c.exit ?? `signal ${c.signal}`}; its console, last lines:\n${lastLines(c.console)}`);
     return p;
   }
   const r = c.report;
@@ -68,13 +71,20 @@ function problemsOfGuest(g: GuestSpec, res: GuestResult): string[] {
   const p: string[] = [];
   if (res.readyInfo?.nproc !== g.vcpus) p.push(`${g.name}: the guest has ${res.readyInfo?.nproc} CPUs online, asked for ${g.vcpus}`);
   for (const id of res.notRun) p.push(`${g.name} ${id}: no record: the guest died or was killed before it ended (console ${res.consoleLog})`);
-  if (!res.done) p.push(`${g.name}: the suite did not reach its end (console ${res.consoleLog})`);
+  if (!res.done) p.push(`${g.name}: the suite did not reach its end: ${res.ended} (console ${res.consoleLog})`);
+  if (res.garbage.length) p.push(`${g.name}: the results channel held ${res.garbage.length} line(s) that are not JSON: ${res.garbage.slice(0, 3).join(' | ')}`);
   for (const c of res.commands) p.push(...problemsOf(g, c));
   const inspect = res.commands.find((c) => c.kind === 'inspect')?.report?.system;
   if (inspect) {
     const series = g.kernel.split('-')[1];
     if (!String(inspect.kernel?.release).startsWith(`${series}.`)) p.push(`${g.name}: inspect saw kernel ${inspect.kernel?.release}, booted ${series}`);
     if (inspect.cpus?.online !== g.vcpus) p.push(`${g.name}: inspect counts ${inspect.cpus?.online} online CPUs, the guest has ${g.vcpus}`);
+    // The two x86 kernels differ where the probe must notice: GET_REGISTRATIONS (query bit 512) is 6.3+.
+    const m = inspect.membarrier;
+    if (series === '6.1' && (m?.queryMask & 512 || m?.registeredMask !== null || !m?.unknown?.registeredMask)) {
+      p.push(`${g.name}: on 6.1 GET_REGISTRATIONS must be absent and said so: queryMask ${m?.queryMask}, registeredMask ${m?.registeredMask}, unknown ${JSON.stringify(m?.unknown)}`);
+    }
+    if (series === '6.12' && !Number.isInteger(m?.registeredMask)) p.push(`${g.name}: on 6.12 GET_REGISTRATIONS read back ${m?.registeredMask} (${JSON.stringify(m?.unknown)})`);
     if (g.arch === 'arm64') {
       if (inspect.timebase?.source !== 'cntvct') p.push(`${g.name}: timebase ${inspect.timebase?.source}, expected cntvct on arm64 (${inspect.timebase?.reason})`);
       const rows = (inspect.interrupts?.rows ?? []).map((r: any) => r.id);
