@@ -1,39 +1,33 @@
 #include "harness/watchdog.h"
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "harness/timebase.h"
 
 namespace mbp {
 
+// A flag polled every millisecond rather than a condition variable: wait_for needs
+// pthread_cond_clockwait (glibc 2.30), which the prebuilt binaries may not import (glibc 2.28).
 bool RunWatched(std::function<void()> body, uint64_t abandon_ticks) {
-  struct Done {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool finished = false;
-  };
-  auto done = std::make_shared<Done>();
-  std::thread t([done, body = std::move(body)] {
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([finished, body = std::move(body)] {
     body();
-    std::lock_guard<std::mutex> lock(done->mu);
-    done->finished = true;
-    done->cv.notify_all();
+    finished->store(true, std::memory_order_release);
   });
-  std::unique_lock<std::mutex> lock(done->mu);
-  // Deadline: abandon_ticks, checked every 10 ms (the engine's clock is not a std::chrono clock).
-  while (!done->finished) {
+  // Deadline: abandon_ticks (the engine's clock is not a std::chrono clock).
+  while (!finished->load(std::memory_order_acquire)) {
     if (abandon_ticks && Tick() >= abandon_ticks) break;
-    done->cv.wait_for(lock, std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  const bool finished = done->finished;
-  lock.unlock();
-  if (finished) t.join();
-  else t.detach();
-  return finished;
+  if (finished->load(std::memory_order_acquire)) {
+    t.join();
+    return true;
+  }
+  t.detach();
+  return false;
 }
 
 }  // namespace mbp
