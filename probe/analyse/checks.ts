@@ -7,7 +7,7 @@ import type { ExperimentPlan, FieldCheck, FieldCheckId, MachineFacts, Risk, RunE
 import { formatCpuList } from '../inspect/cpulist.js';
 import { DEFECTS, defectsFor } from './defects.js';
 import { risksOf } from './risks.js';
-import { isNearNull, pct, us } from './verdicts.js';
+import { isNearNull, nullHasPower, pct, us } from './verdicts.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 
 export interface CheckRun {
@@ -94,6 +94,9 @@ function silentSuccess(f: MachineFacts, c?: CheckRun): FieldCheck {
   // Under emulation the gap test times the emulator: a low share is no evidence of a hollow call.
   if (emu && !(m.interruptedShare >= 0.95 && !isNearNull(m.interruptedShare, n.interruptedShare))) {
     return row('silent-success', 'unknown', `${EMULATED_CPUS} (${emu}), and a reader's clock gaps time the emulator, so ${against} says nothing either way`);
+  }
+  if (!nullHasPower(n.interruptedShare)) {
+    return row('silent-success', 'unknown', `${against}: getpid interrupts the reader that often too (a noisy host or steal time), so the sample cannot tell a hollow call from a working one`);
   }
   if (isNearNull(m.interruptedShare, n.interruptedShare)) return row('silent-success', 'problem', `${against}: the call returns 0 without reaching other CPUs here`);
   if (m.interruptedShare >= 0.95) return row('silent-success', 'ok', `${against}: the call reaches other CPUs${c ? '' : ' (a run judges it at length)'}${emu ? ` (${EMULATED_CPUS})` : ''}`);

@@ -7,8 +7,15 @@ import type { MachineFacts } from '../records.js';
 
 export const EMULATED_CPUS = 'emulated CPUs: IPIs cost what the emulator charges';
 
-/** The emulator's name when the CPUs are emulated, else null. Only x86's CPUID says so today (arm64 TCG is not recognised). */
+/**
+ * The emulator's name when the CPUs are emulated, else null. x86: CPUID's hypervisor vendor
+ * (QEMU TCG says "TCGTCGTCGTCG"). arm64 has no such leaf, but MIDR's implementer 0x00 is reserved
+ * for software use by the Arm architecture: no silicon has it, QEMU's emulated CPUs do, and a KVM
+ * guest sees its host's real implementer.
+ */
 export function emulatedCpus(f: MachineFacts): string | null {
   const v = f.hypervisor?.vendor ?? null;
-  return v === 'QEMU TCG' ? v : null;
+  if (v === 'QEMU TCG') return v;
+  if (f.platform.arch === 'arm64' && f.cpus.implementer === '0x00') return 'QEMU TCG (CPU implementer 0x00, reserved for software)';
+  return null;
 }
