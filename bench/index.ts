@@ -123,3 +123,5 @@ for (const id of HEAVY) {
 
 // `npm run bench -- --guest`: the same figures' growth with readers in an 8-vCPU guest (bench/guest.ts).
 if (process.argv.includes('--guest')) await (await import('./guest.js')).benchGuest();
+// Peak RSS at 1, 7, 63 and 383 readers on this machine (bench/readers-rss.ts), about 20 s.
+(await import('./readers-rss.js')).benchReadersRss();

@@ -2,7 +2,6 @@
 
 #include <sys/mman.h>
 
-#include <algorithm>
 #include <mutex>
 
 namespace mbp {
@@ -27,8 +26,8 @@ StuffBuffer::~StuffBuffer() {
 }
 
 size_t StuffingBytes(size_t readers) {
-  const size_t mib = size_t(1) << 20;
-  return std::clamp(readers * 4 * mib, 16 * mib, 32 * mib);
+  (void)readers;
+  return size_t(16) << 20;
 }
 
 std::shared_ptr<StuffBuffer> AcquireStuffing(size_t n) {

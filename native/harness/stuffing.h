@@ -2,10 +2,11 @@
 // buffer in order, so its SB store waits behind misses: the window in which the writer cannot see
 // it grows from ~100 cycles to thousands, which is what makes SB relax often enough to measure.
 //
-// One buffer serves every reader of a phase. Each reader starts at its own offset and walks the
-// whole buffer with an odd stride of lines (so the hardware prefetcher does not warm the next
-// line); a line another reader stored to recently is owned by that reader's core and misses too,
-// so sharing keeps the lines cold while the footprint stays bounded at any reader count (a
+// One 16 MiB buffer serves every reader of a phase. Each reader starts at its own offset and walks
+// the whole buffer with an odd stride of lines (so the hardware prefetcher does not warm the next
+// line): between two visits to a line it has stored to 16 MiB of others, several times any core's
+// L2, and a line another reader stored to recently is owned by that reader's core and misses too.
+// So sharing keeps the lines cold while the footprint stays the same at any reader count (a
 // buffer per reader was 4 MiB each: 1.5 GiB at 383 readers). The buffer is pre-faulted before the
 // readers start (a page fault during a trial would be a kernel entry), kept between the phases of
 // a run (re-faulting it per phase costs milliseconds) and freed by ReleaseStuffing() when the run
@@ -27,8 +28,7 @@ struct StuffBuffer {
   size_t bytes = 0;
 };
 
-// Bytes for a phase with `readers` readers: 4 MiB each (several times a core's L2), at least
-// 16 MiB and at most 32 MiB in all.
+// Bytes for a phase with `readers` readers: 16 MiB, whatever their number (see above).
 size_t StuffingBytes(size_t readers);
 
 // The run's buffer, at least `bytes` long, faulted in; reused while big enough.

@@ -174,7 +174,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       step(p.key);
     }
   } finally {
-    // The stuffing buffer kept between phases (16-32 MiB) goes back to the kernel with the run.
+    // The stuffing buffer kept between phases (16 MiB) goes back to the kernel with the run.
     engine.releaseBuffers();
     opts.signal?.removeEventListener('abort', onAbort);
     results.cancelled = stopped();
