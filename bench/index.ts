@@ -121,7 +121,8 @@ for (const id of HEAVY) {
     `  ${Math.abs(diff) <= 0.15 ? 'latency ok' : 'LATENCY OFF'}, ${ratio >= 0.8 ? 'rate ok' : 'RATE LOW'}`);
 }
 
-// `npm run bench -- --guest`: the same figures' growth with readers in an 8-vCPU guest (bench/guest.ts).
-if (process.argv.includes('--guest')) await (await import('./guest.js')).benchGuest();
+// Peak RSS and wall at 1, 3 and 7 readers in an 8-vCPU guest (bench/guest.ts, about 90 s;
+// `npm run bench -- --no-guest` leaves it out).
+if (!process.argv.includes('--no-guest')) await (await import('./guest.js')).benchGuest();
 // Peak RSS at 1, 7, 63 and 383 readers on this machine (bench/readers-rss.ts), about 20 s.
 (await import('./readers-rss.js')).benchReadersRss();
