@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inspect } from '../../probe/inspect/index.js';
+import { loadNative } from '../../probe/native.js';
 import { runProbe } from '../../probe/run/index.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -58,6 +59,18 @@ test('a duration too short for the plan: the last phases are skipped with a note
   assert.ok(rep.results.notes.some((n) => /running late: \d+ phases? (was|were) skipped to stay within --duration 0\.2 s \+ 10%/.test(n)), rep.results.notes.join('\n'));
   assert.match(rep.plan.phaseBudget!.overBudget!, /--duration 0\.2 s is short/);
   assert.is(rep.results.phases!.length, rep.plan.phases!.length);
+});
+
+test('native buffers are freed when a run ends: the engine holds no stuffing buffer after runProbe', async () => {
+  const n = loadNative();
+  if (!n.ok) throw new Error(n.reason);
+  let heldDuring = 0;
+  const rep = await runProbe({ durationMs: 1500, seed: 7, strategies: ['membarrier-private-expedited'],
+    onProgress: () => { heldDuring = Math.max(heldDuring, n.addon.engine.buffersHeld()); } });
+  // The calibration sweep stores to cold lines, so the buffer was held between phases.
+  assert.ok(heldDuring >= 16 * 2 ** 20, `held ${heldDuring} bytes during the run`);
+  assert.ok((rep.results.controls.none?.sb.trials ?? 0) > 0, 'the run ran phases');
+  assert.is(n.addon.engine.buffersHeld(), 0);
 });
 
 test.run();
