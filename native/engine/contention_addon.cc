@@ -41,6 +41,7 @@ Napi::Value RunContentionJs(const Napi::CallbackInfo& info) {
   if (!ParseContentionOptions(info.Length() ? info[0] : env.Undefined(), g_engine_rate, &o)) return env.Null();
   if (!ClaimExperiment(env)) return env.Null();
   o.p.hard_ticks = Tick() + g_engine_rate.ToTicks(o.hard_ms * 1e6);
+  o.p.abandon_ticks = o.p.hard_ticks + g_engine_rate.ToTicks(1e9);  // the watchdog's grace, as for phases
   return Launch(new ContentionWorker(env, o.entry, std::move(o.p)));
 }
 

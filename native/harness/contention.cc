@@ -8,6 +8,7 @@
 #include "harness/affinity.h"
 #include "harness/deadline.h"
 #include "harness/sb_litmus.h"
+#include "harness/watchdog.h"
 
 namespace mbp {
 namespace {
@@ -110,7 +111,9 @@ const char* ContentionSkipReason(const StrategyInfo& info) {
   return nullptr;
 }
 
-ContentionResult RunContention(const RegistryEntry& entry, const ContentionParams& p, const TickRate& rate) {
+namespace {
+
+ContentionResult RunNow(const RegistryEntry& entry, const ContentionParams& p, const TickRate& rate) {
   ContentionResult res;
   if (const char* why = ContentionSkipReason(entry.info)) {
     res.status = ContentionResult::Status::kSkipped;
@@ -188,6 +191,23 @@ ContentionResult RunContention(const RegistryEntry& entry, const ContentionParam
     res.status = ContentionResult::Status::kCancelled;
   }
   return res;
+}
+
+}  // namespace
+
+ContentionResult RunContention(const RegistryEntry& entry, const ContentionParams& p, const TickRate& rate) {
+  // Every wait above ends by hard_ticks, but a writer's Heavy() blocked in the kernel cannot be
+  // stopped: the watchdog leaves the whole experiment behind (it owns copies of its inputs and
+  // its result) and reports a timeout instead of hanging the engine.
+  auto out = std::make_shared<ContentionResult>();
+  const RegistryEntry* e = &entry;
+  if (!RunWatched([out, e, p, rate] { *out = RunNow(*e, p, rate); }, p.abandon_ticks)) {
+    ContentionResult stuck;
+    stuck.status = ContentionResult::Status::kTimeout;
+    stuck.what = "a writer's heavy call did not return by the watchdog's deadline; its threads were abandoned";
+    return stuck;
+  }
+  return std::move(*out);
 }
 
 }  // namespace mbp

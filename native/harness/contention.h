@@ -19,7 +19,8 @@ struct ContentionParams {
   std::vector<int> reader_cpus;
   std::vector<int> writer_cpus;  // writer i runs on writer_cpus[i % size]; empty: not pinned
   uint64_t budget_ticks = 0;     // writers stop starting calls after this long
-  uint64_t hard_ticks = 0;       // absolute watchdog tick: every wait gives up here
+  uint64_t hard_ticks = 0;       // absolute tick: every wait gives up here
+  uint64_t abandon_ticks = 0;    // watchdog: writers still inside Heavy() by this tick are abandoned (0: never)
 };
 
 struct ContentionResult {
