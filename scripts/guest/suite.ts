@@ -90,8 +90,10 @@ export function fullSuite(vcpus: number): CommandSpec[] {
     { id: 'check', kind: 'check', args: ['check', '--require', 'membarrier-private-expedited', '--json'], timeoutMs: 60 * S },
     { id: 'run', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 120 * S },
     // Ctrl-C while the phases run: node's start-up and the run's inspect take ~5 s here before the
-    // probe's SIGINT handler exists (a Ctrl-C then just ends node), and the phases last ~20 s, so
-    // 15 s lands among them even on a host twice as loaded.
+    // probe's SIGINT handler exists (a Ctrl-C then just ends node), so it comes at 15 s, which is
+    // still early on a host twice as loaded. The phases' time budget (15 s by default) keeps the
+    // run going past it on a faster host too, with some strategies finished (--duration 60 was
+    // tried: then nothing but calibration has finished at 15 s).
     { id: 'run-sigint', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 60 * S, sigintMs: 15 * S },
   ];
   for (const r of [1, 3, 7]) {
