@@ -36,6 +36,7 @@ const mb = (kb: number | null | undefined) => (kb ? (kb / 1024).toFixed(0) : '-'
 const sec = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : (ms / 1000).toFixed(1));
 
 function table(results: GuestResult[]): string {
+  const lines: string[] = [];
   const rows: string[][] = [['guest', 'command', 'exit', 'wall s', 'peak RSS MB', 'complete', 'bar', 'notes']];
   for (const g of results) {
     if (g.emulatorFailure) {
@@ -50,8 +51,11 @@ function table(results: GuestResult[]): string {
     }
     for (const id of g.notRun) rows.push([g.name, id, '-', '-', '-', 'NO', '', 'no record: the guest died or was killed first']);
   }
+  for (const g of results) {
+    for (const c of g.commands) if (c.crashTrace.length) lines.push(`\n${g.name} ${c.id} crash trace:\n  ${c.crashTrace.join('\n  ')}`);
+  }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n');
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n') + lines.join('\n');
 }
 
 async function main() {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync, writeSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CACHE, ROOT, fetched, must, type Arch } from './host.js';
+import { CRASHTRACE_GUEST_PATH, crashtraceLib } from './crashtrace.js';
 
 // Why each mount: /proc for the probe's CPU, interrupt and process facts, /sys for topology and
 // online sets, devtmpfs for the serial ports and /dev/null, tmpfs for the commands' output files.
@@ -138,6 +139,8 @@ export function baseInitramfs(arch: Arch): string {
   for (const p of ['package.json', 'dist/probe', 'probe/report.schema.json']) copyIn(stage, join(ROOT, p), join('/app', p));
   for (const p of prodPackages()) copyIn(stage, p, join('/app', p.slice(ROOT.length)));
   copyIn(stage, measureHelper(arch), '/bin/mbp-measure');
+  const trace = crashtraceLib(arch);
+  if (trace) copyIn(stage, trace, CRASHTRACE_GUEST_PATH);
   writeFileSync(join(stage, 'etc', 'passwd'), 'root:x:0:0:root:/tmp:/bin/sh\n');
   writeFileSync(join(stage, 'etc', 'group'), 'root:x:0:\n');
   writeFileSync(join(stage, 'init'), INIT);
