@@ -16,7 +16,7 @@ test('bad durations, counts, CPUs and strategies are refused with exit 2', () =>
   usage(['run', '--duration', '0'], /--duration must be a positive number/);
   usage(['run', '--duration', '-3'], /--duration must be a positive number/);
   usage(['run', '--duration', 'abc'], /--duration must be a positive number/);
-  usage(['run', '--readers', '1.5'], /--readers must be a positive whole number/);
+  usage(['run', '--readers', '1.5'], /--readers takes a positive whole number or "all"/);
   usage(['run', '--readers', '4096'], /--readers 4096 needs 4097 CPUs/);
   usage(['run', '--cpus', 'x-y'], /--cpus takes a CPU list/);
   usage(['run', '--cpus', '0,4000'], /CPU 4000 is offline or outside/);
