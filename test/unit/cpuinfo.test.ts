@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpuIdentity, parseCpuinfo, processorBlocks } from '../../probe/inspect/cpuinfo.js';
-import { localFixture, sharedFixture } from './fixtures.js';
+import { localFixture, devFixture } from './fixtures.js';
 
 test('AMD EPYC KVM guest: identity and flags', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const blocks = parseCpuinfo(sharedFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const blocks = parseCpuinfo(devFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
   const procs = processorBlocks(blocks);
   assert.is(procs.length, 2);
   assert.equal(procs.map((b) => b.processor), ['0', '1']);
@@ -35,8 +35,8 @@ test('AMD EPYC KVM guest: identity and flags', () => {
 });
 
 test('Intel Xeon KVM guest: identity and flags', () => {
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const blocks = parseCpuinfo(sharedFixture('kvm-intel-xeon-2vcpu', 'cpuinfo'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const blocks = parseCpuinfo(devFixture('kvm-intel-xeon-2vcpu', 'cpuinfo'));
   assert.is(processorBlocks(blocks).length, 2);
   const id = cpuIdentity(blocks);
   assert.is(id.vendor, 'GenuineIntel');

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatCpuList, parseCpuList } from '../../probe/inspect/cpulist.js';
-import { cpuLists, sharedFixture } from './fixtures.js';
+import { cpuLists, devFixture } from './fixtures.js';
 
 test('parseCpuList: ranges and single CPUs', () => {
   assert.equal(parseCpuList('0-3,8'), [0, 1, 2, 3, 8]);
@@ -43,14 +43,14 @@ test('parseCpuList: garbage throws', () => {
 });
 
 test('parseCpuList: sys-cpu-lists captures', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const amd = cpuLists(sharedFixture('kvm-amd-epyc-2vcpu', 'sys-cpu-lists'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const amd = cpuLists(devFixture('kvm-amd-epyc-2vcpu', 'sys-cpu-lists'));
   assert.equal(parseCpuList(amd.online), [0, 1]);
   assert.equal(parseCpuList(amd.possible), [0, 1]);
   assert.equal(parseCpuList(amd.present), [0, 1]);
   assert.equal(parseCpuList(amd.offline), []);
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const intel = cpuLists(sharedFixture('kvm-intel-xeon-2vcpu', 'sys-cpu-lists'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const intel = cpuLists(devFixture('kvm-intel-xeon-2vcpu', 'sys-cpu-lists'));
   assert.equal(parseCpuList(intel.online), [0, 1]);
   assert.equal(parseCpuList(intel.offline), []);
 });

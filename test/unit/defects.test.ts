@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { DEFECTS, defectsFor, inRange, releaseVersion } from '../../probe/analyse/defects.js';
-import { localFixture, sharedFixture } from './fixtures.js';
+import { localFixture, devFixture } from './fixtures.js';
 
 const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
 const facts = (release: string, machine: string, edit: (r: Report) => void = () => {}) => {
@@ -17,7 +17,7 @@ const facts = (release: string, machine: string, edit: (r: Report) => void = () 
 
 test('captured releases (shared fixtures uname-r) parse and match open-ended ranges', () => {
   for (const m of ['kvm-amd-epyc-2vcpu', 'kvm-intel-xeon-2vcpu']) {
-    const rel = sharedFixture(m, 'uname-r').trim();
+    const rel = devFixture(m, 'uname-r').trim();
     assert.equal(releaseVersion(rel), [6, 18, 44], rel);
     assert.is(inRange(rel, { below: [6, 9] }), false);
     assert.is(inRange(rel, { from: [6, 15] }), true);

@@ -1,17 +1,17 @@
 // Fixture access for the unit tests. The compiled tests live in <root>/dist/test/unit/, so the
-// repository root is three levels up. Shared captures sit beside the repository
-// (<root>/../shared/fixtures, as CI clones it); public captures live in <root>/test/fixtures.
+// repository root is three levels up. Every capture lives in <root>/test/fixtures, so a clone
+// stands alone: the captures of the team's own development machines are there as
+// test/fixtures/dev-<machine>/ (each README says where they came from).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const sharedFixturesDir = resolve(repoRoot, '..', 'shared', 'fixtures');
 export const localFixturesDir = join(repoRoot, 'test', 'fixtures');
 
-/** Text of <root>/../shared/fixtures/<machine>/<file>. */
-export function sharedFixture(machine: string, file: string): string {
-  return readFileSync(join(sharedFixturesDir, machine, file), 'utf8');
+/** Text of a development machine's capture, <root>/test/fixtures/dev-<machine>/<file>. */
+export function devFixture(machine: string, file: string): string {
+  return readFileSync(join(localFixturesDir, `dev-${machine}`, file), 'utf8');
 }
 
 /** Text of <root>/test/fixtures/<folder>/<file>. */

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { barrierRows, interruptFacts, parseInterrupts } from '../../probe/inspect/interrupts.js';
-import { localFixture, sharedFixture } from './fixtures.js';
+import { localFixture, devFixture } from './fixtures.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const row = (t: ReturnType<typeof parseInterrupts>, id: string) => {
@@ -11,8 +11,8 @@ const row = (t: ReturnType<typeof parseInterrupts>, id: string) => {
 };
 
 test('AMD EPYC KVM guest: columns, TLB/CAL/RES rows and counts', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const text = sharedFixture('kvm-amd-epyc-2vcpu', 'interrupts');
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const text = devFixture('kvm-amd-epyc-2vcpu', 'interrupts');
   const t = parseInterrupts(text);
   assert.equal(t.cpus, [0, 1]);
   assert.equal(row(t, 'RES'), { id: 'RES', counts: [11991, 11467], description: 'Rescheduling interrupts' });
@@ -37,8 +37,8 @@ test('AMD EPYC KVM guest: columns, TLB/CAL/RES rows and counts', () => {
 });
 
 test('Intel Xeon KVM guest: columns, TLB/CAL/RES rows and counts', () => {
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const text = sharedFixture('kvm-intel-xeon-2vcpu', 'interrupts');
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const text = devFixture('kvm-intel-xeon-2vcpu', 'interrupts');
   const t = parseInterrupts(text);
   assert.equal(t.cpus, [0, 1]);
   assert.equal(row(t, 'RES').counts, [3105, 2653]);

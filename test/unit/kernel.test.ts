@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCmdline, parseRelease, releaseFromVersion } from '../../probe/inspect/kernel.js';
-import { sharedFixture } from './fixtures.js';
+import { devFixture } from './fixtures.js';
 
 test('parseRelease: fixture uname -r', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  assert.equal(parseRelease(sharedFixture('kvm-amd-epyc-2vcpu', 'uname-r')), { major: 6, minor: 18, patch: 44 });
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  assert.equal(parseRelease(sharedFixture('kvm-intel-xeon-2vcpu', 'uname-r')), { major: 6, minor: 18, patch: 44 });
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  assert.equal(parseRelease(devFixture('kvm-amd-epyc-2vcpu', 'uname-r')), { major: 6, minor: 18, patch: 44 });
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  assert.equal(parseRelease(devFixture('kvm-intel-xeon-2vcpu', 'uname-r')), { major: 6, minor: 18, patch: 44 });
 });
 
 test('parseRelease: other shapes', () => {
@@ -21,21 +21,21 @@ test('parseRelease: other shapes', () => {
 });
 
 test('releaseFromVersion: /proc/version gives the same release as uname -r', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const amd = releaseFromVersion(sharedFixture('kvm-amd-epyc-2vcpu', 'version'));
-  assert.is(amd, sharedFixture('kvm-amd-epyc-2vcpu', 'uname-r').trim());
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const amd = releaseFromVersion(devFixture('kvm-amd-epyc-2vcpu', 'version'));
+  assert.is(amd, devFixture('kvm-amd-epyc-2vcpu', 'uname-r').trim());
   assert.is(amd, '6.18.44-fc-v782');
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const intel = releaseFromVersion(sharedFixture('kvm-intel-xeon-2vcpu', 'version'));
-  assert.is(intel, sharedFixture('kvm-intel-xeon-2vcpu', 'uname-r').trim());
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const intel = releaseFromVersion(devFixture('kvm-intel-xeon-2vcpu', 'version'));
+  assert.is(intel, devFixture('kvm-intel-xeon-2vcpu', 'uname-r').trim());
   assert.is(intel, '6.18.44-fc-v669');
   assert.is(releaseFromVersion('not a version line'), null);
   assert.is(releaseFromVersion(''), null);
 });
 
 test('parseCmdline: AMD fixture', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const p = parseCmdline(sharedFixture('kvm-amd-epyc-2vcpu', 'cmdline'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const p = parseCmdline(devFixture('kvm-amd-epyc-2vcpu', 'cmdline'));
   assert.equal([...p.keys()], [
     'mitigations', 'console', 'quiet', 'reboot', 'panic', 'nomodule', 'random.trust_cpu', 'swiotlb', 'psi',
     'nvproxy.enable', 'page_reporting.page_reporting_order', 'deferred_init', 'nested_pvm',
@@ -51,8 +51,8 @@ test('parseCmdline: AMD fixture', () => {
 });
 
 test('parseCmdline: Intel fixture', () => {
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const p = parseCmdline(sharedFixture('kvm-intel-xeon-2vcpu', 'cmdline'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const p = parseCmdline(devFixture('kvm-intel-xeon-2vcpu', 'cmdline'));
   assert.is(p.size, 17);
   assert.is(p.get('cpuidle_haltpoll.force'), '1');
   assert.is(p.get('haltpoll.guest_halt_poll_ns'), '0');

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MEMBARRIER_COMMANDS, commandName, decodeMask, globalRefusedByNohzFull, killedAt } from '../../probe/inspect/membarrier.js';
 import type { MembarrierChildResult } from '../../probe/native.js';
-import { sharedFixture } from './fixtures.js';
+import { devFixture } from './fixtures.js';
 
 // The child's call order (native/inspect/membarrier_child.cc kMembarrierChildSequence):
 // QUERY, REGISTER_GLOBAL_EXPEDITED, REGISTER_PRIVATE_EXPEDITED, REGISTER_..._SYNC_CORE,
@@ -29,12 +29,12 @@ function queryMaskOf(text: string): number {
 }
 
 test('decodeMask: the fixtures\' QUERY mask 1023 lists all ten commands', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const amd = queryMaskOf(sharedFixture('kvm-amd-epyc-2vcpu', 'membarrier'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const amd = queryMaskOf(devFixture('kvm-amd-epyc-2vcpu', 'membarrier'));
   assert.is(amd, 1023);
   assert.equal(decodeMask(amd), ALL_TEN);
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const intel = queryMaskOf(sharedFixture('kvm-intel-xeon-2vcpu', 'membarrier'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const intel = queryMaskOf(devFixture('kvm-intel-xeon-2vcpu', 'membarrier'));
   assert.equal(decodeMask(intel), ALL_TEN);
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { detectSandbox, type SandboxInputs } from '../../probe/inspect/sandbox.js';
-import { localFixture, sharedFixture } from './fixtures.js';
+import { localFixture, devFixture } from './fixtures.js';
 
 const none: SandboxInputs = {
   dockerenv: false,
@@ -61,14 +61,14 @@ test('no markers: nothing detected', () => {
 });
 
 test('shared fixtures\' /proc/version: neither gVisor nor WSL', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const amd = detectSandbox({ ...none, procVersion: sharedFixture('kvm-amd-epyc-2vcpu', 'version').trim() });
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const amd = detectSandbox({ ...none, procVersion: devFixture('kvm-amd-epyc-2vcpu', 'version').trim() });
   assert.is(amd.gvisor, false);
   assert.is(amd.wsl, null);
   assert.is(amd.container, null);
   assert.equal(amd.evidence, []);
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const intel = detectSandbox({ ...none, procVersion: sharedFixture('kvm-intel-xeon-2vcpu', 'version').trim() });
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const intel = detectSandbox({ ...none, procVersion: devFixture('kvm-intel-xeon-2vcpu', 'version').trim() });
   assert.is(intel.gvisor, false);
   assert.is(intel.wsl, null);
 });

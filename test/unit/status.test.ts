@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CAP_IPC_LOCK, SECCOMP_MODES, hasCapability, parseStatus } from '../../probe/inspect/status.js';
-import { sharedFixture } from './fixtures.js';
+import { devFixture } from './fixtures.js';
 
 function checkFixtureStatus(text: string): void {
   const st = parseStatus(text);
@@ -24,13 +24,13 @@ function checkFixtureStatus(text: string): void {
 }
 
 test('parseStatus + CAP_IPC_LOCK: AMD EPYC KVM guest', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  checkFixtureStatus(sharedFixture('kvm-amd-epyc-2vcpu', 'status-excerpt'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  checkFixtureStatus(devFixture('kvm-amd-epyc-2vcpu', 'status-excerpt'));
 });
 
 test('parseStatus + CAP_IPC_LOCK: Intel Xeon KVM guest', () => {
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  checkFixtureStatus(sharedFixture('kvm-intel-xeon-2vcpu', 'status-excerpt'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  checkFixtureStatus(devFixture('kvm-intel-xeon-2vcpu', 'status-excerpt'));
 });
 
 test('CAP_IPC_LOCK is bit 14', () => {

@@ -3,13 +3,13 @@ import * as assert from 'uvu/assert';
 import { chooseTimebase } from '../../probe/inspect/timebase.js';
 import { cpuIdentity, parseCpuinfo } from '../../probe/inspect/cpuinfo.js';
 import type { CpuFlagFacts } from '../../probe/records.js';
-import { localFixture, sharedFixture } from './fixtures.js';
+import { localFixture, devFixture } from './fixtures.js';
 
 const flagsOf = (text: string): CpuFlagFacts => cpuIdentity(parseCpuinfo(text)).flags;
 
 test('AMD EPYC KVM guest flags: tsc', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const flags = flagsOf(sharedFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const flags = flagsOf(devFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
   const r = chooseTimebase({ arch: 'x64', cpuidInvariantTsc: null, flags, kernelClocksource: 'kvm-clock', availableClocksources: ['kvm-clock', 'tsc', 'acpi_pm'] });
   assert.is(r.source, 'tsc');
   assert.is(r.invariantTsc, true);
@@ -18,8 +18,8 @@ test('AMD EPYC KVM guest flags: tsc', () => {
 });
 
 test('Intel Xeon KVM guest flags: tsc (CPUID agrees)', () => {
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const flags = flagsOf(sharedFixture('kvm-intel-xeon-2vcpu', 'cpuinfo'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const flags = flagsOf(devFixture('kvm-intel-xeon-2vcpu', 'cpuinfo'));
   const r = chooseTimebase({ arch: 'x86_64', cpuidInvariantTsc: true, flags, kernelClocksource: 'tsc', availableClocksources: ['tsc', 'kvm-clock'] });
   assert.is(r.source, 'tsc');
   assert.is(r.invariantTsc, true);
@@ -48,8 +48,8 @@ test('flags without nonstop_tsc: clock_gettime', () => {
 });
 
 test('tsc not among the available clocksources: clock_gettime', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const flags = flagsOf(sharedFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const flags = flagsOf(devFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
   const r = chooseTimebase({ arch: 'x64', cpuidInvariantTsc: null, flags, kernelClocksource: 'kvm-clock', availableClocksources: ['kvm-clock', 'acpi_pm'] });
   assert.is(r.source, 'clock_gettime');
   assert.is(r.invariantTsc, true);

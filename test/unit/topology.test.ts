@@ -2,11 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseTopology, topologyPaths } from '../../probe/inspect/topology.js';
 import { parseCpuinfo } from '../../probe/inspect/cpuinfo.js';
-import { localFixture, sharedFixture, sysfsDump } from './fixtures.js';
+import { localFixture, devFixture, sysfsDump } from './fixtures.js';
 
 test('AMD EPYC KVM guest: sysfs topology dump', () => {
-  // fixture: ../shared/fixtures/kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
-  const dump = sysfsDump(sharedFixture('kvm-amd-epyc-2vcpu', 'sys-cpu-topology'));
+  // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
+  const dump = sysfsDump(devFixture('kvm-amd-epyc-2vcpu', 'sys-cpu-topology'));
   assert.is(dump.get('cpu1/topology/core_id'), '1');
   assert.is(dump.get('cpu0/cache/index3/shared_cpu_list'), '0-1');
   // The capture has L3 sharing but no cache level files, so the level stays unknown.
@@ -17,8 +17,8 @@ test('AMD EPYC KVM guest: sysfs topology dump', () => {
 });
 
 test('Intel Xeon KVM guest: sysfs topology dump', () => {
-  // fixture: ../shared/fixtures/kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
-  const dump = sysfsDump(sharedFixture('kvm-intel-xeon-2vcpu', 'sys-cpu-topology'));
+  // fixture: test/fixtures/dev-kvm-intel-xeon-2vcpu (project dev machine, Intel Xeon KVM guest)
+  const dump = sysfsDump(devFixture('kvm-intel-xeon-2vcpu', 'sys-cpu-topology'));
   assert.equal(parseTopology([0, 1], dump), [
     { cpu: 0, package: 0, die: 0, cluster: 0, core: 0, threadSiblings: [0], llcShared: [0, 1], llcLevel: null },
     { cpu: 1, package: 0, die: 0, cluster: 1, core: 1, threadSiblings: [1], llcShared: [0, 1], llcLevel: null },

@@ -5,7 +5,7 @@ import {
   archFamily, cpuCgroupDir, cpuinfoFamily, detectAndroid, detectEmulation, isFreebsdLinuxulator,
   parseCfs, parseCgroupMounts, parseCpuMax, parseProcCgroup,
 } from '../../probe/inspect/traps.js';
-import { localFixture, sharedFixture } from './fixtures.js';
+import { localFixture, devFixture } from './fixtures.js';
 
 const t = (f: string) => localFixture('traps', f);
 
@@ -49,12 +49,12 @@ test('cpu.max (documented forms) and the v1 CFS pair', () => {
 test('arch families: compat mode is not emulation; cpuinfo fixtures name their family', () => {
   assert.is(archFamily('ia32'), archFamily('x86_64'));
   assert.is(archFamily('arm'), archFamily('aarch64'));
-  assert.is(cpuinfoFamily(sharedFixture('kvm-amd-epyc-2vcpu', 'cpuinfo')), 'x86');
+  assert.is(cpuinfoFamily(devFixture('kvm-amd-epyc-2vcpu', 'cpuinfo')), 'x86');
   assert.is(cpuinfoFamily(localFixture('arm64-cavium-thunderx-scaleway-2cpu', 'cpuinfo')), 'arm');
 });
 
 test('user-mode emulation: arm64 process on x86 CPUs (qemu-user keeps uname as the guest)', () => {
-  const cpuinfo = sharedFixture('kvm-intel-xeon-2vcpu', 'cpuinfo');
+  const cpuinfo = devFixture('kvm-intel-xeon-2vcpu', 'cpuinfo');
   const e = detectEmulation({ processArch: 'arm64', addonArch: 'aarch64', kernelMachine: 'aarch64', cpuinfo, env: {} });
   assert.is(e.userModeEmulation, true);
   assert.match(e.evidence.join(';'), /\/proc\/cpuinfo describes \(x86\)/);
@@ -65,7 +65,7 @@ test('user-mode emulation: arm64 process on x86 CPUs (qemu-user keeps uname as t
 
 test('FreeBSD Linuxulator: linprocfs /proc/version; Linux and gVisor strings are not', () => {
   assert.is(isFreebsdLinuxulator(t('linprocfs-version')), true);
-  assert.is(isFreebsdLinuxulator(sharedFixture('kvm-amd-epyc-2vcpu', 'version')), false);
+  assert.is(isFreebsdLinuxulator(devFixture('kvm-amd-epyc-2vcpu', 'version')), false);
   assert.is(isFreebsdLinuxulator(null), false);
 });
 
