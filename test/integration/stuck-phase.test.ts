@@ -5,14 +5,15 @@
 // Both on the real kernel; the block is a real poll(2) inside the writer's first call.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { availableParallelism } from 'node:os';
+import { inspect } from '../../probe/inspect/index.js';
 import { loadNative } from '../../probe/native.js';
 
 const n = loadNative();
 if (!n.ok) throw new Error(`native addon unavailable: ${n.reason}`);
 const e = n.addon.engine;
-// Two distinct CPUs when there are any; the engine also accepts a reader on the writer's CPU.
-const W = 0, R = availableParallelism() > 1 ? 1 : 0;
+// Two distinct CPUs of this process's when there are any; the engine also accepts a reader on the writer's CPU.
+const allowed = (await inspect()).cpus.allowed!;
+const W = allowed[0]!, R = allowed[1] ?? allowed[0]!;
 
 test('a writer blocked in the kernel past the phase deadline: timeout by the watchdog, and the engine runs the next phase', async () => {
   e.selectTimebase(true);
