@@ -83,7 +83,7 @@ export interface GuestResult {
 const S = 1000;
 
 // Deadlines: about four times what each command takes in these guests on this 2-CPU host (x86:
-// inspect 6-9 s, check 5-11 s, a default run 22-28 s, a 6 s run 13-20 s; arm64 inspect 12 s), so
+// inspect 6-9 s, check 5-11 s, a default run 22-28 s, a 6 s run 13-20 s, a 10 s run ~4 s more; arm64 inspect 12 s), so
 // that a loaded host is no failure but a hang costs minutes, not the CI's whole budget.
 
 /** The full suite for an x86 guest with VCPUS CPUs; reader variants only where they fit. */
@@ -99,9 +99,12 @@ export function fullSuite(vcpus: number): CommandSpec[] {
     // tried: then nothing but calibration has finished at 15 s).
     { id: 'run-sigint', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 60 * S, sigintMs: 15 * S },
   ];
+  // --duration counts the run's own inspect, which takes 4-5 s in these guests on a loaded host
+  // (its field sample's 200 PRIVATE_EXPEDITED calls cost ~8 ms each here): 6 s once left no time
+  // for a single strategy. 10 s leaves the phases at least 5 s.
   for (const r of [1, 3, 7]) {
     if (r + 1 > vcpus) continue;
-    c.push({ id: `readers-${r}`, kind: 'run', args: ['run', '--readers', String(r), '--duration', '6', '--json', '--no-save'], timeoutMs: 75 * S, readers: r });
+    c.push({ id: `readers-${r}`, kind: 'run', args: ['run', '--readers', String(r), '--duration', '10', '--json', '--no-save'], timeoutMs: 75 * S, readers: r });
   }
   return c;
 }
@@ -110,7 +113,7 @@ export function fullSuite(vcpus: number): CommandSpec[] {
 export function minimalSuite(): CommandSpec[] {
   return [
     { id: 'inspect', kind: 'inspect', args: ['inspect', '--json'], timeoutMs: 90 * S },
-    { id: 'run-short', kind: 'run', args: ['run', '--duration', '6', '--json', '--no-save'], timeoutMs: 120 * S },
+    { id: 'run-short', kind: 'run', args: ['run', '--duration', '12', '--json', '--no-save'], timeoutMs: 120 * S },
     { id: 'check', kind: 'check', args: ['check', '--require', 'membarrier-private-expedited', '--json'], timeoutMs: 120 * S },
   ];
 }
