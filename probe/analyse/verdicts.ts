@@ -21,6 +21,7 @@ import { detectionRateAt } from '../run/horizon.js';
 import { lower95, upper95 } from './stats.js';
 import { EMULATED_CPUS } from './emulation.js';
 import { controlEvidence, controlKindOf } from '../catalogue.js';
+import { delayMatchedKey } from '../plan/phases.js';
 
 /** Each reader interrupted in at least this share of its on-CPU calls. */
 export const MIN_SHARE = 0.99;
@@ -44,7 +45,7 @@ export function statsOf(e: StrategyEvidence, run: RunEvidence): VerdictStats {
   const latency = e.latencyNs ? { p50: e.latencyNs.p50, p99: e.latencyNs.p99 } : null;
   const detection = run.horizon && latency ? detectionRateAt(run.horizon, latency.p50) : null;
   const m = e.mechanism;
-  const dm = run.controls[`delay-matched:${e.strategy}`];
+  const dm = run.controls[delayMatchedKey(e.strategy)];
   const share = m?.interruptedShare ?? null;
   return {
     trials,

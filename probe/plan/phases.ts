@@ -79,6 +79,9 @@ export interface PhaseInputs {
 
 // Capabilities, not ids, decide: a slow strategy (milliseconds a call) gets a longer phase; the
 // engine's positive and delay-matched controls run the horizon and delay-matched phases.
+/** The result key of a strategy's delay-matched control (PhasePlan.key): analyse finds it by this. */
+export const delayMatchedKey = (strategy: string) => `delay-matched:${strategy}`;
+
 const slow = (i: PhaseInputs, s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.slow === true;
 const controlId = (i: PhaseInputs, kind: 'positive' | 'delay-matched') => controlOfKind(i.catalogue ?? CATALOGUE, kind) ?? kind;
 
@@ -96,7 +99,7 @@ function core(i: PhaseInputs): Draft[] {
   for (const c of i.controls) out.push(phase(c, 'control', c, WEIGHT.control, R));
   const delayMatched = controlId(i, 'delay-matched'), positive = controlId(i, 'positive');
   for (const s of i.strategies) out.push(phase(s, 'strategy', s, slow(i, s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
-  for (const s of i.strategies) out.push(phase(`delay-matched:${s}`, 'delay-matched', delayMatched, WEIGHT.delayMatched, R, { delayFrom: s }));
+  for (const s of i.strategies) out.push(phase(delayMatchedKey(s), 'delay-matched', delayMatched, WEIGHT.delayMatched, R, { delayFrom: s }));
   for (const d of i.horizonDelaysNs) out.push(phase(`horizon:${d}`, 'horizon', positive, WEIGHT.horizonPoint, R, { writerDelayNs: d }));
   for (const s of i.strategies) out.push(phase(`horizon:median:${s}`, 'horizon', positive, WEIGHT.horizonPoint, R, { delayFrom: s }));
   return out;
