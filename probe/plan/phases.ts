@@ -83,7 +83,8 @@ export interface PhaseInputs {
 export const delayMatchedKey = (strategy: string) => `delay-matched:${strategy}`;
 
 const slow = (i: PhaseInputs, s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.slow === true;
-const controlId = (i: PhaseInputs, kind: 'positive' | 'delay-matched') => controlOfKind(i.catalogue ?? CATALOGUE, kind) ?? kind;
+// A catalogue that lists strategies only (a test's, say) gets the copy's controls.
+const controlId = (i: PhaseInputs, kind: 'positive' | 'delay-matched') => controlOfKind(i.catalogue ?? CATALOGUE, kind) ?? controlOfKind(CATALOGUE, kind)!;
 
 /** A phase being planned: its weight (budget = weight x unit) or, for fixed-length phases, its whole cost. */
 type Draft = PhasePlan & { weight: number; fixedMs?: number };
