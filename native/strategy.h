@@ -19,12 +19,62 @@ namespace mbp {
 // What a reader executes between its store and its load.
 enum class ReaderSide { kCompilerBarrier, kFullFence };
 
+// What a strategy's soundness rests on, declared once here and read by every TypeScript stage
+// (risks, defects, plan, verdicts, recommendation) through the catalogue (engine.strategies()),
+// as liburcu's flavour table is: no stage compares ids to decide what applies to a strategy.
+enum class Family {
+  kMembarrier,  // membarrier(2): the kernel orders the other CPUs
+  kPageTable,   // a TLB shootdown IPI: broken where flushes need no IPI (arm64 TLBI, INVLPGB, hypercalls)
+  kSignals,     // a signal handler that fences on each reader
+  kFence,       // no remote mechanism: both sides fence
+  kControl,     // not a candidate: shows what the test can see
+};
+
+// What a control stands for, since the analysis reads each kind differently.
+enum class ControlKind {
+  kNotControl,
+  kPositive,      // orders nothing on either side: SB must relax, or the run had no power
+  kNegative,      // a known non-barrier: must never pass as one
+  kNullCall,      // a syscall that reaches no other CPU: the interrupted-share floor
+  kDelayMatched,  // spins as long as a strategy's median: time alone proves nothing
+};
+
+// The membarrier(2) commands a strategy issues (names as in linux/membarrier.h).
+struct MembarrierCommand {
+  const char* command;   // nullptr outside the membarrier family
+  const char* register_command;  // nullptr when the command needs no registration
+  int since_major, since_minor;  // the kernel that introduced the command (membarrier(2), VERSIONS)
+};
+
+struct StrategyCaps {
+  Family family;
+  MembarrierCommand membarrier;
+  bool cross_process;       // orders threads of other (registered) processes too
+  bool mlocked_page;        // needs a page that stays present: refused mlock weakens it
+  bool concurrent_writers;  // several threads may issue it at once (signals: one global ack counter)
+  bool slow;                // milliseconds per call (an RCU grace period): for rare writers only
+  ControlKind control_kind;
+};
+
+constexpr MembarrierCommand kNoMembarrier{nullptr, nullptr, 0, 0};
+
+constexpr StrategyCaps MembarrierCaps(MembarrierCommand cmd, bool cross_process, bool slow) {
+  return {Family::kMembarrier, cmd, cross_process, false, true, slow, ControlKind::kNotControl};
+}
+constexpr StrategyCaps PageTableCaps(bool mlocked_page) {
+  return {Family::kPageTable, kNoMembarrier, false, mlocked_page, true, false, ControlKind::kNotControl};
+}
+constexpr StrategyCaps ControlCaps(ControlKind kind) {
+  return {Family::kControl, kNoMembarrier, false, false, true, false, kind};
+}
+
 struct StrategyInfo {
   const char* id;           // kebab-case, as in flags and JSON
   bool control;             // a control proves what the test can see; it is not a candidate
   ReaderSide reader;
   bool remote_interruption; // soundness rests on interrupting every reader CPU
   const char* calls;        // what one Heavy() does, for the report
+  StrategyCaps caps;
 };
 
 struct PrepareResult {

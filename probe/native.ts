@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import type { StrategyDescriptor } from './records/run.js';
 
 /** Must equal kAbiVersion in native/addon.cc. */
 export const NATIVE_ABI_VERSION = 4;
@@ -130,7 +131,8 @@ export interface ContentionResult {
 }
 
 export interface NativeEngine {
-  strategies(): { id: string; control: boolean; readerSide: 'compiler-barrier' | 'full-fence'; remoteInterruption: boolean; calls: string }[];
+  /** The registry with each entry's capabilities (StrategyDescriptor; caps absent from addons built before them). */
+  strategies(): StrategyDescriptor[];
   selectTimebase(cycles: boolean): { source: 'cycles' | 'clock_gettime'; ticksPerNs: number };
   measureSkew(cpuA: number, cpuB: number): Promise<{ errno: number; offsetNs: number; uncertaintyNs: number }>;
   runPhase(options: PhaseOptions): Promise<PhaseResult>;

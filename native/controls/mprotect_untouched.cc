@@ -7,7 +7,8 @@
 namespace mbp {
 namespace {
 constexpr StrategyInfo kInfo{"mprotect-untouched", true, ReaderSide::kCompilerBarrier, true,
-                             "mprotect(PROT_READ|PROT_WRITE); mprotect(PROT_READ) on a never-touched page"};
+                             "mprotect(PROT_READ|PROT_WRITE); mprotect(PROT_READ) on a never-touched page",
+                             ControlCaps(ControlKind::kNegative)};
 class MprotectUntouched : public Strategy {
  public:
   const StrategyInfo& info() const override { return kInfo; }

@@ -6,7 +6,7 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"none", true, ReaderSide::kCompilerBarrier, false, "compiler barrier only"};
+constexpr StrategyInfo kInfo{"none", true, ReaderSide::kCompilerBarrier, false, "compiler barrier only", ControlCaps(ControlKind::kPositive)};
 int Op() {
   CompilerBarrier();
   return 0;

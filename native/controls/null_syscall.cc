@@ -7,7 +7,7 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"null-syscall", true, ReaderSide::kCompilerBarrier, true, "syscall(SYS_getpid)"};
+constexpr StrategyInfo kInfo{"null-syscall", true, ReaderSide::kCompilerBarrier, true, "syscall(SYS_getpid)", ControlCaps(ControlKind::kNullCall)};
 int Op() {
   syscall(SYS_getpid);
   return 0;

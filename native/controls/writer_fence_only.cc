@@ -6,7 +6,8 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"writer-fence-only", true, ReaderSide::kCompilerBarrier, false, "full fence on the writer only"};
+constexpr StrategyInfo kInfo{"writer-fence-only", true, ReaderSide::kCompilerBarrier, false, "full fence on the writer only",
+                             ControlCaps(ControlKind::kNegative)};
 int Op() {
   FullFence();
   return 0;

@@ -104,10 +104,12 @@ const char* ContentionStatusName(ContentionResult::Status s) {
 }
 
 const char* ContentionSkipReason(const StrategyInfo& info) {
-  // signals keeps one process-wide acknowledgement counter and one handler: two writers would
-  // count each other's acknowledgements as their own (and a Teardown would uninstall the handler
-  // under the other), so concurrent barriers would be reported complete before they were.
-  if (std::string(info.id) == "signals") return "signals shares one global acknowledgement counter and signal handler between instances";
+  // A strategy that keeps process-wide state (signals: one acknowledgement counter and one
+  // handler) would let two writers count each other's acknowledgements as their own (and a
+  // Teardown would uninstall the handler under the other), so concurrent barriers would be
+  // reported complete before they were. The descriptor says which (StrategyCaps).
+  if (!info.caps.concurrent_writers)
+    return "its instances share one global acknowledgement counter and signal handler: concurrent writers would count each other's acknowledgements";
   return nullptr;
 }
 

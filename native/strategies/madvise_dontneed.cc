@@ -11,7 +11,8 @@
 namespace mbp {
 namespace {
 constexpr StrategyInfo kInfo{"madvise-dontneed", false, ReaderSide::kCompilerBarrier, true,
-                             "store to the page (fault it in); madvise(MADV_DONTNEED)"};
+                             "store to the page (fault it in); madvise(MADV_DONTNEED)",
+                             PageTableCaps(/*mlocked_page=*/false)};
 
 class MadviseDontneed : public Strategy {
  public:

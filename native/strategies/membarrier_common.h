@@ -11,8 +11,11 @@ namespace mbp {
 
 class MembarrierStrategy : public Strategy {
  public:
-  MembarrierStrategy(const StrategyInfo& info, int register_cmd, int barrier_cmd, const char* register_name)
-      : info_(info), register_cmd_(register_cmd), barrier_cmd_(barrier_cmd), register_name_(register_name) {}
+  // The registration's name comes from the descriptor (StrategyInfo::caps), so the report's step and
+  // the catalogue's capability can never disagree.
+  MembarrierStrategy(const StrategyInfo& info, int register_cmd, int barrier_cmd)
+      : info_(info), register_cmd_(register_cmd), barrier_cmd_(barrier_cmd),
+        register_name_(info.caps.membarrier.register_command ? info.caps.membarrier.register_command : "") {}
   const StrategyInfo& info() const override { return info_; }
   PrepareResult Prepare(int) override {
     PrepareResult r;

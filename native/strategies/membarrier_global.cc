@@ -9,9 +9,10 @@
 namespace mbp {
 namespace {
 constexpr StrategyInfo kInfo{"membarrier-global", false, ReaderSide::kCompilerBarrier, false,
-                             "membarrier(MEMBARRIER_CMD_GLOBAL)"};
+                             "membarrier(MEMBARRIER_CMD_GLOBAL)",
+                             MembarrierCaps({"MEMBARRIER_CMD_GLOBAL", nullptr, 4, 3}, /*cross_process=*/true, /*slow=*/true)};
 std::unique_ptr<Strategy> Make(const StrategyParams&) {
-  return std::make_unique<MembarrierStrategy>(kInfo, 0, kGlobal, "");
+  return std::make_unique<MembarrierStrategy>(kInfo, 0, kGlobal);
 }
 }  // namespace
 extern const RegistryEntry kMembarrierGlobal{kInfo, Make};

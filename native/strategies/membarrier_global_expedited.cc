@@ -9,10 +9,11 @@
 namespace mbp {
 namespace {
 constexpr StrategyInfo kInfo{"membarrier-global-expedited", false, ReaderSide::kCompilerBarrier, true,
-                             "membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)"};
+                             "membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)",
+                             MembarrierCaps({"MEMBARRIER_CMD_GLOBAL_EXPEDITED", "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED", 4, 16},
+                                            /*cross_process=*/true, /*slow=*/false)};
 std::unique_ptr<Strategy> Make(const StrategyParams&) {
-  return std::make_unique<MembarrierStrategy>(kInfo, kRegisterGlobalExpedited, kGlobalExpedited,
-                                              "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED");
+  return std::make_unique<MembarrierStrategy>(kInfo, kRegisterGlobalExpedited, kGlobalExpedited);
 }
 }  // namespace
 extern const RegistryEntry kMembarrierGlobalExpedited{kInfo, Make};

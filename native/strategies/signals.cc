@@ -19,7 +19,11 @@
 namespace mbp {
 namespace {
 constexpr StrategyInfo kInfo{"signals", false, ReaderSide::kCompilerBarrier, true,
-                             "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement"};
+                             "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement",
+                             // One process-wide acknowledgement counter and handler (below): two writers
+                             // would count each other's acknowledgements as their own.
+                             {Family::kSignals, kNoMembarrier, false, false, /*concurrent_writers=*/false, false,
+                              ControlKind::kNotControl}};
 // A reader descheduled behind a CPU hog can wait several scheduler slices before its handler runs;
 // one that takes half a second is stuck.
 constexpr uint64_t kAckDeadlineNs = 500'000'000;

@@ -9,6 +9,7 @@ import { DEFECTS, defectsFor } from './defects.js';
 import { risksOf } from './risks.js';
 import { isNearNull, nullHasPower, pct, us } from './verdicts.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
+import { catalogueOf, isMembarrier, strategiesWhere } from '../catalogue.js';
 
 export interface CheckRun {
   plan: Pick<ExperimentPlan, 'readerCpus' | 'strategies'>;
@@ -72,7 +73,8 @@ function fatalDenial(f: MachineFacts, risks: Risk[]): FieldCheck {
 function silentSuccess(f: MachineFacts, c?: CheckRun): FieldCheck {
   const emu = emulatedCpus(f);
   if (c) {
-    const hollow = Object.values(c.verdicts).filter((v) => v.strategy.startsWith('membarrier') && v.verdict === 'refuted' &&
+    const membarrier = new Set(strategiesWhere(catalogueOf(c.run), isMembarrier));
+    const hollow = Object.values(c.verdicts).filter((v) => membarrier.has(v.strategy) && v.verdict === 'refuted' &&
       v.stats.interruptedShare !== null && v.stats.nullControlShare !== null && isNearNull(v.stats.interruptedShare, v.stats.nullControlShare));
     // Emulated CPUs: the shares time the emulator; only SB violations (not timing) still show a hollow call.
     const failed = hollow.filter((v) => v.stats.violations > 0);
@@ -125,9 +127,11 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
 
 /** The run's contention of PRIVATE_EXPEDITED when it ran; else the field sample's short one. */
 function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
-  const fromRun = c?.run.contention?.['membarrier-private-expedited']?.map((p) => ({ writers: p.writers, p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, calls: p.latencyNs.calls, descheduledCalls: p.descheduledCalls ?? 0 }));
+  // The row is about the PRIVATE_EXPEDITED command (the one the field sample measures too).
+  const priv = strategiesWhere(catalogueOf(c?.run), (d) => d.caps.membarrier?.command === 'MEMBARRIER_CMD_PRIVATE_EXPEDITED')[0] ?? '';
+  const fromRun = c?.run.contention?.[priv]?.map((p) => ({ writers: p.writers, p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, calls: p.latencyNs.calls, descheduledCalls: p.descheduledCalls ?? 0 }));
   // Writer counts the plan could not give a CPU each (phase keys are contention:<strategy>:<writers>).
-  const notMeasured = (c?.run.phases ?? []).filter((p) => p.kind === 'contention' && p.key.startsWith('contention:membarrier-private-expedited:') && p.skip)
+  const notMeasured = (c?.run.phases ?? []).filter((p) => p.kind === 'contention' && p.key.startsWith(`contention:${priv}:`) && p.skip)
     .map((p) => p.skip!.code === 'no-cpus' ? p.skip!.reason : `contention with ${p.key.split(':').pop()} writers ${p.skip!.reason}`);
   const run = !!fromRun?.length;
   const pts = run ? fromRun! : f.field?.contention;

@@ -5,6 +5,7 @@
 // SB could not have seen a broken barrier, whatever the strategy's count says.
 import type { ClassEvidence, ExperimentPlan, MachineFacts, ReaderClass, ReaderPower, RunEvidence, StrategyEvidence, TopologyClass } from '../records.js';
 import { CLASS_ORDER } from '../plan/classes.js';
+import { controlEvidence } from '../catalogue.js';
 import { classesOf } from '../plan/readers.js';
 
 /** The plan's reader classes; reports saved before the plan recorded them are classed from their topology now. */
@@ -42,7 +43,7 @@ export function byClass(run: RunEvidence, classes: ReaderClass[]): Record<string
 }
 
 export function readerPower(run: RunEvidence, classes: ReaderClass[]): ReaderPower[] | undefined {
-  const none = run.controls.none;
+  const none = controlEvidence(run, 'positive');
   if (!none || none.status !== 'ok') return undefined;
   const classOf = new Map(classes.map((c) => [c.cpu, c.class]));
   return none.sb.perReader.map((r) => {

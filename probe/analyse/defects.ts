@@ -2,7 +2,8 @@
 // one is a data change; defectsFor() lists those that apply to this machine. A kernel whose
 // release cannot be parsed matches nothing: we never guess a version. Distribution kernels may
 // carry backports, which is why version-only entries are warnings, not verdicts.
-import type { MachineFacts, Risk } from '../records.js';
+import type { MachineFacts, Risk, StrategyDescriptor } from '../records.js';
+import { CATALOGUE, isExpedited, isMembarrier, isPageTable, membarrierSince, strategiesWhere, type Resolved } from '../catalogue.js';
 
 type Version = [number, number, number?];
 
@@ -15,50 +16,56 @@ export interface KernelDefect {
   /** Extra machine condition beyond version and arch. */
   requires?: 'nohz_full' | 'amd-invlpgb';
   severity: Risk['severity'];
-  strategies: string[];
+  /** Which strategies it breaks, by capability (the catalogue names them: defectsFor). */
+  appliesTo: (d: Resolved) => boolean;
   text: string;
   source: string;
 }
 
-const EXPEDITED = ['membarrier-private-expedited', 'membarrier-private-expedited-sync-core', 'membarrier-global-expedited'];
-const ALL_MEMBARRIER = [...EXPEDITED, 'membarrier-global'];
+/** A table entry that applies here, with the strategies it names. */
+export type AppliedDefect = Omit<KernelDefect, 'appliesTo'> & { strategies: string[] };
+const nothing = () => false;
+// Missing-command entries: the strategies whose command arrived at the entry's upper bound or later.
+const missingBelow = (major: number, minor: number) => (d: Resolved) => isMembarrier(d) && membarrierSince(major, minor)(d);
 const MAN = 'membarrier(2), VERSIONS (man-pages)';
 
 export const DEFECTS: KernelDefect[] = [
   {
-    id: 'riscv-switch-mm-barrier', arches: ['riscv64', 'riscv32'], kernels: { below: [6, 9] }, severity: 'unsafe', strategies: EXPEDITED,
+    id: 'riscv-switch-mm-barrier', arches: ['riscv64', 'riscv32'], kernels: { below: [6, 9] }, severity: 'unsafe', appliesTo: isExpedited,
     // The fix ("membarrier: riscv: Add full memory barrier in switch_mm()", commit 0420af54c2c2) was
     // queued for the 6.9 merge window; HotSpot refuses UseSystemMemoryBarrier on RISC-V kernels without it.
     text: 'RISC-V kernels before 6.9 lack the full barrier in switch_mm() that expedited membarrier relies on: a thread switched in during the call may miss the barrier (unless your distribution backported commit 0420af54c2c2)',
     source: 'openjdk/jdk#17889; Linux commit 0420af54c2c2 (membarrier: riscv: Add full memory barrier in switch_mm())',
   },
   {
-    id: 'nohz-full', arches: [], kernels: { from: [4, 3] }, requires: 'nohz_full', severity: 'unsafe', strategies: ['membarrier-global'],
+    id: 'nohz-full', arches: [], kernels: { from: [4, 3] }, requires: 'nohz_full', severity: 'unsafe',
+    // The kernel refuses exactly this command (kernel/sched/membarrier.c: tick_nohz_full_enabled()).
+    appliesTo: (d) => d.caps.membarrier?.command === 'MEMBARRIER_CMD_GLOBAL',
     text: 'nohz_full CPUs: MEMBARRIER_CMD_GLOBAL is refused (EINVAL), so a writer relying on it exits or stops reclaiming',
     source: 'sched-ext/scx#3809',
   },
   {
-    id: 'kernel-no-membarrier', arches: [], kernels: { below: [4, 3] }, severity: 'warning', strategies: ALL_MEMBARRIER,
+    id: 'kernel-no-membarrier', arches: [], kernels: { below: [4, 3] }, severity: 'warning', appliesTo: missingBelow(4, 3),
     text: 'membarrier does not exist before Linux 4.3: runtimes fall back to the mprotect trick, signals or fences', source: MAN,
   },
   {
-    id: 'kernel-no-private-expedited', arches: [], kernels: { from: [4, 3], below: [4, 14] }, severity: 'warning', strategies: EXPEDITED,
+    id: 'kernel-no-private-expedited', arches: [], kernels: { from: [4, 3], below: [4, 14] }, severity: 'warning', appliesTo: missingBelow(4, 14),
     text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED arrived in Linux 4.14: only the slow GLOBAL command (an RCU grace period per call) exists here', source: MAN,
   },
   {
-    id: 'kernel-no-sync-core', arches: [], kernels: { from: [4, 14], below: [4, 16] }, severity: 'warning', strategies: ['membarrier-private-expedited-sync-core', 'membarrier-global-expedited'],
+    id: 'kernel-no-sync-core', arches: [], kernels: { from: [4, 14], below: [4, 16] }, severity: 'warning', appliesTo: missingBelow(4, 16),
     text: 'PRIVATE_EXPEDITED_SYNC_CORE and GLOBAL_EXPEDITED arrived in Linux 4.16: JITs that need core serialisation (wasmtime) cannot use membarrier here', source: MAN,
   },
   {
-    id: 'kernel-no-rseq-cmd', arches: [], kernels: { from: [4, 16], below: [5, 10] }, severity: 'note', strategies: [],
+    id: 'kernel-no-rseq-cmd', arches: [], kernels: { from: [4, 16], below: [5, 10] }, severity: 'note', appliesTo: nothing,
     text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ arrived in Linux 5.10: restartable-sequence fences are not available', source: MAN,
   },
   {
-    id: 'kernel-no-get-registrations', arches: [], kernels: { from: [4, 3], below: [6, 3] }, severity: 'note', strategies: [],
+    id: 'kernel-no-get-registrations', arches: [], kernels: { from: [4, 3], below: [6, 3] }, severity: 'note', appliesTo: nothing,
     text: 'MEMBARRIER_CMD_GET_REGISTRATIONS arrived in Linux 6.3: a process (and this probe) cannot read back which registrations it holds', source: MAN,
   },
   {
-    id: 'amd-invlpgb', arches: ['x86_64'], kernels: { from: [6, 15] }, requires: 'amd-invlpgb', severity: 'unsafe', strategies: ['mprotect', 'madvise-dontneed'],
+    id: 'amd-invlpgb', arches: ['x86_64'], kernels: { from: [6, 15] }, requires: 'amd-invlpgb', severity: 'unsafe', appliesTo: isPageTable,
     text: 'AMD INVLPGB with Linux 6.15 or later: a process active on 4 or more CPUs may get a global ASID and broadcast TLB flushes, with no IPI',
     source: 'Linux 6.15, x86/mm broadcast TLB invalidation with INVLPGB (Rik van Riel)',
   },
@@ -85,8 +92,9 @@ export function inRange(release: string | null, range: KernelDefect['kernels']):
   return (!range.from || compare(v, range.from) >= 0) && (!range.below || compare(v, range.below) < 0);
 }
 
-/** The table entries that apply to this kernel release, arch and machine. */
-export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus'>, table: KernelDefect[] = DEFECTS): KernelDefect[] {
+/** The table entries that apply to this kernel release, arch and machine, each naming its strategies from `catalogue`. */
+export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus'>, table: KernelDefect[] = DEFECTS,
+  catalogue: readonly StrategyDescriptor[] = CATALOGUE): AppliedDefect[] {
   const arch = f.platform.machine;
   return table.filter((d) => {
     if (d.arches.length && !d.arches.includes(arch)) return false;
@@ -94,5 +102,5 @@ export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus'>
     if (d.requires === 'nohz_full') return (f.kernel.nohzFull?.length ?? 0) > 0;
     if (d.requires === 'amd-invlpgb') return f.cpus.flags.invlpgb === true && f.cpus.vendor === 'AuthenticAMD';
     return true;
-  });
+  }).map(({ appliesTo, ...d }) => ({ ...d, strategies: strategiesWhere(catalogue, appliesTo) }));
 }

@@ -6,6 +6,7 @@ import { risksOf } from './risks.js';
 import { checksOf } from './checks.js';
 import { byClass, readerClassesOf, readerPower, silentReaders } from './classes.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
+import { catalogueOf, controlEvidence } from '../catalogue.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -33,7 +34,7 @@ export function hotplugReason(run: RunEvidence): string | null {
 }
 
 export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvidence): Analysis {
-  const risks = risksOf(facts, plan);
+  const risks = risksOf(facts, plan, catalogueOf(run));
   const verdicts: Analysis['verdicts'] = {};
   const blocked = plan.blocked ?? hotplugReason(run);
   const readerClasses = readerClassesOf(facts, plan);
@@ -57,7 +58,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
         interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
     };
   }
-  const none = run.controls.none;
+  const none = controlEvidence(run, 'positive');
   return {
     verdicts,
     byClass: classes,

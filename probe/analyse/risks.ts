@@ -1,11 +1,9 @@
 // Risks known without running: facts of this machine that make a strategy fail, or fail later,
 // whatever this run measured. They are listed even when the run verified the strategy.
-import type { ExperimentPlan, MachineFacts, Risk } from '../records.js';
+import type { ExperimentPlan, MachineFacts, Risk, StrategyDescriptor } from '../records.js';
+import { CATALOGUE, isExpedited, isMembarrier, isPageTable, strategiesWhere } from '../catalogue.js';
 import { defectsFor } from './defects.js';
 
-const TLB_TRICKS = ['mprotect', 'madvise-dontneed'];
-const MEMBARRIER = ['membarrier-private-expedited', 'membarrier-private-expedited-sync-core', 'membarrier-global-expedited', 'membarrier-global'];
-const EXPEDITED = MEMBARRIER.slice(0, 3);
 const fmtLimit = (n: number | 'unlimited' | null) => (n === null ? 'unknown' : n === 'unlimited' ? 'unlimited' : `${n} bytes`);
 
 function atLeast(f: MachineFacts, major: number, minor: number): boolean | null {
@@ -17,8 +15,12 @@ function atLeast(f: MachineFacts, major: number, minor: number): boolean | null 
 /** Only the plan's CPUs and strategies matter, so inspect (which has no plan) passes its own. */
 export type RiskPlan = Pick<ExperimentPlan, 'readerCpus' | 'strategies'>;
 
-export function risksOf(f: MachineFacts, plan: RiskPlan): Risk[] {
+/** Each risk names the strategies it applies to by their capabilities in `catalogue` (the run's, else the copy). */
+export function risksOf(f: MachineFacts, plan: RiskPlan, catalogue: readonly StrategyDescriptor[] = CATALOGUE): Risk[] {
   const out: Risk[] = [];
+  // Broken wherever a TLB flush needs no IPI.
+  const TLB_TRICKS = strategiesWhere(catalogue, isPageTable);
+  const MEMBARRIER = strategiesWhere(catalogue, isMembarrier);
   const arch = f.platform.machine || f.platform.arch;
   if (/^(aarch64|arm64)$/.test(arch) || f.platform.arch === 'arm64') {
     out.push({ id: 'broadcast-tlbi', severity: 'unsafe', strategies: TLB_TRICKS,
@@ -61,7 +63,7 @@ export function risksOf(f: MachineFacts, plan: RiskPlan): Risk[] {
       p.capIpcLock === false ? 'CAP_IPC_LOCK is missing' : p.capIpcLock === null ? 'CAP_IPC_LOCK unknown' : 'CAP_IPC_LOCK is held',
       `RLIMIT_MEMLOCK is ${fmtLimit(p.memlock.soft)} (hard ${fmtLimit(p.memlock.hard)})`,
     ].join(' and ');
-    out.push({ id: 'mlock-refused', severity: 'warning', strategies: ['mprotect'],
+    out.push({ id: 'mlock-refused', severity: 'warning', strategies: strategiesWhere(catalogue, (d) => d.caps.mlockedPage),
       text: `mlock is refused (${p.memlock.error}; ${cause}): the page may be swapped out, and a page that is not present gets no shootdown. ` +
         'Runtimes whose mprotect fallback locks a page refuse to start here when membarrier is unavailable (CoreCLR failed to initialise; folly throws)',
       source: 'dotnet/coreclr#18634' });
@@ -75,9 +77,9 @@ export function risksOf(f: MachineFacts, plan: RiskPlan): Risk[] {
   if (f.sandbox.wsl === 'wsl2') {
     out.push({ id: 'wsl2', severity: 'warning', strategies: TLB_TRICKS, text: 'WSL2 runs under Hyper-V, which may flush TLBs by hypercall' });
   }
-  out.push(...trapRisks(f, plan));
+  out.push(...trapRisks(f, plan, catalogue));
   // Table entries: one risk each; an id already produced above keeps its richer text and gains the source.
-  for (const d of defectsFor(f)) {
+  for (const d of defectsFor(f, undefined, catalogue)) {
     const have = out.find((r) => r.id === d.id);
     if (have) have.source ??= d.source;
     else {
@@ -89,8 +91,9 @@ export function risksOf(f: MachineFacts, plan: RiskPlan): Risk[] {
 }
 
 /** Environment traps (probe/inspect/traps.ts); reports saved before traps existed have none. */
-function trapRisks(f: MachineFacts, plan: RiskPlan): Risk[] {
+function trapRisks(f: MachineFacts, plan: RiskPlan, catalogue: readonly StrategyDescriptor[]): Risk[] {
   const out: Risk[] = [];
+  const MEMBARRIER = strategiesWhere(catalogue, isMembarrier);
   const t = f.traps;
   if (f.cpus.online === 1) {
     out.push({ id: 'single-cpu', severity: 'note', strategies: [],
@@ -99,14 +102,16 @@ function trapRisks(f: MachineFacts, plan: RiskPlan): Risk[] {
   }
   if (!t) return out;
   if (t.emulation.userModeEmulation) {
-    const all = [...new Set([...MEMBARRIER, ...TLB_TRICKS, 'signals', 'symmetric-fence', ...plan.strategies])];
+    // Every strategy: the emulator's ordering, not the CPU's, decides them all.
+    const all = [...new Set([...strategiesWhere(catalogue, () => true), ...plan.strategies])];
     out.push({ id: 'user-mode-emulation', severity: 'unsafe', strategies: all,
       text: `this process runs under user-mode emulation (${t.emulation.evidence.join('; ')}): the emulator translates memory ordering its own way, so no result here says anything about the real CPU`,
       source: 'QEMU linux-user (forwards membarrier to the host kernel)' });
   }
   if (t.cpuQuota) {
     const q = t.cpuQuota;
-    out.push({ id: 'cpu-quota', severity: 'warning', strategies: [...EXPEDITED, 'signals'],
+    // Writers that wait for other CPUs to answer (IPIs, signal handlers) stall with a throttled caller.
+    out.push({ id: 'cpu-quota', severity: 'warning', strategies: strategiesWhere(catalogue, (d) => isExpedited(d) || d.caps.family === 'signals'),
       text: `the cgroup ${q.cgroup} limits this process to ${(q.quotaUs / 1000).toFixed(1)} ms of CPU per ${(q.periodUs / 1000).toFixed(1)} ms (${q.cpus.toFixed(2)} CPUs): ` +
         'a throttled writer stalls until the next period, and since Linux serialises expedited membarrier calls with a mutex, a throttled caller can delay every other caller; ' +
         'barrier latency and lock-up watchdogs must allow a whole period',

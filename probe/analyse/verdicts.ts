@@ -13,11 +13,15 @@
 // inconclusive verdict names the classes that fell short, so "reaches the LLC, not the other
 // package" reads as such rather than as a list of CPU numbers.
 // A control is never verified: passing would mean the test cannot tell it from a barrier.
-import type { ClassEvidence, RunEvidence, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+import type { ClassEvidence, RunEvidence, StrategyCapabilities, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+
+type ControlKind = StrategyCapabilities['controlKind'];
 import { formatCpuList } from '../inspect/cpulist.js';
 import { detectionRateAt } from '../run/horizon.js';
 import { lower95, upper95 } from './stats.js';
 import { EMULATED_CPUS } from './emulation.js';
+import { controlEvidence, controlKindOf } from '../catalogue.js';
+import { delayMatchedKey } from '../plan/phases.js';
 
 /** Each reader interrupted in at least this share of its on-CPU calls. */
 export const MIN_SHARE = 0.99;
@@ -41,7 +45,7 @@ export function statsOf(e: StrategyEvidence, run: RunEvidence): VerdictStats {
   const latency = e.latencyNs ? { p50: e.latencyNs.p50, p99: e.latencyNs.p99 } : null;
   const detection = run.horizon && latency ? detectionRateAt(run.horizon, latency.p50) : null;
   const m = e.mechanism;
-  const dm = run.controls[`delay-matched:${e.strategy}`];
+  const dm = run.controls[delayMatchedKey(e.strategy)];
   const share = m?.interruptedShare ?? null;
   return {
     trials,
@@ -54,7 +58,7 @@ export function statsOf(e: StrategyEvidence, run: RunEvidence): VerdictStats {
     interruptedShareLower95: m && share !== null ? lower95(Math.round(share * m.onCpuCalls), m.onCpuCalls) : null,
     onCpuCalls: m?.onCpuCalls ?? 0,
     descheduledCalls: m?.descheduledCalls ?? 0,
-    nullControlShare: run.controls['null-syscall']?.mechanism?.interruptedShare ?? null,
+    nullControlShare: controlEvidence(run, 'null-call')?.mechanism?.interruptedShare ?? null,
     delayMatchedShare: dm?.mechanism?.interruptedShare ?? null,
   };
 }
@@ -81,13 +85,14 @@ export const isNearNull = (share: number, nul: number): boolean => !(share > nul
  */
 export const nullHasPower = (nul: number): boolean => !isNearNull(1, nul);
 
-function nearNull(e: StrategyEvidence, s: VerdictStats, classes?: ClassEvidence[]): string | null {
-  const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
+function nearNull(e: StrategyEvidence, s: VerdictStats, kind: ControlKind, classes?: ClassEvidence[]): string | null {
+  // The null call is the floor itself: it is never compared with itself.
+  const nul = kind === 'null-call' ? null : s.nullControlShare;
   if (!e.remoteInterruption || nul === null || s.interruptedShare === null) return null;
   if (!isNearNull(s.interruptedShare, nul) || !nullHasPower(nul)) return null;
   // Some class clearly reached while the all-reader share is near null: a partial reach, not a hollow call.
   const partial = (classes?.length ?? 0) > 1 && classes!.some((c) => c.interruptedShare !== null && !isNearNull(c.interruptedShare, nul));
-  const what = e.strategy.startsWith('delay-matched') ? 'a spin reaches no other CPU'
+  const what = kind === 'delay-matched' ? 'a spin reaches no other CPU'
     : partial ? 'the call reaches some classes of reader CPU but not all (below)'
     : 'the call succeeds without reaching other CPUs (as some sandboxes\' membarrier does)';
   return `it interrupted every reader in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul)}: ${what}`;
@@ -114,6 +119,7 @@ export function classViolations(classes: ClassEvidence[] | undefined): string | 
 export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | null, isControl: boolean, classes?: ClassEvidence[],
   emulated: string | null = null): Verdict {
   const s = statsOf(e, run);
+  const kind = controlKindOf(run, e.strategy);
   // One class says nothing a CPU list does not; two or more is where a class can fall short alone.
   const several = (classes?.length ?? 0) > 1;
   const short = several ? classShortfall(classes, MIN_SHARE) : [];
@@ -127,12 +133,12 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
     return v('inconclusive', `${why}${e.error ? `: ${e.error.code} ${e.error.what}` : ''}`);
   }
   if (s.violations > 0) {
-    const hollow = emulated ? null : nearNull(e, s, classes);
+    const hollow = emulated ? null : nearNull(e, s, kind, classes);
     const perClass = classViolations(classes);
     return v('refuted', `${s.violations} SB violations in ${s.trials} trials: it failed to order a reader`,
       ...(perClass ? [perClass] : []), ...(hollow ? [hollow, ...shortLine] : []), power(s));
   }
-  const none = run.controls.none;
+  const none = controlEvidence(run, 'positive');
   if (!none || none.sb.violations === 0) return v('inconclusive', 'the positive control never relaxed: this run could not have seen a broken barrier', power(s));
   const m = e.mechanism;
   const capped = (r: Verdict): Verdict =>
@@ -144,14 +150,14 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
     return v('inconclusive', 'no SB violation, but SB has no power at this latency and there is no remote mechanism to measure', power(s));
   }
   if (!m || s.interruptedShare === null) return v('inconclusive', 'no call ran with every reader on its CPU: no mechanism evidence', power(s));
-  const nul = e.strategy === 'null-syscall' ? null : s.nullControlShare;
-  const hollow = nearNull(e, s, classes);
+  const nul = kind === 'null-call' ? null : s.nullControlShare;
+  const hollow = nearNull(e, s, kind, classes);
   if (hollow && emulated) {
     return v('inconclusive', `${EMULATED_CPUS} (${emulated}): every reader was interrupted in only ${pct(s.interruptedShare)} of on-CPU calls, near the null syscall's ${pct(nul!)}, ` +
       'but a reader\'s clock gaps time the emulator there, so that refutes nothing', ...shortLine, power(s));
   }
   if (hollow) return v('refuted', hollow, ...shortLine, power(s));
-  if (e.strategy === 'null-syscall') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
+  if (kind === 'null-call') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
   const reasons: string[] = [];
   const low = m.perReader.filter((r) => r.interruptedShare === null || r.interruptedShare < MIN_SHARE);
   const where = (cpu: number) => (several && classOf.has(cpu) ? `${classOf.get(cpu)}, ` : '');
@@ -159,7 +165,7 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   const more = low.length > MAX_NAMED ? ` and ${low.length - MAX_NAMED} more` : '';
   if (low.length) reasons.push(`reader CPU ${low.slice(0, MAX_NAMED).map((r) => `${r.cpu} (${where(r.cpu)}${r.interruptedShare === null ? 'no on-CPU call' : pct(r.interruptedShare)})`).join(', ')}${more} was interrupted in under 99% of its on-CPU calls`, ...shortLine);
   if ((s.interruptedShareLower95 ?? 0) < MIN_SHARE_LOWER95) reasons.push(`${s.onCpuCalls} on-CPU calls are too few to bound the miss rate (95% lower bound ${pct(s.interruptedShareLower95 ?? 0)})`);
-  const dm = e.strategy.startsWith('delay-matched') ? null : s.delayMatchedShare;
+  const dm = kind === 'delay-matched' ? null : s.delayMatchedShare;
   if (nul !== null && s.interruptedShare < nul + CLEAR_MARGIN) reasons.push(`its interrupted share ${pct(s.interruptedShare)} is not clearly above the null syscall's ${pct(nul)}`);
   if (dm !== null && s.interruptedShare < dm + CLEAR_MARGIN) reasons.push(`its interrupted share ${pct(s.interruptedShare)} is not clearly above the delay-matched control's ${pct(dm)}: a spin as long is interrupted as often`);
   if (dm === null && !isControl) reasons.push('no delay-matched control ran for it');

@@ -3,6 +3,7 @@
 // carried out (one usable CPU) says why in `blocked`, and the run stage reports that honestly.
 import type { ExperimentPlan, MachineFacts, StrategyDescriptor } from '../records.js';
 import { UserError } from '../exit-codes.js';
+import { withCaps } from '../catalogue.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 import { chooseCpus, type ReaderCount } from './readers.js';
 import { CONTENTION_STRATEGIES, CONTENTION_WRITERS, FULL_GRID, planPhases, QUICK_GRID } from './phases.js';
@@ -40,9 +41,10 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
     }
   }
   const usable = (opts.cpus ?? allowed).filter((c) => online.has(c));
-  const known = new Set(catalogue.map((s) => s.id));
+  // The one place a --strategies id is checked: every later stage finds it in the catalogue.
+  const byId = new Map(catalogue.map((s) => [s.id, s]));
   const wanted = opts.strategies ?? catalogue.filter((s) => !s.control).map((s) => s.id);
-  const unknown = wanted.filter((s) => !known.has(s) || catalogue.find((c) => c.id === s)?.control);
+  const unknown = wanted.filter((s) => byId.get(s)?.control !== false);
   if (unknown.length) {
     const names = catalogue.filter((s) => !s.control).map((s) => s.id).join(', ');
     throw new UserError(`unknown strategy ${unknown.join(', ')}; known strategies: ${names}`);
@@ -82,6 +84,7 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
     spareCpus: [placement.writer, ...usable.filter((c) => c !== placement.writer && !placement.readers.includes(c))],
     strategies: plan.strategies, controls: plan.controls, horizonDelaysNs: plan.horizonDelaysNs, scalingReaders: plan.scalingReaders,
     sweepPoints: grid.stuffLines.length * grid.offsetsNs.length, contentionStrategies: CONTENTION_STRATEGIES, contentionWriters: CONTENTION_WRITERS,
+    catalogue: withCaps(catalogue),
   });
   if (check) plan.durationMs = budget.durationMs;
   return { ...plan, phases, phaseBudget: budget };

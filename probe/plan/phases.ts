@@ -5,7 +5,8 @@
 // depend on earlier results (a median, a strategy that ran ok) are planned here too, and the run
 // either carries them out or records them as skipped with the reason.
 // Pure: the arithmetic is unit-tested for 1 to 383 readers.
-import type { PhaseBudget, PhasePlan } from '../records.js';
+import type { PhaseBudget, PhasePlan, StrategyDescriptor } from '../records.js';
+import { capsOf, CATALOGUE, controlOfKind } from '../catalogue.js';
 
 /**
  * Fixed cost of one engine phase beyond its budget: starting and pinning the threads, Prepare,
@@ -72,9 +73,18 @@ export interface PhaseInputs {
   sweepPoints: number;
   contentionStrategies: string[];
   contentionWriters: number[];
+  /** Whose capabilities decide weights and which phases exist (default: probe/catalogue.ts's copy). */
+  catalogue?: readonly StrategyDescriptor[];
 }
 
-const slow = (s: string) => s === 'membarrier-global';
+// Capabilities, not ids, decide: a slow strategy (milliseconds a call) gets a longer phase; the
+// engine's positive and delay-matched controls run the horizon and delay-matched phases.
+/** The result key of a strategy's delay-matched control (PhasePlan.key): analyse finds it by this. */
+export const delayMatchedKey = (strategy: string) => `delay-matched:${strategy}`;
+
+const slow = (i: PhaseInputs, s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.slow === true;
+// A catalogue that lists strategies only (a test's, say) gets the copy's controls.
+const controlId = (i: PhaseInputs, kind: 'positive' | 'delay-matched') => controlOfKind(i.catalogue ?? CATALOGUE, kind) ?? controlOfKind(CATALOGUE, kind)!;
 
 /** A phase being planned: its weight (budget = weight x unit) or, for fixed-length phases, its whole cost. */
 type Draft = PhasePlan & { weight: number; fixedMs?: number };
@@ -88,17 +98,20 @@ function core(i: PhaseInputs): Draft[] {
   const R = i.readers;
   const out: Draft[] = [];
   for (const c of i.controls) out.push(phase(c, 'control', c, WEIGHT.control, R));
-  for (const s of i.strategies) out.push(phase(s, 'strategy', s, slow(s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
-  for (const s of i.strategies) out.push(phase(`delay-matched:${s}`, 'delay-matched', 'delay-matched', WEIGHT.delayMatched, R, { delayFrom: s }));
-  for (const d of i.horizonDelaysNs) out.push(phase(`horizon:${d}`, 'horizon', 'none', WEIGHT.horizonPoint, R, { writerDelayNs: d }));
-  for (const s of i.strategies) out.push(phase(`horizon:median:${s}`, 'horizon', 'none', WEIGHT.horizonPoint, R, { delayFrom: s }));
+  const delayMatched = controlId(i, 'delay-matched'), positive = controlId(i, 'positive');
+  for (const s of i.strategies) out.push(phase(s, 'strategy', s, slow(i, s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
+  for (const s of i.strategies) out.push(phase(delayMatchedKey(s), 'delay-matched', delayMatched, WEIGHT.delayMatched, R, { delayFrom: s }));
+  for (const d of i.horizonDelaysNs) out.push(phase(`horizon:${d}`, 'horizon', positive, WEIGHT.horizonPoint, R, { writerDelayNs: d }));
+  for (const s of i.strategies) out.push(phase(`horizon:median:${s}`, 'horizon', positive, WEIGHT.horizonPoint, R, { delayFrom: s }));
   return out;
 }
 
 /** Optional phases in the order they are admitted while time allows. */
 function extras(i: PhaseInputs): Draft[] {
   const out: Draft[] = [phase('reader-cost', 'reader-cost', null, 0, 1, { fixedMs: READER_COST_MS })];
-  for (const s of i.contentionStrategies.filter((x) => i.strategies.includes(x))) {
+  // Only where several writers may call it at once (signals cannot: one global acknowledgement counter).
+  const concurrent = (s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.concurrentWriters !== false;
+  for (const s of i.contentionStrategies.filter((x) => i.strategies.includes(x) && concurrent(x))) {
     for (const w of i.contentionWriters) {
       const p = phase(`contention:${s}:${w}`, 'contention', s, 0, i.readers, { delayFrom: s, writers: w, budgetMs: CONTENTION_BUDGET_MS, fixedMs: CONTENTION_BUDGET_MS + phaseFixedMs(i.readers + w) });
       if (i.spareCpus.length < w) {

@@ -1,8 +1,9 @@
-// recommend: the safest strategy that is available and verified, in a fixed order of preference,
+// recommend: the safest strategy that is available and verified, in a fixed order of preference (data),
 // with its reasons; the conditional ones (mprotect only on opt-in and with no risk; membarrier-global
 // only for rare writers); and what the common runtimes will do here.
 import type { Analysis, MachineFacts, Recommendation, Report, RunEvidence } from '../records.js';
 import { runtimeAdvice } from './runtimes.js';
+import { catalogueOf, isPageTable, strategiesWhere } from '../catalogue.js';
 
 export const PREFERENCE = ['membarrier-private-expedited', 'membarrier-global-expedited', 'signals', 'symmetric-fence'];
 const WHY: Record<string, string> = {
@@ -33,7 +34,9 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     if (!a.positiveControl.relaxed) reasons.push('the positive control never relaxed, so this run could not judge any barrier');
   }
   const acceptable: Recommendation['acceptable'] = [];
-  for (const id of ['mprotect', 'madvise-dontneed']) {
+  const catalogue = catalogueOf(run);
+  // The page-table tricks rest on undocumented kernel behaviour: never the default.
+  for (const id of strategiesWhere(catalogue, isPageTable)) {
     const v = a.verdicts[id];
     if (v?.verdict !== 'verified') continue;
     const risky = a.risks.filter((r) => r.strategies.includes(id) && r.severity !== 'note');
@@ -41,10 +44,13 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     else if (opts.allowMprotect) acceptable.push({ strategy: id, condition: MPROTECT_CAVEAT });
     else reasons.push(`${id} passed here; it is offered only with --allow-mprotect, which covers both page-table tricks (${MPROTECT_CAVEAT})`);
   }
-  const g = a.verdicts['membarrier-global'];
-  const gl = run.strategies['membarrier-global']?.latencyNs;
-  if (g && g.verdict !== 'refuted' && g.verdict !== 'unavailable' && gl) {
-    acceptable.push({ strategy: 'membarrier-global', condition: `for rare writers only: each call waits for an RCU grace period (p50 ${(gl.p50 / 1e6).toFixed(1)} ms, p99 ${(gl.p99 / 1e6).toFixed(1)} ms)` });
+  // A slow strategy (an RCU grace period per call) suits rare writers, whatever the preference order says.
+  for (const id of strategiesWhere(catalogue, (d) => d.caps.slow)) {
+    const g = a.verdicts[id];
+    const gl = run.strategies[id]?.latencyNs;
+    if (g && g.verdict !== 'refuted' && g.verdict !== 'unavailable' && gl) {
+      acceptable.push({ strategy: id, condition: `for rare writers only: each call waits for an RCU grace period (p50 ${(gl.p50 / 1e6).toFixed(1)} ms, p99 ${(gl.p99 / 1e6).toFixed(1)} ms)` });
+    }
   }
   return { strategy: pick, reasons, acceptable, runtimes: runtimeAdvice(f, a) };
 }

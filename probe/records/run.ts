@@ -2,6 +2,24 @@
 // the raw evidence it returned. Field names under `results` are part of the report format.
 import type { MachineFacts, RegistrationSampleEvidence } from './machine.js';
 
+/** What a strategy's soundness rests on (native/strategy.h, StrategyCaps): every stage decides from these, never from ids. */
+export interface StrategyCapabilities {
+  /** page-table: a TLB-shootdown IPI (broken by arm64 TLBI, AMD INVLPGB, hypercall flushes); fence: both sides fence, nothing remote. */
+  family: 'membarrier' | 'page-table' | 'signals' | 'fence' | 'control';
+  /** The membarrier(2) command, its registration (null: none needed) and the kernel that introduced it; null outside the family. */
+  membarrier: { command: string; register: string | null; sinceKernel: [number, number] } | null;
+  /** Orders threads of other (registered) processes too. */
+  crossProcess: boolean;
+  /** Needs a page that stays present: a refused mlock weakens it. */
+  mlockedPage: boolean;
+  /** Several threads may issue it at once (signals cannot: one global acknowledgement counter). */
+  concurrentWriters: boolean;
+  /** Milliseconds per call (an RCU grace period): for rare writers only. */
+  slow: boolean;
+  /** positive: SB must relax; negative: a known non-barrier; null-call: the interrupted-share floor; delay-matched: a spin as long. */
+  controlKind: 'positive' | 'negative' | 'null-call' | 'delay-matched' | null;
+}
+
 export interface StrategyDescriptor {
   id: string;
   control: boolean;
@@ -10,6 +28,8 @@ export interface StrategyDescriptor {
   remoteInterruption: boolean;
   /** What one heavy barrier does. */
   calls: string;
+  /** Absent from addons and saved reports older than the capabilities: probe/catalogue.ts fills them in by id. */
+  caps?: StrategyCapabilities;
 }
 
 /** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
@@ -194,6 +214,8 @@ export interface ContentionPoint {
 
 export interface RunEvidence {
   cpus: { writer: number; readers: number[] };
+  /** The engine's catalogue (engine.strategies()) the run used; absent in older reports, which use probe/catalogue.ts's copy. */
+  catalogue?: StrategyDescriptor[];
   calibration: Calibration | null;
   strategies: Record<string, StrategyEvidence>;
   controls: Record<string, StrategyEvidence>;

@@ -3,6 +3,7 @@
 import type { Report, StrategyEvidence, Verdict, VerdictClass } from '../records.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import { fmtCpus } from './format.js';
+import { catalogueOf, controlKindOf, controlOfKind } from '../catalogue.js';
 import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, n, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
 
 const COLOR: Record<VerdictClass, string> = { verified: '#1a7f37', refuted: '#cf222e', inconclusive: '#b58100', unavailable: '#6e7781' };
@@ -101,7 +102,8 @@ function checks(r: Report): Safe {
 const VERDICT_LEGEND = (['verified', 'refuted', 'inconclusive', 'unavailable'] as VerdictClass[]).map((v) => ({ label: v, color: COLOR[v], kind: 'box' as const }));
 
 function latencyChart(r: Report): Safe {
-  const rows = entries(r).filter(({ key, control }) => !control || key === 'null-syscall');
+  // Of the controls, only the null call's latency is worth a row: the floor a syscall costs.
+  const rows = entries(r).filter(({ e, control }) => !control || controlKindOf(r.results, e.strategy) === 'null-call');
   const L = 290, R = 230, top = 56, rowH = 30;
   const vals = rows.flatMap(({ e }) => (e.latencyNs ? [num(e.latencyNs.p50), num(e.latencyNs.max)] : [])).filter((v) => v > 0);
   const x = logScale(Math.min(...vals, 10), Math.max(...vals, 1000), L, W - R, tick);
@@ -145,7 +147,8 @@ function interruptionChart(r: Report): Safe {
     const note = e.remoteInterruption || control ? '' : text(W - R + (readers > 4 ? 6 : 64), y0 + rowH / 2 + (readers > 4 ? 20 : 4), 'does not rely on interruption', { size: 11, fill: '#6e7781' });
     return h`${head}${text(L - 12, y0 + rowH / 2 + 4, key, { anchor: 'end', mono: true, size: 11.5, fill: c })}${bars}${low}${why}${note}`;
   });
-  const nul = r.results.controls?.['null-syscall']?.mechanism?.interruptedShare ?? r.analysis.verdicts?.['null-syscall']?.stats.nullControlShare ?? null;
+  const nullId = controlOfKind(catalogueOf(r.results), 'null-call') ?? '';
+  const nul = r.results.controls?.[nullId]?.mechanism?.interruptedShare ?? r.analysis.verdicts?.[nullId]?.stats.nullControlShare ?? null;
   const nullMark = nul === null ? '' : h`${line(x(nul), top - 8, x(nul), y + 4, NULL_MARK, 1.5, '5 3')}${text(x(nul) + 4, top - 12, `null syscall (getpid): ${pct(nul)}`, { size: 11, fill: NULL_MARK })}`;
   const leg = legend([...VERDICT_LEGEND, { label: 'null-syscall baseline (no IPI)', color: NULL_MARK, kind: 'dash' }], L, 20);
   return svgDoc('chart-interruption', W, y + 56, 'Share of on-CPU calls that interrupted each reader CPU', [leg, xAxis(x, y + 6, `calls that interrupted the reader CPU (among calls during which every reader stayed on its CPU; ${readers} reader${readers > 1 ? 's' : ''}, one bar each)`, top - 6), body, nullMark]);
@@ -161,7 +164,8 @@ function sbChart(r: Report): Safe {
   y.ticks = y.ticks.filter((t, i, a) => a.length <= 5 || i % 2 === 0);
   const body = cells.map(({ key, e, control }, i) => {
     const ox = (i % cols) * cw, oy = top + Math.floor(i / cols) * ch, base = oy + 56 + plotH, c = colorOf(r, key);
-    const [pre, name] = key.startsWith('delay-matched:') ? ['delay-matched: ', key.slice(14)] : ['', key];
+    const kind = controlKindOf(r.results, e.strategy);
+    const [pre, name] = kind === 'delay-matched' ? [`${e.strategy}: `, key.slice(key.indexOf(':') + 1)] : ['', key];
     const sub = `${pre}${control ? 'control' : 'strategy'} · ${verdictOf(r, key)?.verdict ?? e.status} · ${count(e.sb.trials)} trials`;
     const axis = y.ticks.map((t) => h`${line(ox + 48, base + y(t.v), ox + cw - 14, base + y(t.v), '#eaeef2')}${text(ox + 44, base + y(t.v) + 3, t.label, { anchor: 'end', size: 9, fill: '#57606a' })}`);
     const bars = OUTCOMES.map((o, k) => {

@@ -3,8 +3,11 @@
 // positive control relax most often, and the gap thresholds from the readers' normal loop.
 import type { Calibration, ExperimentPlan } from '../records.js';
 import type { NativeEngine, PhaseResult } from '../native.js';
-
+import { CATALOGUE, controlOfKind } from '../catalogue.js';
 import { FULL_GRID, MIN_SWEEP_POINT_MS, QUICK_GRID, SWEEP_POINT_FIXED_MS, type SweepGrid } from '../plan/phases.js';
+
+/** The sweep maximises the positive control's relaxation (it orders nothing, so SB must relax). */
+const POSITIVE = controlOfKind(CATALOGUE, 'positive')!;
 
 // The grids are the plan's (it budgets their points); re-exported for existing callers.
 export { FULL_GRID, QUICK_GRID, type SweepGrid };
@@ -46,7 +49,7 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
       // Always one point; then only while a whole point still fits before the deadline.
       if (best && left() < each + SWEEP_POINT_FIXED_MS) break sweep;
       const r = await engine.runPhase({
-        strategy: 'none', writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
+        strategy: POSITIVE, writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
         hardMs: Math.max(1, Math.min(each * 2 + 1000, left())),
       });

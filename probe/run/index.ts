@@ -18,6 +18,7 @@ import { requireEngine } from './engine.js';
 import { summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
 import { contentionPoint, measureRegistration } from './field.js';
+import { controlEvidence, withCaps } from '../catalogue.js';
 
 export interface Progress {
   phase: string;
@@ -64,11 +65,13 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const now = () => performance.now() - t0;
   const facts = opts.facts ?? (await inspect());
   const engine = requireEngine();
-  const catalogue: StrategyDescriptor[] = engine.strategies();
+  // The engine's own list, caps filled in from the copy where an older addon lacks them; saved with
+  // the results so that a report is re-judged later by the capabilities it ran with.
+  const catalogue: StrategyDescriptor[] = withCaps(engine.strategies());
   const byId = new Map(catalogue.map((s) => [s.id, s]));
   const quick = opts.profile === 'check';
   const plan = buildPlan(facts, catalogue, { ...opts, spentMs: now() });
-  const results = emptyEvidence(plan.readerCpus, plan.writerCpu);
+  const results = { ...emptyEvidence(plan.readerCpus, plan.writerCpu), catalogue };
   const report: RunReport = {
     schemaVersion: SCHEMA_VERSION, kind: 'run', tool: { ...TOOL }, generatedAt: new Date().toISOString(), system: facts, plan, results,
   };
@@ -193,6 +196,6 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const onlineAfter = online.ok ? parseCpuList(online.text).join(',') : onlineBefore;
   // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
   results.onlineCpus = { before: onlineBefore, after: onlineAfter };
-  if (results.controls.none?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
+  if (controlEvidence(results, 'positive')?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
   return report;
 }

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { loadNative } from '../../probe/native.js';
 import { runProbe } from '../../probe/run/index.js';
 import { runCli } from '../helpers/run-cli.js';
+import { CATALOGUE } from '../../probe/catalogue.js';
 
 const r = runCli(['run', '--json', '--no-save', '--duration', '6', '--seed', '7']);
 if (r.status !== 0) throw new Error(`run failed (${r.status}): ${r.stderr}`);
@@ -125,6 +126,15 @@ test('a reader CPU that does not exist is a pin failure, not a hang', async () =
   assert.is(p.status, 'pin-failed');
   assert.match(p.what, /CPU 4000/);
   assert.ok(Date.now() - t0 < 2000);
+});
+
+// probe/catalogue.ts is the copy that inspect and saved reports use without the addon: it must be
+// the engine's own registry, capabilities included, entry for entry.
+test('the catalogue copy equals engine.strategies(), and the run saves the engine\'s', () => {
+  const n = loadNative();
+  if (!n.ok) throw new Error(n.reason);
+  assert.equal(n.addon.engine.strategies(), CATALOGUE);
+  assert.equal(res.catalogue, CATALOGUE);
 });
 
 test.run();
