@@ -61,6 +61,47 @@ test('no control is ever verified: the cap stops a control whose evidence is oth
   assert.match(dm.reasons[0], CAP);
 });
 
+test('the null syscall is refuted by its own rule, even with no SB violation and a perfect-looking share', () => {
+  for (const share of [null, 1]) {
+    const r = clone();
+    const n = r.results.controls['null-syscall'];
+    n.sb.violations = 0; n.sb.histogram['00'] = 0;
+    if (share !== null) perfect(n);
+    const v = verdictOf(r, 'null-syscall');
+    assert.is(v.verdict, 'refuted', String(share));
+    assert.match(v.reasons[0], /getpid orders nothing on other CPUs/);
+  }
+});
+
+test('no call with every reader on its CPU: inconclusive for want of mechanism evidence', () => {
+  const r = clone();
+  const m = r.results.strategies[PRIV].mechanism!;
+  m.interruptedShare = null; m.onCpuCalls = 0;
+  m.perReader.forEach((p) => { p.interruptedShare = null; p.onCpuCalls = 0; });
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons[0], /no call ran with every reader on its CPU: no mechanism evidence/);
+});
+
+test('a null control interrupted in 60% of calls (a noisy host): a perfect strategy is not clearly above it, so inconclusive', () => {
+  const r = clone();
+  perfect(r.results.strategies[PRIV]);
+  r.results.controls['null-syscall'].mechanism!.interruptedShare = 0.6;
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons.join(' '), /not clearly above the null syscall's 60\.0%/);
+});
+
+test('a strategy without its delay-matched control is inconclusive, however perfect its evidence', () => {
+  const r = clone();
+  perfect(r.results.strategies[PRIV]);
+  assert.is(verdictOf(r, PRIV).verdict, 'verified');
+  delete r.results.controls[`delay-matched:${PRIV}`];
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons.join(' '), /no delay-matched control ran for it/);
+});
+
 test('any SB violation refutes', () => {
   const r = clone();
   r.results.strategies[PRIV].sb.violations = 1;
