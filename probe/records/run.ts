@@ -168,8 +168,8 @@ export interface StrategyEvidence {
   elapsedMs: number;
   /** All calls; `onCpu` only those during which every reader stayed on its CPU. */
   latencyNs: (LatencyNs & { onCpu: LatencyNs }) | null;
-  /** trials: observed outcomes summed over readers; writerTrials: trials the writer ran. */
-  sb: { trials: number; writerTrials: number; violations: number; histogram: Histogram; perReader: { cpu: number; histogram: Histogram; missed: number }[] };
+  /** trials: observed outcomes summed over readers; writerTrials: trials the writer ran (absent in older reports). */
+  sb: { trials: number; writerTrials?: number; violations: number; histogram: Histogram; perReader: { cpu: number; histogram: Histogram; missed: number }[] };
   mechanism: {
     /** Over the calls during which every reader stayed on its CPU: share that interrupted all readers. */
     interruptedShare: number | null;

@@ -77,8 +77,8 @@ export interface Analysis {
   risks: Risk[];
   /** Whether the run could have seen a broken barrier at all (positive control relaxed). */
   positiveControl: { relaxed: boolean; violations: number; trials: number };
-  /** The field checklist (analyse/checks.ts): every known trap, checked or not, with its source. */
-  checks: FieldCheck[];
+  /** The field checklist (analyse/checks.ts): every known trap, checked or not, with its source; absent in older reports. */
+  checks?: FieldCheck[];
   notes: string[];
 }
 

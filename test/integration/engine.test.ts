@@ -7,6 +7,7 @@ import { loadNative } from '../../probe/native.js';
 import { runProbe } from '../../probe/run/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { CATALOGUE } from '../../probe/catalogue.js';
+import { verdictProblem } from '../helpers/expect-verdict.js';
 
 const r = runCli(['run', '--json', '--no-save', '--duration', '6', '--seed', '7']);
 if (r.status !== 0) throw new Error(`run failed (${r.status}): ${r.stderr}`);
@@ -40,8 +41,16 @@ test('positive control relaxes; the broken null syscall does too', () => {
   assert.ok(res.controls['null-syscall'].sb.violations > 0, 'getpid orders nothing remote');
 });
 
-test('membarrier-private-expedited and mprotect: no violation, every reader interrupted in >= 99% of on-CPU calls', () => {
-  for (const id of ['membarrier-private-expedited', 'mprotect']) {
+// mprotect reaches every CPU only where the kernel flushes remote TLBs by IPI: where the report's
+// own risks say it does not (arm64, AMD INVLPGB, hypercall flushes), refuted is the right answer.
+const ipiTlb = !report.analysis.risks.some((k: { severity: string; strategies: string[] }) => k.severity === 'unsafe' && k.strategies.includes('mprotect'));
+
+test('the verdicts of membarrier-private-expedited and mprotect are what this machine\'s risks call for', () => {
+  for (const id of ['membarrier-private-expedited', 'mprotect']) assert.is(verdictProblem(report, id), null);
+});
+
+test('membarrier-private-expedited and mprotect (where TLBs are flushed by IPI): no violation, every reader interrupted in >= 99% of on-CPU calls', () => {
+  for (const id of ipiTlb ? ['membarrier-private-expedited', 'mprotect'] : ['membarrier-private-expedited']) {
     const e = res.strategies[id];
     assert.is(e.sb.violations, 0, id);
     assert.ok(e.mechanism.interruptedShare >= 0.99, `${id}: ${e.mechanism.interruptedShare}`);
@@ -52,7 +61,7 @@ test('membarrier-private-expedited and mprotect: no violation, every reader inte
     // its CPU (a descheduled reader needs none).
     const onCpu = (e: any) => e.mechanism.onCpuCalls / (e.mechanism.onCpuCalls + e.mechanism.descheduledCalls);
     const mp = res.strategies['mprotect'], mb = res.strategies['membarrier-private-expedited'];
-    assert.ok(mp.mechanism.irqPerCall.TLB >= 0.9 * onCpu(mp), `TLB shootdowns per mprotect call: ${mp.mechanism.irqPerCall.TLB}`);
+    if (ipiTlb) assert.ok(mp.mechanism.irqPerCall.TLB >= 0.9 * onCpu(mp), `TLB shootdowns per mprotect call: ${mp.mechanism.irqPerCall.TLB}`);
     assert.ok(mb.mechanism.irqPerCall.CAL >= 0.9 * onCpu(mb), `function-call IPIs per membarrier call: ${mb.mechanism.irqPerCall.CAL}`);
   }
 });

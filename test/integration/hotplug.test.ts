@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { parseCpuList } from '../../probe/inspect/cpulist.js';
 import { CLI } from '../helpers/run-cli.js';
+import { testUnless } from '../helpers/skip.js';
 
 const online = parseCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
 const victim = online.filter((c) => c !== 0).pop();
@@ -47,12 +48,7 @@ function runWhileOffline(): Promise<{ status: number | null; stdout: string; std
   });
 }
 
-test('a CPU taken offline mid-run makes every verdict inconclusive, and the probe survives', async () => {
-  const skip = why();
-  if (skip) {
-    console.log(`  [hotplug] skipped: ${skip}`);
-    return;
-  }
+testUnless(why(), 'a CPU taken offline mid-run makes every verdict inconclusive, and the probe survives', async () => {
   let r;
   try {
     r = await runWhileOffline();

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/run-cli.js';
+import { testUnless } from '../helpers/skip.js';
 import { arm64, howEnded, isAarch64Elf, runArm64Node, type Arm64 } from '../helpers/arm64.js';
 import { NATIVE_ABI_VERSION } from '../../probe/native.js';
 
@@ -122,11 +123,7 @@ test('the cross-built arm64 addon loads under qemu and its inspect functions wor
 
 // Prebuilt binaries are made elsewhere; when one is there it must pass the same checks.
 const prebuilt = join(ROOT, 'prebuilds', 'linux-arm64', 'node.napi.node');
-test('the prebuilt linux-arm64 addon, when present, passes the same checks', async () => {
-  if (!existsSync(prebuilt)) {
-    console.log(`  [qemu-arm64] no ${prebuilt}: only the addon built here was checked`);
-    return;
-  }
+testUnless(existsSync(prebuilt) ? null : `no ${prebuilt}: only the addon built here was checked`, 'the prebuilt linux-arm64 addon passes the same checks', async () => {
   const a = await arm64();
   assert.ok(isAarch64Elf(prebuilt), `${prebuilt} is an AArch64 ELF`);
   checkReport(runUnderQemu(a, prebuilt), 'prebuilt addon');

@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { CLI } from '../helpers/run-cli.js';
+import { testUnless } from '../helpers/skip.js';
 import { arm64, howEnded, runArm64Node } from '../helpers/arm64.js';
 import type { InspectReport, MachineFacts } from '../../probe/records.js';
 import { buildPlan, loadNative } from '../../probe/index.js';
@@ -57,11 +58,9 @@ function nativeInspect(): InspectReport {
   return native;
 }
 
-test('inspect under qemu-aarch64 reports user-mode emulation, from the arch mismatch alone', async () => {
-  if (!x86Host) {
-    console.log(`  [qemu-emulation] host is ${process.arch}, not x64: an arm64 process on arm64 CPUs is no arch mismatch; not checked`);
-    return;
-  }
+const notX86 = x86Host ? null : `host is ${process.arch}, not x64: an arm64 process on arm64 CPUs is no arch mismatch`;
+
+testUnless(notX86, 'inspect under qemu-aarch64 reports user-mode emulation, from the arch mismatch alone', async () => {
   const { report, addon, seconds } = await emulatedInspect();
   const s = report.system;
   assert.is(s.platform.arch, 'arm64', 'the CLI really ran in the arm64 node');
@@ -92,8 +91,7 @@ test('the same inspect run natively reports no emulation (control)', () => {
 
 // risksOf is what run and check use; the plan is the planner's default for those facts, with the
 // host addon's strategy list (the same registry the arm64 build lists, see qemu-arm64.test.ts).
-test('the emulated facts make every planned strategy unsafe; the native facts raise no such risk', async () => {
-  if (!x86Host) return;
+testUnless(notX86, 'the emulated facts make every planned strategy unsafe; the native facts raise no such risk', async () => {
   const load = loadNative();
   if (!load.ok) throw new Error(`the host's addon is needed for the strategy list: ${load.reason}`);
   const catalogue = load.addon.engine.strategies();

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { verdictProblem } from '../helpers/expect-verdict.js';
 
 const out = mkdtempSync(join(tmpdir(), 'mbp-reports-'));
 const run = runCli(['--duration', '4', '--out', out, '--strategies', 'membarrier-private-expedited,mprotect']);
@@ -15,7 +16,10 @@ const json = join(out, saved.find((f) => f.endsWith('.json'))!);
 
 test('the default command prints the summary and saves <host>-<time>.json and .md, nothing else', () => {
   assert.match(run.stdout, /Recommendation: membarrier-private-expedited/);
-  assert.match(run.stdout, /mprotect\s+verified/);
+  // Verified only where this machine flushes TLBs by IPI; the saved report's risks say which.
+  const rep = JSON.parse(readFileSync(json, 'utf8'));
+  assert.is(verdictProblem(rep, 'mprotect'), null);
+  assert.match(run.stdout, new RegExp(`mprotect\\s+${rep.analysis.verdicts.mprotect.verdict}`));
   assert.is(saved.length, 2, saved.join(' '));
   assert.ok(saved.every((f) => /^[A-Za-z0-9._-]+-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.(json|md)$/.test(f)), saved.join(' '));
   const md = readFileSync(json.replace(/\.json$/, '.md'), 'utf8');

@@ -102,7 +102,7 @@ test('environment traps turn their rows: quota, one CPU, emulation, rr, gVisor, 
 test('CPU hotplug during a run: the row is a problem and every verdict inconclusive', () => {
   const results = { ...structuredClone(recorded.results), onlineCpus: { before: '0,1', after: '0' } };
   const a = analyse(recorded.system, recorded.plan, results);
-  assert.is(get(a.checks, 'cpu-hotplug').status, 'problem');
+  assert.is(get(a.checks!, 'cpu-hotplug').status, 'problem');
   for (const v of Object.values(a.verdicts)) {
     assert.is(v.verdict, 'inconclusive', v.strategy);
     assert.match(v.reasons[0]!, /online CPU set changed during the run \(0,1 → 0\)/);
@@ -116,7 +116,7 @@ test('contention in a run: the writer counts the CPUs did not allow are named wi
   results.contention = { 'membarrier-private-expedited': [{ writers: 1, latencyNs: { p50: 14000, p99: 18000, max: 30000, calls: 900 }, descheduledCalls: 0 }] };
   results.phases = [2, 4].map((w) => ({ key: `contention:membarrier-private-expedited:${w}`, kind: 'contention' as const, status: 'skipped' as const, budgetMs: 0, startMs: 0, elapsedMs: 0,
     skip: { code: 'no-cpus' as const, reason: `contention with ${w} writers not measured: needs ${w} CPUs besides the readers' (1 spare)` } }));
-  const r = get(analyse(facts(), recorded.plan, results).checks, 'contention');
+  const r = get(analyse(facts(), recorded.plan, results).checks!, 'contention');
   assert.is(r.status, 'note');
   assert.match(r.text, /^PRIVATE_EXPEDITED with 1 caller: p50 14\.0 us, p99 18\.0 us; .*; contention with 2 writers not measured: needs 2 CPUs besides the readers' \(1 spare\); contention with 4 writers not measured: needs 4 CPUs besides the readers' \(1 spare\)$/);
   assert.not.match(r.text, /share a CPU/);
@@ -133,7 +133,7 @@ test('field sample conversion: a killed child leaves later stages null and says 
 
 test('every format shows the checklist: text, Markdown and HTML rows with their sources, Prometheus series', () => {
   const rep: Report = { ...recorded, system: facts(), analysis: analyse(facts(), recorded.plan, recorded.results) };
-  const rows = rep.analysis.checks;
+  const rows = rep.analysis.checks!;
   const md = renderMarkdown(rep);
   assert.match(md, /\*\*Field checks\*\*/);
   for (const c of rows) assert.ok(md.includes(`| ${c.title} |`) && md.includes(c.source), c.id);

@@ -80,7 +80,7 @@ test('emulated CPUs, a run: a share near getpid\'s is inconclusive, not refuted,
   const v = a.verdicts['membarrier-private-expedited']!;
   assert.is(v.verdict, 'inconclusive');
   assert.match(v.reasons[0]!, /^emulated CPUs: IPIs cost what the emulator charges \(QEMU TCG\): every reader was interrupted in only 5\.0% .* refutes nothing/);
-  for (const id of TIMING) assert.is.not(row(a.checks, id).status, 'problem', id);
+  for (const id of TIMING) assert.is.not(row(a.checks!, id).status, 'problem', id);
   assert.ok(a.notes.some((n) => n.startsWith(EMULATED_CPUS)));
   // SB outcomes are not timing: a control that relaxed is still refuted under emulation.
   assert.is(a.verdicts.none!.verdict, 'refuted');
@@ -89,7 +89,7 @@ test('emulated CPUs, a run: a share near getpid\'s is inconclusive, not refuted,
 test('emulated CPUs, a run with SB violations: still a problem, named by its SB outcomes, not its timing', () => {
   const a = analyse(facts('QEMU TCG'), recorded.plan, hollowRun(true));
   assert.is(a.verdicts['membarrier-global-expedited']!.verdict, 'refuted');
-  const r = row(a.checks, 'silent-success');
+  const r = row(a.checks!, 'silent-success');
   assert.is(r.status, 'problem');
   assert.match(r.text, /membarrier-global-expedited \(179147 SB violations in 500000 trials\) returned without ordering a reader: refuted by SB outcomes, not timing/);
   assert.not.match(r.text, /membarrier-private-expedited/);
@@ -98,7 +98,7 @@ test('emulated CPUs, a run with SB violations: still a problem, named by its SB 
 test('a seccomp-style no-op on real CPUs, a run: refuted, and the row is a problem', () => {
   const a = analyse(facts('KVM'), recorded.plan, hollowRun());
   assert.is(a.verdicts['membarrier-private-expedited']!.verdict, 'refuted');
-  assert.is(row(a.checks, 'silent-success').status, 'problem');
+  assert.is(row(a.checks!, 'silent-success').status, 'problem');
   assert.not.ok(a.notes.some((n) => n.startsWith(EMULATED_CPUS)));
 });
 

@@ -26,13 +26,80 @@ test('recorded run: the verdicts a human reading the evidence would give', () =>
   assert.ok(a.positiveControl.relaxed);
 });
 
-test('no control is ever verified, not even one that looks perfect', () => {
+// A control whose evidence would verify a strategy: no SB violation, every reader interrupted on
+// every one of many on-CPU calls, far above the null control. Only the control cap can stop it.
+function perfect(e: StrategyEvidence): void {
+  e.sb.violations = 0; e.sb.histogram['00'] = 0;
+  e.sb.perReader.forEach((p) => (p.histogram['00'] = 0));
+  if (!e.mechanism) return;
+  e.mechanism.onCpuCalls = 100_000;
+  e.mechanism.interruptedShare = 1; e.mechanism.rawInterruptedShare = 1;
+  e.mechanism.perReader.forEach((p) => { p.interruptedShare = 1; p.rawInterruptedShare = 1; p.onCpuCalls = 100_000; });
+}
+
+test('no control is ever verified: the cap stops a control whose evidence is otherwise perfect', () => {
+  const CAP = /^a control is not a barrier/;
+  const capped: string[] = [];
+  for (const id of Object.keys(recorded.results.controls)) {
+    const r = clone();
+    perfect(r.results.controls[id]);
+    // The same evidence under a strategy's name is verified: this is evidence the cap has to stop.
+    const asStrategy = clone();
+    asStrategy.results.strategies[PRIV] = { ...structuredClone(r.results.controls[id]), id: PRIV, strategy: PRIV };
+    perfect(asStrategy.results.strategies[PRIV]);
+    const v = verdictOf(r, id);
+    assert.is.not(v.verdict, 'verified', id);
+    if (verdictOf(asStrategy, PRIV).verdict === 'verified' && CAP.test(v.reasons[0])) capped.push(id);
+  }
+  // The positive control silenced is its own rule (nothing could be seen), and the null syscall has
+  // one too; every other control, delay-matched ones and the fence-only writer, is stopped by the cap.
+  assert.ok(capped.includes('delay-matched:mprotect'), capped.join(', '));
+  assert.ok(capped.includes('writer-fence-only'), capped.join(', '));
+  assert.ok(capped.length >= Object.keys(recorded.results.controls).length - 2, capped.join(', '));
+  const dm = verdictOf((() => { const r = clone(); perfect(r.results.controls['delay-matched:mprotect']); return r; })(), 'delay-matched:mprotect');
+  assert.is(dm.verdict, 'inconclusive');
+  assert.match(dm.reasons[0], CAP);
+});
+
+test('the null syscall is refuted by its own rule, even with no SB violation and a perfect-looking share', () => {
+  for (const share of [null, 1]) {
+    const r = clone();
+    const n = r.results.controls['null-syscall'];
+    n.sb.violations = 0; n.sb.histogram['00'] = 0;
+    if (share !== null) perfect(n);
+    const v = verdictOf(r, 'null-syscall');
+    assert.is(v.verdict, 'refuted', String(share));
+    assert.match(v.reasons[0], /getpid orders nothing on other CPUs/);
+  }
+});
+
+test('no call with every reader on its CPU: inconclusive for want of mechanism evidence', () => {
   const r = clone();
-  const n = r.results.controls['null-syscall'];
-  n.sb.violations = 0; n.sb.histogram['00'] = 0;
-  n.mechanism!.interruptedShare = 1; n.mechanism!.perReader.forEach((p) => (p.interruptedShare = 1));
-  const a = judge(r);
-  for (const id of Object.keys(r.results.controls)) assert.is.not(a.verdicts[id].verdict, 'verified', id);
+  const m = r.results.strategies[PRIV].mechanism!;
+  m.interruptedShare = null; m.onCpuCalls = 0;
+  m.perReader.forEach((p) => { p.interruptedShare = null; p.onCpuCalls = 0; });
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons[0], /no call ran with every reader on its CPU: no mechanism evidence/);
+});
+
+test('a null control interrupted in 60% of calls (a noisy host): a perfect strategy is not clearly above it, so inconclusive', () => {
+  const r = clone();
+  perfect(r.results.strategies[PRIV]);
+  r.results.controls['null-syscall'].mechanism!.interruptedShare = 0.6;
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons.join(' '), /not clearly above the null syscall's 60\.0%/);
+});
+
+test('a strategy without its delay-matched control is inconclusive, however perfect its evidence', () => {
+  const r = clone();
+  perfect(r.results.strategies[PRIV]);
+  assert.is(verdictOf(r, PRIV).verdict, 'verified');
+  delete r.results.controls[`delay-matched:${PRIV}`];
+  const v = verdictOf(r, PRIV);
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons.join(' '), /no delay-matched control ran for it/);
 });
 
 test('any SB violation refutes', () => {
