@@ -87,8 +87,10 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
   const format = formatOf(a);
   const out = a.save === false ? null : prepareOutDir(a.out ?? 'reports');
   const { signal, dispose } = interruptible(io);
+  const bar = a.quiet ? undefined : progressBar(io.stderr, io.env);
   try {
-    const run = await runProbe({ ...opts, signal, onProgress: a.quiet ? undefined : progressBar(io.stderr, io.env) });
+    const run = await runProbe({ ...opts, signal, onProgress: bar });
+    bar?.clear();
     const built = buildReport(run, io.argv, { allowMprotect: a.allowMprotect });
     const report = a.redact ? redactReport(built) : built;
     if (a.quiet) io.stdout.write(`${report.recommendation.strategy ?? 'none verified'}\n`);
@@ -103,6 +105,8 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
     if (run.results.cancelled) throw new UserError('interrupted: the report holds the phases that finished', EXIT.INTERRUPTED);
     return EXIT.OK;
   } finally {
+    // A run that failed part-way leaves no bar above its error message either.
+    bar?.clear();
     dispose();
   }
 }
