@@ -21,13 +21,18 @@ function platformFacts(): PlatformFacts {
   return { os: process.platform, arch: process.arch, machine: machine(), node: process.version, hostname: hostname() };
 }
 
-export async function inspect(native: NativeLoad = loadNative()): Promise<MachineFacts> {
+export interface InspectOptions {
+  /** false: no systeminformation view (the gate's run, which shows none); default true. */
+  systeminformation?: boolean;
+}
+
+export async function inspect(native: NativeLoad = loadNative(), opts: InspectOptions = {}): Promise<MachineFacts> {
   // Read once: the CPU facts and the emulation check both parse it.
   const cpuinfo = readText('/proc/cpuinfo');
   const [cpus, kernel, sandbox, proc, interruptsText] = await Promise.all([
     readCpus(native, cpuinfo),
     readKernel(),
-    readSandbox(),
+    readSandbox(opts),
     readProcess(native),
     readText('/proc/interrupts'),
   ]);

@@ -62,11 +62,12 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   // --duration counts from here: inspect is part of the run the user waits for.
   const t0 = performance.now();
   const now = () => performance.now() - t0;
-  const facts = opts.facts ?? (await inspect());
+  const quick = opts.profile === 'check';
+  // The gate shows no systeminformation view: it is not loaded for it.
+  const facts = opts.facts ?? (await inspect(undefined, { systeminformation: !quick }));
   const engine = requireEngine();
   const catalogue: StrategyDescriptor[] = engine.strategies();
   const byId = new Map(catalogue.map((s) => [s.id, s]));
-  const quick = opts.profile === 'check';
   const plan = buildPlan(facts, catalogue, { ...opts, spentMs: now() });
   const results = emptyEvidence(plan.readerCpus, plan.writerCpu);
   const report: RunReport = {
