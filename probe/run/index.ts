@@ -18,6 +18,7 @@ import { requireEngine } from './engine.js';
 import { summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
 import { contentionPoint, measureRegistration } from './field.js';
+import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
 
 export interface Progress {
   phase: string;
@@ -116,14 +117,23 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       }
       // A phase that overruns its estimate still ends by the limit (as a timeout).
       const hardMs = Math.max(1, Math.min(p.budgetMs * 2 + 2000, limitMs - startMs));
-      const sb = (extra: { delayNs?: number; writerDelayNs?: number; readers?: number[] } = {}) =>
-        runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, ...extra });
+      // The gate's SB phases stop at a number of calls (run/gate.ts), horizon points excepted: their
+      // budget is short already and they count witnesses, not calls.
+      const maxTrials = quick && p.kind !== 'horizon' ? GATE_CALLS : undefined;
+      const sb = (extra: { delayNs?: number; writerDelayNs?: number; readers?: number[]; maxTrials?: number } = {}) =>
+        runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, maxTrials, ...extra });
       const median = p.delayFrom ? results.strategies[p.delayFrom]!.latencyNs!.p50 : 0;
       switch (p.kind) {
-        case 'registration':
-          // Before every other phase: each membarrier phase registers this process.
-          results.registrationCost = measureRegistration();
+        case 'registration': {
+          // Before every other phase: each membarrier phase registers this process. The gate takes
+          // the figures inspect's field sample measured moments ago (the same two children's kind of
+          // measurement) rather than forking for them again.
+          const f = quick ? facts.field?.registration : undefined;
+          results.registrationCost = f?.fresh && f.threaded
+            ? { fresh: f.fresh, threaded: { ok: f.threaded.ok, ns: f.threaded.ns, errno: f.threaded.errno, note: f.threaded.note } }
+            : measureRegistration();
           break;
+        }
         case 'calibration': {
           // The sweep can stop early at no cost to soundness (it keeps its best point so far), so
           // a loaded machine gets a shorter sweep rather than the phases after it skipped.
@@ -136,9 +146,19 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
         case 'control':
           results.controls[p.key] = await sb();
           break;
-        case 'strategy':
-          results.strategies[p.key] = await sb();
+        case 'strategy': {
+          let e = await sb();
+          // Too few on-CPU calls and nothing against it: measured again at the share it saw, with
+          // the phase's whole budget (a loaded machine gets the time a timed phase had); the second
+          // pass is judged alone (run/gate.ts says why only then).
+          if (quick && shortOfCalls(e)) {
+            const calls = secondPassCalls(e);
+            results.notes.push(`${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`);
+            e = await sb({ maxTrials: calls });
+          }
+          results.strategies[p.key] = e;
           break;
+        }
         case 'delay-matched': {
           // The engine spins at most MAX_DELAY_NS per call; a slower barrier (membarrier-global
           // under an emulator takes over 100 ms) is matched up to that, and the report says so.
