@@ -24,6 +24,8 @@ function platformFacts(): PlatformFacts {
 export interface InspectOptions {
   /** false: no systeminformation view (the gate's run, which shows none); default true. */
   systeminformation?: boolean;
+  /** false: no field sample (the gate's run measures what it needs itself); default true. */
+  field?: boolean;
 }
 
 export async function inspect(native: NativeLoad = loadNative(), opts: InspectOptions = {}): Promise<MachineFacts> {
@@ -38,7 +40,7 @@ export async function inspect(native: NativeLoad = loadNative(), opts: InspectOp
   ]);
   const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo)]);
   // Last and alone: its threads spin on two CPUs, and nothing else of ours should compete with them.
-  const field = readField(native, cpus.allowed, cpus.onlineList);
+  const field = opts.field === false ? null : readField(native, cpus.allowed, cpus.onlineList);
   return {
     platform: platformFacts(),
     native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },

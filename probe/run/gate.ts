@@ -21,7 +21,8 @@ export const MIN_ON_CPU_SHARE = 0.01;
 
 /**
  * Whether a strategy's first pass fell short of the calls the verdict needs with nothing else
- * against it: it ran ok, saw no SB violation and no miss at all, and made too few on-CPU calls.
+ * against it: it ran ok, saw no SB violation and no miss at all, and made too few on-CPU calls
+ * (none at all, on a starved machine, counts: it then plans for the lowest share).
  * Only then is it measured again; a pass with a miss or a violation stands (a second pass must
  * not wash out adverse evidence), and the second pass is judged alone.
  */
@@ -29,7 +30,7 @@ export function shortOfCalls(e: StrategyEvidence): boolean {
   const m = e.mechanism;
   if (e.status !== 'ok' || !m || e.sb.violations > 0) return false;
   const missed = m.perReader.some((r) => r.onCpuCalls > 0 && r.interruptedShare !== null && r.interruptedShare < 1);
-  return !missed && m.interruptedShare === 1 && m.onCpuCalls < ON_CPU_CALLS_NEEDED;
+  return !missed && (m.onCpuCalls === 0 || m.interruptedShare === 1) && m.onCpuCalls < ON_CPU_CALLS_NEEDED;
 }
 
 /** Calls for a second pass: twice what the verdict needs, at the first pass's on-CPU share. */

@@ -64,8 +64,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const quick = opts.profile === 'check';
-  // The gate shows no systeminformation view: it is not loaded for it.
-  const facts = opts.facts ?? (await inspect(undefined, { systeminformation: !quick }));
+  // The gate reads neither systeminformation nor the field sample (~70 ms of two busy CPUs): its
+  // verdicts come from its own phases, and it shows neither.
+  const facts = opts.facts ?? (await inspect(undefined, quick ? { systeminformation: false, field: false } : {}));
   const engine = requireEngine();
   const catalogue: StrategyDescriptor[] = engine.strategies();
   const byId = new Map(catalogue.map((s) => [s.id, s]));
@@ -124,16 +125,10 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
         runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, maxTrials, ...extra });
       const median = p.delayFrom ? results.strategies[p.delayFrom]!.latencyNs!.p50 : 0;
       switch (p.kind) {
-        case 'registration': {
-          // Before every other phase: each membarrier phase registers this process. The gate takes
-          // the figures inspect's field sample measured moments ago (the same two children's kind of
-          // measurement) rather than forking for them again.
-          const f = quick ? facts.field?.registration : undefined;
-          results.registrationCost = f?.fresh && f.threaded
-            ? { fresh: f.fresh, threaded: { ok: f.threaded.ok, ns: f.threaded.ns, errno: f.threaded.errno, note: f.threaded.note } }
-            : measureRegistration();
+        case 'registration':
+          // Before every other phase: each membarrier phase registers this process.
+          results.registrationCost = measureRegistration();
           break;
-        }
         case 'calibration': {
           // The sweep can stop early at no cost to soundness (it keeps its best point so far), so
           // a loaded machine gets a shorter sweep rather than the phases after it skipped.

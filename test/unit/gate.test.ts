@@ -27,7 +27,8 @@ test('only a clean pass short of calls is measured again', () => {
   assert.not.ok(shortOfCalls(evidence(200, 199)), 'a miss stands');
   assert.not.ok(shortOfCalls(evidence(200, 200, GATE_CALLS, 1)), 'an SB violation stands');
   assert.not.ok(shortOfCalls(evidence(200, 200, GATE_CALLS, 0, 'timeout')), 'a failed phase stands');
-  assert.not.ok(shortOfCalls(evidence(0, 0)), 'no on-CPU call at all: no share to plan from');
+  assert.ok(shortOfCalls(evidence(0, 0)), 'no on-CPU call at all (a starved machine): measured again');
+  assert.is(secondPassCalls(evidence(0, 0)), Math.ceil(598 / MIN_ON_CPU_SHARE));
 });
 
 test('a second pass plans for twice the calls needed at the share the first saw, at least 1%', () => {
