@@ -1,8 +1,9 @@
 // `npm run bench`: prints figures, asserts nothing. The machine is noisy, so each figure stands
 // beside a reference measured in the same run, as a ratio:
-// - the whole `inspect` command against Node's own start-up (target: 300 ms or less);
-// - the `check` gate, whole process (target: 1.5 s or less, every run);
-// - a default `run`: wall time (target: under 20 s) and peak RSS (target: 150 MB or less);
+// - the whole `inspect --json` command against Node's own start-up, `node -e 0` (target: 3x or less);
+// - the `check` gate, whole process, against the same (target: 7x or less; and 1.5 s or less, every run);
+//   BENCH_BEFORE=<another checkout's dist/probe/cli.js> times that one too, in the same run;
+// - a default `run` at one reader: wall time (target: under 20 s) and peak RSS (target: 80 MB or less);
 // - the positive control's witness rate (median of several runs) against the rate a mature
 //   litmus harness reaches on this CPU, times 1.5 (Intel Xeon: 300,000/s; AMD EPYC: 1,650,000/s);
 // - each strategy's SB trial rate against the raw call rate of a plain C loop (bench/reference.c)
@@ -57,22 +58,37 @@ if (n.ok) {
   figure('field sample child (5 runs)', stats(times), node.median);
   for (const f of found) console.log(`  ${f}`);
 }
-console.log(`target: whole inspect command <= 300 ms: ${json.median <= 300 ? 'met' : 'NOT met'} (median ${json.median.toFixed(0)} ms)`);
-const gate = stats(timeProcess([CLI, 'check', '--require', 'membarrier-private-expedited', '--quiet'], 7));
+const GATE_ARGS = ['check', '--require', 'membarrier-private-expedited', '--quiet'];
+const gate = stats(timeProcess([CLI, ...GATE_ARGS], 7));
 figure('check --require m-p-e (7 runs)', gate, node.median);
-console.log(`target: check <= 1500 ms with Node start-up: ${gate.max <= 1500 ? 'met' : 'NOT met'} (max ${gate.max.toFixed(0)} ms)\n`);
+const ratio = (name: string, s: ReturnType<typeof stats>, target: number) => {
+  const r = s.median / node.median;
+  console.log(`ratio: ${name} / node -e 0 = ${r.toFixed(2)}x (target <= ${target}x: ${r <= target ? 'met' : 'NOT met'}; medians ${s.median.toFixed(0)} / ${node.median.toFixed(0)} ms)`);
+};
+ratio('inspect --json', json, 3);
+ratio('check --require membarrier-private-expedited', gate, 7);
+console.log(`target: check <= 1500 ms with Node start-up: ${gate.max <= 1500 ? 'met' : 'NOT met'} (max ${gate.max.toFixed(0)} ms)`);
+// Another checkout (the commit before a change) timed in the same run, so its ratios compare.
+const before = process.env.BENCH_BEFORE;
+if (before) {
+  const bJson = stats(timeProcess([before, 'inspect', '--json'], RUNS));
+  const bGate = stats(timeProcess([before, ...GATE_ARGS], 7));
+  ratio(`before: inspect --json (${before})`, bJson, 3);
+  ratio('before: check --require membarrier-private-expedited', bGate, 7);
+}
+console.log('');
 
 // A default run in a child of its own, so that its peak RSS is its own.
 const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
   import { runProbe } from ${JSON.stringify(join(ROOT, 'dist', 'probe', 'index.js'))};
-  const r = await runProbe();
+  const r = await runProbe({ readers: 1 });
   process.stdout.write(JSON.stringify({ rssKb: process.resourceUsage().maxRSS, report: r }));`], { encoding: 'utf8', maxBuffer: 1 << 28 });
 if (child.status !== 0) throw new Error(`default run failed: ${child.stderr}`);
 const { rssKb, report } = JSON.parse(child.stdout) as { rssKb: number; report: RunReport };
 const res = report.results;
 const cpu = `${report.system.cpus.vendor} ${report.system.cpus.modelName}`;
-console.log(`default run on ${cpu}: ${(res.elapsedMs / 1000).toFixed(1)} s (target < 20 s: ${res.elapsedMs < 20000 ? 'met' : 'NOT met'}), ` +
-  `peak RSS ${(rssKb / 1024).toFixed(0)} MB (target <= 150 MB: ${rssKb / 1024 <= 150 ? 'met' : 'NOT met'})`);
+console.log(`default run at one reader on ${cpu}: ${(res.elapsedMs / 1000).toFixed(1)} s (target < 20 s: ${res.elapsedMs < 20000 ? 'met' : 'NOT met'}), ` +
+  `peak RSS ${(rssKb / 1024).toFixed(0)} MB (target <= 80 MB: ${rssKb / 1024 <= 80 ? 'met' : 'NOT met'})`);
 
 for (const id of ['null-syscall', 'mprotect-untouched']) {
   const share = res.controls[id]?.mechanism?.interruptedShare ?? null;

@@ -2,20 +2,19 @@
 // exit code. Failures that are the user's to fix are thrown as UserError (exit 2 unless stated).
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { check } from './check.js';
-import { compareReports } from './compare.js';
 import { EXIT, UserError } from './exit-codes.js';
 import { runOptions, type RawRunArgs } from './cli-options.js';
-import { buildReport, inspectReport } from './report.js';
-import { redactReport } from './redact.js';
-import { loadReport, reportBaseName, writeAtomic } from './report-file.js';
-import { render, FORMATS, type Format } from './render/index.js';
-import { renderInspectText } from './render/inspect-text.js';
-import { renderJson } from './render/json.js';
-import { renderMarkdown } from './render/markdown.js';
-import { progressBar } from './render/progress.js';
-import { colorLevel, makeStyle } from './render/style.js';
-import { runProbe } from './run/index.js';
+import { FORMATS, type Format } from './render/formats.js';
+import type { Style } from './render/style.js';
+
+// Each command loads only the modules it uses (dynamic imports): `inspect` and the install-time
+// `check` start in a fraction of the time that loading every renderer and the comparer would take.
+const report = () => import('./report.js');
+const renderers = () => import('./render/index.js');
+const renderAll = async () => {
+  const [index, json, markdown] = await Promise.all([renderers(), import('./render/json.js'), import('./render/markdown.js')]);
+  return { render: index.render, renderJson: json.renderJson, renderMarkdown: markdown.renderMarkdown };
+};
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -26,7 +25,10 @@ export interface Io {
 
 export interface CommonArgs { color?: boolean; json?: boolean; format?: string; quiet?: boolean }
 
-const style = (a: CommonArgs, io: Io) => makeStyle(colorLevel(a.color, io.env, Boolean(io.stdout.isTTY)));
+async function style(a: CommonArgs, io: Io): Promise<Style> {
+  const { colorLevel, makeStyle } = await import('./render/style.js');
+  return makeStyle(colorLevel(a.color, io.env, Boolean(io.stdout.isTTY)));
+}
 
 function formatOf(a: CommonArgs): Format {
   const f = a.json ? 'json' : a.format ?? 'text';
@@ -75,8 +77,9 @@ function interruptible(io: Io): { signal: AbortSignal; dispose: () => void } {
 }
 
 export async function inspectCommand(a: CommonArgs, io: Io): Promise<number> {
-  const report = await inspectReport();
-  io.stdout.write(a.json ? renderJson(report) : renderInspectText(report, style(a, io)));
+  const r = await (await report()).inspectReport();
+  if (a.json) io.stdout.write((await import('./render/json.js')).renderJson(r));
+  else io.stdout.write((await import('./render/inspect-text.js')).renderInspectText(r, await style(a, io)));
   return EXIT.OK;
 }
 
@@ -86,13 +89,18 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
   const opts = runOptions(a);
   const format = formatOf(a);
   const out = a.save === false ? null : prepareOutDir(a.out ?? 'reports');
+  const [{ runProbe }, { buildReport }, { redactReport }, { render, renderJson, renderMarkdown }, { reportBaseName, writeAtomic }, { progressBar }] = await Promise.all([
+    import('./run/index.js'), report(), import('./redact.js'), renderAll(), import('./report-file.js'), import('./render/progress.js'),
+  ]);
   const { signal, dispose } = interruptible(io);
+  const bar = a.quiet ? undefined : progressBar(io.stderr, io.env);
   try {
-    const run = await runProbe({ ...opts, signal, onProgress: a.quiet ? undefined : progressBar(io.stderr, io.env) });
+    const run = await runProbe({ ...opts, signal, onProgress: bar });
+    bar?.clear();
     const built = buildReport(run, io.argv, { allowMprotect: a.allowMprotect });
     const report = a.redact ? redactReport(built) : built;
     if (a.quiet) io.stdout.write(`${report.recommendation.strategy ?? 'none verified'}\n`);
-    else io.stdout.write(render(report, format, style(a, io)));
+    else io.stdout.write(render(report, format, await style(a, io)));
     if (out && !run.plan.blocked) {
       const base = join(out, reportBaseName(report));
       writeAtomic(`${base}.json`, renderJson(report));
@@ -103,6 +111,8 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
     if (run.results.cancelled) throw new UserError('interrupted: the report holds the phases that finished', EXIT.INTERRUPTED);
     return EXIT.OK;
   } finally {
+    // A run that failed part-way leaves no bar above its error message either.
+    bar?.clear();
     dispose();
   }
 }
@@ -116,11 +126,11 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const opts = runOptions(rest);
   const { signal, dispose } = interruptible(io);
   try {
-    const res = await check(reqs, { ...opts, signal }, io.argv);
+    const res = await (await import('./check.js')).check(reqs, { ...opts, signal }, io.argv);
     if (a.json) {
-      io.stdout.write(renderJson({ met: res.met, exitCode: res.exitCode, requirements: res.requirements, system: { host: res.report.system.platform.hostname, kernel: res.report.system.kernel.release } }));
+      io.stdout.write((await import('./render/json.js')).renderJson({ met: res.met, exitCode: res.exitCode, requirements: res.requirements, system: { host: res.report.system.platform.hostname, kernel: res.report.system.kernel.release } }));
     } else if (!a.quiet) {
-      const s = style(a, io);
+      const s = await style(a, io);
       for (const r of res.requirements) {
         const tag = r.verdict === 'verified' ? s.good('met') : r.verdict === 'inconclusive' ? s.warn('inconclusive') : s.bad('not met');
         io.stdout.write(`${r.strategy}: ${tag} (${r.verdict}): ${r.reason}\n`);
@@ -134,17 +144,20 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
 }
 
 export async function showCommand(a: CommonArgs & { report: string; redact?: boolean }, io: Io): Promise<number> {
+  const [{ loadReport }, { redactReport }, { render }] = await Promise.all([import('./report-file.js'), import('./redact.js'), renderers()]);
   const r = loadReport(a.report);
-  io.stdout.write(render(a.redact ? redactReport(r) : r, formatOf(a), style(a, io)));
+  const format = formatOf(a);
+  io.stdout.write(render(a.redact ? redactReport(r) : r, format, await style(a, io)));
   return EXIT.OK;
 }
 
 export async function compareCommand(a: CommonArgs & { before: string; after: string }, io: Io): Promise<number> {
+  const [{ compareReports }, { loadReport }] = await Promise.all([import('./compare.js'), import('./report-file.js')]);
   const c = compareReports(loadReport(a.before), loadReport(a.after));
   if (a.json) {
-    io.stdout.write(renderJson(c));
+    io.stdout.write((await import('./render/json.js')).renderJson(c));
   } else {
-    const s = style(a, io);
+    const s = await style(a, io);
     io.stdout.write(c.environment.length ? `${s.head('Environment changes')}\n` : 'environment: no change\n');
     for (const e of c.environment) io.stdout.write(`  ${e.field}: ${e.before} -> ${e.after}\n`);
     io.stdout.write(`${s.head('Verdicts')}\n`);

@@ -8,7 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { EXIT, UserError } from './exit-codes.js';
 import { checkCommand, compareCommand, inspectCommand, runCommand, showCommand, type Io } from './cli-commands.js';
 import { DEFAULT_DURATION_MS } from './plan/index.js';
-import { FORMATS } from './render/index.js';
+import { FORMATS } from './render/formats.js';
 import { TOOL } from './version.js';
 
 // yargs words its own errors for developers; users get what to do instead.

@@ -21,19 +21,26 @@ function platformFacts(): PlatformFacts {
   return { os: process.platform, arch: process.arch, machine: machine(), node: process.version, hostname: hostname() };
 }
 
-export async function inspect(native: NativeLoad = loadNative()): Promise<MachineFacts> {
+export interface InspectOptions {
+  /** false: no systeminformation view (the gate's run, which shows none); default true. */
+  systeminformation?: boolean;
+  /** false: no field sample (the gate's run measures what it needs itself); default true. */
+  field?: boolean;
+}
+
+export async function inspect(native: NativeLoad = loadNative(), opts: InspectOptions = {}): Promise<MachineFacts> {
   // Read once: the CPU facts and the emulation check both parse it.
   const cpuinfo = readText('/proc/cpuinfo');
   const [cpus, kernel, sandbox, proc, interruptsText] = await Promise.all([
     readCpus(native, cpuinfo),
     readKernel(),
-    readSandbox(),
+    readSandbox(opts),
     readProcess(native),
     readText('/proc/interrupts'),
   ]);
   const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo)]);
   // Last and alone: its threads spin on two CPUs, and nothing else of ours should compete with them.
-  const field = readField(native, cpus.allowed, cpus.onlineList);
+  const field = opts.field === false ? null : readField(native, cpus.allowed, cpus.onlineList);
   return {
     platform: platformFacts(),
     native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },

@@ -1,7 +1,6 @@
 // Containers, gVisor and WSL: environments where membarrier may be filtered, emulated or
 // forwarded, and where the CPUs we see are not the host's. Every conclusion lists its evidence;
 // a marker that images carry into VMs (/.dockerenv copied from a Docker image) counts as weak.
-import si from 'systeminformation';
 import type { SandboxFacts, Unknowns } from '../records.js';
 import { readText, readTrimmed } from './read.js';
 import { existsSync } from 'node:fs';
@@ -61,8 +60,17 @@ export function detectSandbox(i: SandboxInputs): Omit<SandboxFacts, 'systeminfor
   return { container, gvisor, wsl, evidence };
 }
 
-async function systeminformationView(unknown: Unknowns): Promise<SandboxFacts['systeminformation']> {
+/** Why the gate has no systeminformation view: it shows none, and loading it costs ~40 ms of its start. */
+export const SI_SKIPPED = 'not read by check: the gate shows no second opinion';
+
+async function systeminformationView(unknown: Unknowns, read: boolean): Promise<SandboxFacts['systeminformation']> {
+  if (!read) {
+    unknown.systeminformation = SI_SKIPPED;
+    return null;
+  }
   try {
+    // Loaded here, not at the top: importing it costs ~40 ms, and only inspect's report shows it.
+    const { default: si } = await import('systeminformation');
     const s = await si.system();
     return { virtual: s.virtual, virtualHost: s.virtualHost || null, model: s.model || null };
   } catch (err) {
@@ -71,14 +79,15 @@ async function systeminformationView(unknown: Unknowns): Promise<SandboxFacts['s
   }
 }
 
-export async function readSandbox(): Promise<SandboxFacts> {
+/** systeminformation: false leaves its view out (null, with the reason in unknown). */
+export async function readSandbox(opts: { systeminformation?: boolean } = {}): Promise<SandboxFacts> {
   const unknown: Unknowns = {};
   const [systemdContainer, environ, cgroup, version, siView] = await Promise.all([
     readTrimmed('/run/systemd/container'),
     readText('/proc/1/environ'),
     readTrimmed('/proc/self/cgroup'),
     readTrimmed('/proc/version'),
-    systeminformationView(unknown),
+    systeminformationView(unknown, opts.systeminformation !== false),
   ]);
   if (!environ.ok) unknown.pid1Container = environ.reason;
   const pid1Container = environ.ok ? /(?:^|\0)container=([^\0]*)/.exec(environ.text)?.[1] ?? null : null;

@@ -8,9 +8,9 @@ import { renderMarkdown } from './markdown.js';
 import { renderPrometheus } from './prometheus.js';
 import { renderReportText } from './report-text.js';
 import { makeStyle, type Style } from './style.js';
+import { FORMATS, type Format } from './formats.js';
 
-export const FORMATS = ['text', 'json', 'markdown', 'html', 'prometheus'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format };
 
 const RENDERERS: Record<Format, (r: Report, s: Style) => string> = {
   text: renderReportText,

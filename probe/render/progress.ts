@@ -1,10 +1,14 @@
 // A one-line progress bar on stderr, redrawn in place. Only on a terminal and never under CI:
 // piped output and CI logs get no carriage returns. The total is the plan's phase count; the bar
-// clamps anyway (a negative repeat count threw once: issue 11), erases what a longer earlier line
-// left behind, and the last draw ends the line.
+// clamps anyway (a negative repeat count threw once: issue 11) and erases what a longer earlier
+// line left behind. When the run ends the bar erases itself (issue 12): it says how far a run has
+// got, which means nothing once the summary is there, so the terminal keeps no bar line.
 import type { Progress } from '../run/index.js';
 
 export interface ProgressStream { write(s: string): unknown; isTTY?: boolean; columns?: number }
+
+/** The progress callback, and clear() for a run that ends before its last phase (an error). */
+export type ProgressBar = ((p: Progress) => void) & { clear(): void };
 
 const WIDTH = 30;
 /** Erase from the cursor to the end of the line (ECMA-48 EL): no residue of a longer earlier line. */
@@ -19,13 +23,21 @@ export function progressLine(p: Progress, columns: number): string {
   return line.slice(0, Math.max(1, columns - 1));
 }
 
-export function progressBar(stream: ProgressStream, env: NodeJS.ProcessEnv): ((p: Progress) => void) | undefined {
+export function progressBar(stream: ProgressStream, env: NodeJS.ProcessEnv): ProgressBar | undefined {
   if (!stream.isTTY || env.CI) return undefined;
+  let drawn = false;
   let ended = false;
-  return (p) => {
-    if (ended) return;
-    ended = p.index >= p.total;
-    // A terminal that reports no size (0 columns, as under script(1)) gets the usual 80.
-    stream.write(`\r${progressLine(p, stream.columns || 80)}${ERASE}${ended ? '\n' : ''}`);
+  // The cursor stays on the bar's line, at column 0 once cleared: what is printed next takes the line.
+  const clear = () => {
+    if (drawn && !ended) stream.write(`\r${ERASE}`);
+    ended = true;
   };
+  const bar = (p: Progress) => {
+    if (ended) return;
+    if (p.index >= p.total) return clear();
+    // A terminal that reports no size (0 columns, as under script(1)) gets the usual 80.
+    stream.write(`\r${progressLine(p, stream.columns || 80)}${ERASE}`);
+    drawn = true;
+  };
+  return Object.assign(bar, { clear });
 }

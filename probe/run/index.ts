@@ -19,6 +19,7 @@ import { summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
 import { contentionPoint, measureRegistration } from './field.js';
 import { controlEvidence, withCaps } from '../catalogue.js';
+import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
 
 export interface Progress {
   phase: string;
@@ -63,13 +64,15 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   // --duration counts from here: inspect is part of the run the user waits for.
   const t0 = performance.now();
   const now = () => performance.now() - t0;
-  const facts = opts.facts ?? (await inspect());
+  const quick = opts.profile === 'check';
+  // The gate reads neither systeminformation nor the field sample (~70 ms of two busy CPUs): its
+  // verdicts come from its own phases, and it shows neither.
+  const facts = opts.facts ?? (await inspect(undefined, quick ? { systeminformation: false, field: false } : {}));
   const engine = requireEngine();
   // The engine's own list, caps filled in from the copy where an older addon lacks them; saved with
   // the results so that a report is re-judged later by the capabilities it ran with.
   const catalogue: StrategyDescriptor[] = withCaps(engine.strategies());
   const byId = new Map(catalogue.map((s) => [s.id, s]));
-  const quick = opts.profile === 'check';
   const plan = buildPlan(facts, catalogue, { ...opts, spentMs: now() });
   const results = { ...emptyEvidence(plan.readerCpus, plan.writerCpu), catalogue };
   const report: RunReport = {
@@ -118,8 +121,11 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       }
       // A phase that overruns its estimate still ends by the limit (as a timeout).
       const hardMs = Math.max(1, Math.min(p.budgetMs * 2 + 2000, limitMs - startMs));
-      const sb = (extra: { delayNs?: number; writerDelayNs?: number; readers?: number[] } = {}) =>
-        runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, ...extra });
+      // The gate's SB phases stop at a number of calls (run/gate.ts), horizon points excepted: their
+      // budget is short already and they count witnesses, not calls.
+      const maxTrials = quick && p.kind !== 'horizon' ? GATE_CALLS : undefined;
+      const sb = (extra: { delayNs?: number; writerDelayNs?: number; readers?: number[]; maxTrials?: number } = {}) =>
+        runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, maxTrials, ...extra });
       const median = p.delayFrom ? results.strategies[p.delayFrom]!.latencyNs!.p50 : 0;
       switch (p.kind) {
         case 'registration':
@@ -138,9 +144,19 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
         case 'control':
           results.controls[p.key] = await sb();
           break;
-        case 'strategy':
-          results.strategies[p.key] = await sb();
+        case 'strategy': {
+          let e = await sb();
+          // Too few on-CPU calls and nothing against it: measured again at the share it saw, with
+          // the phase's whole budget (a loaded machine gets the time a timed phase had); the second
+          // pass is judged alone (run/gate.ts says why only then).
+          if (quick && shortOfCalls(e)) {
+            const calls = secondPassCalls(e);
+            results.notes.push(`${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`);
+            e = await sb({ maxTrials: calls });
+          }
+          results.strategies[p.key] = e;
           break;
+        }
         case 'delay-matched': {
           // The engine spins at most MAX_DELAY_NS per call; a slower barrier (membarrier-global
           // under an emulator takes over 100 ms) is matched up to that, and the report says so.

@@ -12,6 +12,8 @@ export interface PhaseRequest {
   readers?: number[];
   delayNs?: number;
   writerDelayNs?: number;
+  /** Stop after this many calls, whichever comes first with the budget (the gate's: run/gate.ts); default MAX_TRIALS. */
+  maxTrials?: number;
   /** The watchdog; default budget x 2 + 2 s. The run lowers it so a late phase still ends by --duration's limit. */
   hardMs?: number;
 }
@@ -31,7 +33,7 @@ export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: 
     strategy: req.descriptor.id, writerCpu: plan.writerCpu, readerCpus: readers,
     stuffLines: cal.stuffLines, offsetNs: cal.offsetNs, jitterNs: cal.jitterNs, leadNs: cal.leadNs,
     delayNs: req.delayNs, writerDelayNs: req.writerDelayNs,
-    budgetMs: req.budgetMs, hardMs: req.hardMs ?? req.budgetMs * 2 + 2000, maxTrials: MAX_TRIALS,
+    budgetMs: req.budgetMs, hardMs: req.hardMs ?? req.budgetMs * 2 + 2000, maxTrials: Math.min(req.maxTrials ?? MAX_TRIALS, MAX_TRIALS),
     gapSpinNs: cal.gapThresholdNs.spin, gapTrialNs: cal.gapThresholdNs.trial,
     marginNs: cal.skew ? Math.abs(cal.skew.offsetNs) + cal.skew.uncertaintyNs : 0,
     seed: plan.seed,

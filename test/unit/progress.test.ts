@@ -1,6 +1,7 @@
 // The progress bar (render/progress.ts) against a fake terminal that records what is written:
 // an index past the total once crashed the probe ("Invalid count value: -1", issue 11), and a
-// shorter line after a longer one left residue ("16.0 s     15.0 sss-core 9.5 s").
+// shorter line after a longer one left residue ("16.0 s     15.0 sss-core 9.5 s"), and the bar
+// stayed on screen after the run (issue 12): it now erases itself.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { progressBar, progressLine } from '../../probe/render/progress.js';
@@ -37,7 +38,7 @@ test('a long phase name is cut to the terminal width, one column short', () => {
   assert.is(line.length, 59);
 });
 
-test('redraws leave no residue of a longer line; the last draw ends the line; later draws are ignored', () => {
+test('redraws leave no residue of a longer line; the last phase erases the bar; later draws are ignored', () => {
   // Wide terminal: the first line (83 columns) is longer than any fixed padding would cover.
   const { writes, stream } = tty(120);
   const bar = progressBar(stream, {})!;
@@ -45,11 +46,23 @@ test('redraws leave no residue of a longer line; the last draw ends the line; la
   bar(at(2, 3, 'none', 16000));
   assert.equal(screen(writes), [progressLine(at(2, 3, 'none', 16000), 120)]);
   bar(at(3, 3, 'contention:mprotect:1', 9500));
-  const shown = screen(writes);
-  assert.equal(shown, [progressLine(at(3, 3, 'contention:mprotect:1', 9500), 120), '']);
-  assert.ok(writes[writes.length - 1]!.endsWith('\x1b[K\n'));
+  // The run is over: no bar line is left, the cursor is at column 0 of an empty line.
+  assert.equal(screen(writes), ['']);
+  assert.is(writes[writes.length - 1], '\r\x1b[K');
   bar(at(4, 3, 'late'));
-  assert.is(writes.length, 3, 'nothing after the final line');
+  bar.clear();
+  assert.is(writes.length, 3, 'nothing after the bar is erased');
+});
+
+test('clear() erases a bar that never reached its last phase, and draws nothing when none was drawn', () => {
+  const { writes, stream } = tty();
+  const bar = progressBar(stream, {})!;
+  bar(at(1, 5));
+  bar.clear();
+  assert.equal(screen(writes), ['']);
+  const other = tty();
+  progressBar(other.stream, {})!.clear();
+  assert.is(other.writes.length, 0);
 });
 
 test('a terminal that reports 0 columns (script(1)) gets 80, not an empty bar', () => {
