@@ -160,7 +160,8 @@ void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
   const uint64_t budget_end = t_begin + p.budget_ticks, hard = p.hard_ticks;
   // Deadline: hard, for the readers to come up.
   while (sh.ready.load() < int(R)) {
-    if (sh.pin_failed_cpu.load() >= 0 || Tick() >= hard || g_cancel.load()) return;
+    if (sh.pin_failed_cpu.load() >= 0 || g_cancel.load()) return;
+    if (Tick() >= hard) return sh.timed_out.store(true);  // readers never all came up: a timeout, not an empty success
   }
   const uint64_t pre = p.offset_ticks < 0 ? uint64_t(-p.offset_ticks) : 0;
   uint64_t seq = 1;

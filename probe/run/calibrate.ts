@@ -29,7 +29,7 @@ export function relaxation(r: PhaseResult): number {
   return n ? w / n : 0;
 }
 
-/** Resolves to null when the run was cancelled during calibration. */
+/** Resolves to null when the run was cancelled during calibration, or its first point timed out. */
 /** hardMs bounds the whole sweep: past it the points left are not tried and the best so far is kept. */
 export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number, grid: SweepGrid = FULL_GRID, hardMs = Infinity): Promise<Calibration | null> {
   const t0 = performance.now();
@@ -51,11 +51,15 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
       const r = await engine.runPhase({
         strategy: POSITIVE, writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
         jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
-        hardMs: Math.max(1, Math.min(each * 2 + 1000, left())),
+        // The first point gets a phase's usual deadline whatever the sweep's budget: on a slow
+        // machine (7 readers in an emulator) starting the threads alone outlasted the gate's 45 ms.
+        hardMs: Math.max(1, best ? Math.min(each * 2 + 1000, left()) : each * 2 + 1000),
       });
       if (r.status === 'cancelled') return null;
       // A point stopped by the sweep's own deadline ends the sweep; the best point so far stands.
       if (r.status === 'timeout' && best) break sweep;
+      // Not even one point in time: no calibration, and the run says so (every verdict inconclusive).
+      if (r.status === 'timeout') return null;
       if (r.status !== 'ok') throw new Error(`calibration phase failed: ${r.status} ${r.what}`);
       const wps = witnessesPerSec(r);
       sweep.push({ stuffLines: k, offsetNs: off, witnessesPerSec: Math.round(wps), relaxation: relaxation(r) });

@@ -139,6 +139,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           results.calibration = cal = await calibrate(engine, plan, p.budgetMs, grid, Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN));
           const points = grid.stuffLines.length * grid.offsetsNs.length;
           if (cal && cal.sweep.length < points) results.notes.push(`calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`);
+          if (!cal && !stopped()) results.notes.push('calibration did not finish: its first sweep point timed out, so no phase could run (the machine was far slower than planned)');
           break;
         }
         case 'control':
