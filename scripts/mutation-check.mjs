@@ -37,9 +37,9 @@ const MUTATIONS = [
   ['rule: not clearly above the delay-matched control', V, 'if (dm !== null && s.interruptedShare < dm + CLEAR_MARGIN)', 'if (false)'],
   ['rule: no delay-matched control ran', V, 'if (dm === null && !isControl)', 'if (false)'],
   // Each control as the analysis reads it: ignored, as if it had not run or measured nothing.
-  ['control none (positive): its relaxations ignored', V, 'const none = run.controls.none;', 'const none = { sb: { violations: 1 } };'],
-  ['control null-syscall: its share ignored', V, "nullControlShare: run.controls['null-syscall']?.mechanism?.interruptedShare ?? null", 'nullControlShare: null'],
-  ['control null-syscall: its own refutation', V, "if (e.strategy === 'null-syscall')", 'if (false)'],
+  ['control none (positive): its relaxations ignored', V, "const none = controlEvidence(run, 'positive');", 'const none = { sb: { violations: 1 } };'],
+  ['control null-syscall: its share ignored', V, "nullControlShare: controlEvidence(run, 'null-call')?.mechanism?.interruptedShare ?? null", 'nullControlShare: null'],
+  ['control null-syscall: its own refutation', V, "if (kind === 'null-call')\n        return v('refuted'", "if (false)\n        return v('refuted'"],
   ['control delay-matched: its share ignored', V, 'delayMatchedShare: dm?.mechanism?.interruptedShare ?? null', 'delayMatchedShare: null'],
   ['control horizon (positive control by delay): SB power always claimed', V, 'sbCouldCatchBroken: detection !== null && detection * trials >= EXPECTED_WITNESSES', 'sbCouldCatchBroken: true'],
 ];
