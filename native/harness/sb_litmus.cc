@@ -266,7 +266,7 @@ SbEvidence RunSb(const RegistryEntry& entry, const StrategyParams& sp, const SbP
   const size_t R = p.reader_cpus.size();
   auto st = std::make_shared<PhaseState>(entry, sp, p);
   st->out.readers.resize(R);
-  if (p.stuff_lines > 0) st->stuff = AcquireStuffing(StuffingBytes(R));
+  if (p.stuff_lines > 0) st->stuff = AcquireStuffing(kStuffingBytes);
   // One window per trial; reserved up front so the vector never doubles (pages count only once written).
   if (p.record_windows) st->out.windows.reserve(size_t(std::min<uint64_t>(p.max_trials, uint64_t(1) << 21)));
   // Every loop of the phase stops by hard_ticks, but a Heavy() blocked in the kernel cannot be

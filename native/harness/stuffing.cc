@@ -25,11 +25,6 @@ StuffBuffer::~StuffBuffer() {
   if (data) munmap(data, bytes);
 }
 
-size_t StuffingBytes(size_t readers) {
-  (void)readers;
-  return size_t(16) << 20;
-}
-
 std::shared_ptr<StuffBuffer> AcquireStuffing(size_t n) {
   std::lock_guard<std::mutex> lock(g_mu);
   if (!g_buf || !g_buf->data || g_buf->bytes < n) {

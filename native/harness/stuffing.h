@@ -28,8 +28,8 @@ struct StuffBuffer {
   size_t bytes = 0;
 };
 
-// Bytes for a phase with `readers` readers: 16 MiB, whatever their number (see above).
-size_t StuffingBytes(size_t readers);
+// The buffer's size, whatever the number of readers (see above).
+constexpr size_t kStuffingBytes = size_t(16) << 20;
 
 // The run's buffer, at least `bytes` long, faulted in; reused while big enough.
 std::shared_ptr<StuffBuffer> AcquireStuffing(size_t bytes);
