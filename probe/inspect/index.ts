@@ -15,6 +15,7 @@ import { readProcess } from './process.js';
 import { readText } from './read.js';
 import { readSandbox } from './sandbox.js';
 import { readTimebase } from './timebase.js';
+import { readTlb } from './tlb.js';
 import { readTraps } from './traps.js';
 
 function platformFacts(): PlatformFacts {
@@ -38,15 +39,20 @@ export async function inspect(native: NativeLoad = loadNative(), opts: InspectOp
     readProcess(native),
     readText('/proc/interrupts'),
   ]);
-  const [timebase, traps] = await Promise.all([readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo)]);
+  const platform = platformFacts();
+  const hypervisor = readHypervisor(native, cpus.flags.hypervisor);
+  const [timebase, traps, tlb] = await Promise.all([
+    readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo),
+    readTlb(native, { platform, cpus, kernel, hypervisor }),
+  ]);
   // Last and alone: its threads spin on two CPUs, and nothing else of ours should compete with them.
   const field = opts.field === false ? null : readField(native, cpus.allowed, cpus.onlineList);
   return {
-    platform: platformFacts(),
+    platform,
     native: { available: native.ok, reason: native.ok ? null : native.reason, path: native.path },
     cpus,
     kernel,
-    hypervisor: readHypervisor(native, cpus.flags.hypervisor),
+    hypervisor,
     sandbox,
     membarrier: readMembarrier(native, kernel.nohzFull),
     process: proc,
@@ -54,5 +60,6 @@ export async function inspect(native: NativeLoad = loadNative(), opts: InspectOp
     timebase,
     traps,
     ...(field ? { field } : {}),
+    tlb,
   };
 }

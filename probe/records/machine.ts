@@ -192,6 +192,55 @@ export interface TrapFacts {
   unknown: Unknowns;
 }
 
+/** How a TLB flush reaches other CPUs here: by IPI, by broadcast instruction, by hypercall, both, or not known. */
+export type TlbRegime = 'ipi' | 'broadcast' | 'hypercall' | 'mixed' | 'unknown';
+
+/** One fact behind the TLB regime: its value (null: not known, `reason` says why) and where it was read. */
+export interface TlbFact<T> {
+  value: T | null;
+  source: string;
+  /** Why the value is null, or what qualifies it. */
+  reason?: string;
+}
+
+/** system.tlb: the TLB-flush regime and every fact it rests on (issue 14). */
+export interface TlbFacts {
+  regime: TlbRegime;
+  reasons: string[];
+  /** The page-table tricks' phases should warm up on 4+ busy CPUs: broadcast is possible or unknown, and 4+ CPUs are usable. */
+  exercise: boolean;
+  facts: {
+    /** CPUID 0x80000008 EBX[3]. */
+    invlpgb: TlbFact<boolean>;
+    /** The /proc/cpuinfo flag: secondary, since kernels after 78ce84b9e0a5 no longer print it. */
+    invlpgbCpuinfoFlag: TlbFact<boolean>;
+    /** Linux 6.15 or later (commit 4afeb0ed1753 and the series it ends). */
+    kernelHasBroadcastFlush: TlbFact<boolean>;
+    /** CONFIG_BROADCAST_TLB_FLUSH, read only when INVLPGB and the release leave it deciding. */
+    config: TlbFact<boolean>;
+    /** Kernel page-table isolation on (94a17f2dc90b turns INVLPGB off under PTI). */
+    pti: TlbFact<boolean>;
+    /** PCID (44126343d58c: no INVLPGB without it). */
+    pcid: TlbFact<boolean>;
+    /** The kernel flushes with INVLPGB for processes that get a global ASID. */
+    kernelUsesInvlpgb: TlbFact<boolean>;
+    /** CPUs this process may use; 4 or more are needed for a global ASID. */
+    usableCpus: TlbFact<number>;
+    /** Intel Remote Action Request (X86_FEATURE_RAR, from MSR_IA32_CORE_CAPS). */
+    rar: TlbFact<boolean>;
+    /** arm64 invalidates by broadcast TLBI, always. */
+    arm64BroadcastTlbi: TlbFact<boolean>;
+    /** KVM_FEATURE_PV_TLB_FLUSH (CPUID 0x40000001 EAX[9]) offered by the host. */
+    kvmPvTlbFlush: TlbFact<boolean>;
+    /** Whether Linux uses it (pv_tlb_flush_supported: also steal time, no realtime hint). */
+    kvmPvTlbFlushUsed: TlbFact<boolean>;
+    /** Hyper-V recommends remote TLB flushes by hypercall (0x40000004 EAX[2]). */
+    hypervRemoteFlush: TlbFact<boolean>;
+    /** A Xen guest (flushes may go by hypercall). */
+    xen: TlbFact<boolean>;
+  };
+}
+
 export interface MachineFacts {
   platform: PlatformFacts;
   native: NativeStatus;
@@ -207,6 +256,8 @@ export interface MachineFacts {
   traps?: TrapFacts;
   /** The field sample (below); absent from reports saved before it existed. */
   field?: FieldFacts;
+  /** The TLB-flush regime; absent from reports saved before it existed. */
+  tlb?: TlbFacts;
 }
 
 /** The first REGISTER_PRIVATE_EXPEDITED, timed (inspect's field sample and a run's own figure). */

@@ -4,6 +4,7 @@ import { checkStatus } from './report-text.js';
 import type { InspectReport, MachineFacts, SyscallOutcome, Unknowns } from '../records.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 import type { Style } from './style.js';
+import { tlbLines } from './tlb-text.js';
 
 const list = (cpus: number[] | null) => (cpus === null ? 'unknown' : cpus.length ? formatCpuList(cpus) : 'none');
 const yn = (v: boolean | null, s: Style) => (v === null ? s.dim('n/a') : v ? 'yes' : 'no');
@@ -123,6 +124,7 @@ export function renderInspectText(r: InspectReport, s: Style): string {
   section('CPUs', cpus(f, s));
   section('Kernel', kernel(f, s));
   section('Hypervisor', hypervisor(f, s));
+  section('TLB flush', tlbLines(f.tlb, s));
   section('Sandbox', sandbox(f, s));
   section('membarrier', membarrier(f, s));
   section('Process limits', processFacts(f, s));

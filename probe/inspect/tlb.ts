@@ -1,0 +1,185 @@
+// The TLB-flush facts behind system.tlb: whether a TLB flush here still reaches other CPUs by IPI,
+// which is all the mprotect and madvise tricks rest on. Read from first principles, not from the
+// /proc/cpuinfo `invlpgb` flag: X86_FEATURE_INVLPGB has no quoted name, and since commit 78ce84b9e0a5
+// /proc/cpuinfo prints named flags only, so the flag is absent on exactly the kernels that use it.
+// What turns broadcast flushing on (Linux 6.15, 4afeb0ed1753 and its series): INVLPGB in CPUID,
+// CONFIG_BROADCAST_TLB_FLUSH, no PTI (94a17f2dc90b), PCID (44126343d58c); then a process active
+// on 4 or more CPUs gets a global ASID at a once-per-32-jiffies check and is flushed with no IPI.
+// Cheap on purpose: CPUID through the addon's one call, two small sysfs reads, and the kernel
+// config only when INVLPGB and the release leave it deciding.
+import { gunzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
+import type { CpuFacts, HypervisorFacts, KernelFacts, PlatformFacts, TlbFact, TlbFacts } from '../records.js';
+import type { CpuidRegs, NativeLoad } from '../native.js';
+import { readText } from './read.js';
+import { tlbRegime } from './tlb-regime.js';
+
+export type CpuidFn = (leaf: number, subleaf: number) => CpuidRegs | null;
+
+const bit = (v: number, b: number) => ((v >>> b) & 1) === 1;
+
+/** INVLPGB from CPUID Fn8000_0008 EBX[3] (AMD APM vol. 3, "INVLPGB and TLBSYNC"); null when the leaf is out of range. */
+export function decodeInvlpgb(cpuid: CpuidFn): boolean | null {
+  const max = cpuid(0x80000000, 0);
+  if (!max || max.eax >>> 0 < 0x80000008) return max ? false : null;
+  const r = cpuid(0x80000008, 0);
+  return r ? bit(r.ebx, 3) : null;
+}
+
+/** PCID from CPUID 1 ECX[17]. */
+export function decodePcid(cpuid: CpuidFn): boolean | null {
+  const r = cpuid(1, 0);
+  return r ? bit(r.ecx, 17) : null;
+}
+
+/** KVM hints (0x40000001 EDX): bit 0 is KVM_HINTS_REALTIME, which makes Linux keep native IPI flushes. */
+export function decodeKvmRealtimeHint(cpuid: CpuidFn, kvmBase: number): boolean | null {
+  const r = cpuid(kvmBase + 1, 0);
+  return r ? bit(r.edx, 0) : null;
+}
+
+/**
+ * One option of a kernel .config: true for =y/=m, false for "# CONFIG_X is not set" or when the
+ * config does not name it at all (a complete .config lists every option whose dependencies are met:
+ * BROADCAST_TLB_FLUSH is absent before 6.15 and on non-AMD or 32-bit builds).
+ */
+export function configOption(text: string, name: string): boolean {
+  const re = new RegExp(`^(?:CONFIG_${name}=([ymn])|# CONFIG_${name} is not set)\\s*$`, 'm');
+  const m = re.exec(text);
+  return m !== null && (m[1] === 'y' || m[1] === 'm');
+}
+
+/** PTI from /sys/devices/system/cpu/vulnerabilities/meltdown: "Mitigation: PTI" on, anything else off. */
+export function ptiFromMeltdown(text: string): boolean {
+  return /^Mitigation: PTI\b/.test(text.trim());
+}
+
+/** release >= 6.15: the kernels with broadcast TLB flushing. */
+export function hasBroadcastFlush(k: Pick<KernelFacts, 'major' | 'minor'>): boolean | null {
+  if (k.major === null || k.minor === null) return null;
+  return k.major > 6 || (k.major === 6 && k.minor >= 15);
+}
+
+const fact = <T>(value: T | null, source: string, reason?: string): TlbFact<T> => (reason === undefined ? { value, source } : { value, source, reason });
+
+/** The kernel config: /proc/config.gz (CONFIG_IKCONFIG_PROC), else /boot/config-<release>. */
+async function readConfigOption(release: string | null, name: string): Promise<TlbFact<boolean>> {
+  const tried: string[] = [];
+  try {
+    const text = gunzipSync(await readFile('/proc/config.gz')).toString('latin1');
+    return fact(configOption(text, name), '/proc/config.gz');
+  } catch (err) {
+    tried.push(`/proc/config.gz: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (release) {
+    const path = `/boot/config-${release}`;
+    const r = await readText(path);
+    if (r.ok) return fact(configOption(r.text, name), path);
+    tried.push(r.reason);
+  }
+  return fact<boolean>(null, 'kernel config', `not readable (${tried.join('; ')})`);
+}
+
+export interface TlbInputs {
+  platform: PlatformFacts;
+  cpus: CpuFacts;
+  kernel: KernelFacts;
+  hypervisor: HypervisorFacts;
+  /** CPUID, or null with the reason (no addon, not x86). */
+  cpuid: CpuidFn | null;
+  cpuidReason: string | null;
+  meltdown: { ok: true; text: string } | { ok: false; reason: string };
+  /** Read only when it decides something. */
+  config: (release: string | null) => Promise<TlbFact<boolean>>;
+}
+
+const isArm64 = (p: PlatformFacts) => /^(aarch64|arm64)$/.test(p.machine) || p.arch === 'arm64';
+const isAmd = (c: CpuFacts) => c.vendor === 'AuthenticAMD' || c.vendor === 'HygonGenuine';
+
+/** Every fact and the regime, from the inputs; pure but for the lazy config read. */
+export async function tlbFacts(i: TlbInputs): Promise<TlbFacts> {
+  const arm = isArm64(i.platform);
+  const x86 = !arm && /^(x86_64|x64|i[3-6]86)$/.test(i.platform.machine || i.platform.arch);
+  const noCpuid = i.cpuidReason ?? 'CPUID not readable';
+  const notX86 = `CPUID exists on x86 only (this is ${i.platform.machine || i.platform.arch})`;
+  const invlpgbValue = x86 && i.cpuid ? decodeInvlpgb(i.cpuid) : null;
+  const invlpgb = fact(invlpgbValue, 'cpuid', invlpgbValue === null ? (x86 ? noCpuid : notX86) : undefined);
+  const flag = i.cpus.flags.invlpgb;
+  const invlpgbCpuinfoFlag = fact(flag, '/proc/cpuinfo',
+    flag === false ? 'absent; kernels after 78ce84b9e0a5 never print it, so absence proves nothing' : flag === null ? 'no flags line' : undefined);
+  const newKernel = hasBroadcastFlush(i.kernel);
+  const kernelHasBroadcastFlush = fact(newKernel, '/proc/sys/kernel/osrelease', newKernel === null ? 'release unknown' : undefined);
+  const pti = i.meltdown.ok
+    ? fact(ptiFromMeltdown(i.meltdown.text), '/sys/devices/system/cpu/vulnerabilities/meltdown', i.meltdown.text.trim())
+    : fact<boolean>(null, '/sys/devices/system/cpu/vulnerabilities/meltdown', i.meltdown.reason);
+  const cpuidPcid = x86 && i.cpuid ? decodePcid(i.cpuid) : null;
+  const pcid = i.cpus.flags.pcid !== null
+    ? fact(i.cpus.flags.pcid, '/proc/cpuinfo flags')
+    : cpuidPcid !== null ? fact(cpuidPcid, 'cpuid 1 ECX[17]') : fact<boolean>(null, 'cpuid 1 ECX[17]', x86 ? noCpuid : notX86);
+  // The config decides only on an INVLPGB CPU (or one we could not ask) running 6.15 or later.
+  const configMatters = x86 && invlpgb.value !== false && newKernel !== false;
+  const config = configMatters
+    ? await i.config(i.kernel.release)
+    : fact<boolean>(null, 'kernel config', `not read: ${!x86 ? 'not x86' : invlpgb.value === false ? 'no INVLPGB, so the option cannot matter' : 'the kernel predates 6.15'}`);
+  const usable = i.cpus.allowed?.length ?? i.cpus.online;
+  const usableCpus = fact(usable, i.cpus.allowedSource ?? '/sys/devices/system/cpu/online', usable === null ? 'neither the affinity mask nor the online list was readable' : undefined);
+  const kernelUsesInvlpgb = usesInvlpgb(x86, i.cpus.vendor, invlpgb, newKernel, config, pti, pcid);
+  const hv = i.hypervisor;
+  const kvmBase = hv.interfaces.find((x) => x.signature.startsWith('KVMKVMKVM'))?.base ?? null;
+  const kvmPv = hv.kvm?.pvTlbFlush ?? null;
+  const kvmPvTlbFlush = hv.kvm ? fact(kvmPv, 'cpuid 0x40000001 EAX[9]')
+    : hv.cpuidHypervisorBit === false ? fact(false, 'cpuid 1 ECX[31]', 'no hypervisor')
+      : hv.vendor ? fact(false, 'cpuid 0x40000000 signature', `no KVM interface (${hv.vendor})`)
+        : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', hv.unknown.vendor ?? (x86 ? 'hypervisor leaves not readable' : notX86));
+  const realtime = kvmBase !== null && i.cpuid ? decodeKvmRealtimeHint(i.cpuid, kvmBase) : null;
+  const kvmPvTlbFlushUsed = kvmPv === true
+    ? fact(realtime === null ? null : hv.kvm!.steal && !realtime, 'cpuid 0x40000001 EAX[5,9] EDX[0] (Linux pv_tlb_flush_supported)',
+      realtime === null ? 'KVM hints not readable' : !hv.kvm!.steal ? 'no steal time: Linux keeps IPI flushes' : realtime ? 'KVM_HINTS_REALTIME: Linux keeps IPI flushes' : 'preempted vCPUs get no IPI; flushed at their next VM entry')
+    : fact(kvmPvTlbFlush.value === false ? false : null, 'cpuid 0x40000001 EAX[9]', kvmPvTlbFlush.value === false ? undefined : kvmPvTlbFlush.reason);
+  // CPUID's hypervisor leaves are x86's; elsewhere (arm64 under Xen, say) they say nothing.
+  const leaves = x86 && hv.cpuidHypervisorBit !== null;
+  const noLeaves = hv.unknown.vendor ?? (x86 ? 'hypervisor leaves not readable' : notX86);
+  const hyperv = leaves ? fact(hv.hyperv?.remoteTlbFlushByHypercall ?? false, 'cpuid 0x40000004 EAX[2]') : fact<boolean>(null, 'cpuid 0x40000004 EAX[2]', noLeaves);
+  const xen = leaves ? fact(hv.xen !== null || hv.vendor === 'Xen', 'cpuid 0x40000000 signature') : fact<boolean>(null, 'cpuid 0x40000000 signature', noLeaves);
+  // X86_FEATURE_RAR comes from MSR_IA32_CORE_CAPS, which user space cannot read without /dev/cpu/*/msr
+  // (root); the RAR series is not in mainline, so no kernel prints a `rar` cpuinfo flag to read instead.
+  const rar = !x86 || isAmd(i.cpus) ? fact(false, !x86 ? 'arch' : 'vendor', !x86 ? 'Intel RAR is x86 only' : 'Intel RAR is an Intel feature')
+    : fact<boolean>(null, 'MSR_IA32_CORE_CAPS', 'not readable from user space (needs /dev/cpu/*/msr); the RAR series is not in mainline');
+  const arm64BroadcastTlbi = fact(arm, 'arch', arm ? 'arm64 Linux invalidates with TLBI ...IS: broadcast, never an IPI' : undefined);
+  const facts: TlbFacts['facts'] = {
+    invlpgb, invlpgbCpuinfoFlag, kernelHasBroadcastFlush, config, pti, pcid, kernelUsesInvlpgb, usableCpus, rar,
+    arm64BroadcastTlbi, kvmPvTlbFlush, kvmPvTlbFlushUsed, hypervRemoteFlush: hyperv, xen,
+  };
+  return { ...tlbRegime(facts, isAmd(i.cpus), x86), facts };
+}
+
+/** Every condition Linux checks before it flushes with INVLPGB; null when one is unknown and none is false. */
+function usesInvlpgb(x86: boolean, vendor: string | null, invlpgb: TlbFact<boolean>, newKernel: boolean | null, config: TlbFact<boolean>, pti: TlbFact<boolean>, pcid: TlbFact<boolean>): TlbFact<boolean> {
+  const src = 'cpuid + release + config + PTI + PCID';
+  if (!x86) return fact(false, 'arch', 'INVLPGB is x86 only');
+  // An AMD instruction (Hygon shares the AMD code path); Intel CPUs have none to use.
+  if (vendor !== null && vendor !== 'AuthenticAMD' && vendor !== 'HygonGenuine' && invlpgb.value !== true) return fact(false, 'vendor', `INVLPGB is AMD's (${vendor})`);
+  const off: string[] = [];
+  if (invlpgb.value === false) off.push('no INVLPGB in CPUID');
+  if (newKernel === false) off.push('Linux before 6.15');
+  if (config.value === false) off.push('CONFIG_BROADCAST_TLB_FLUSH is off');
+  if (pti.value === true) off.push('PTI is on (94a17f2dc90b)');
+  if (pcid.value === false) off.push('no PCID (44126343d58c)');
+  if (off.length) return fact(false, src, off.join('; '));
+  const unknown: string[] = [];
+  if (invlpgb.value === null) unknown.push(`INVLPGB (${invlpgb.reason})`);
+  if (newKernel === null) unknown.push('the release');
+  if (config.value === null) unknown.push(`CONFIG_BROADCAST_TLB_FLUSH (${config.reason})`);
+  if (pti.value === null) unknown.push(`PTI (${pti.reason})`);
+  if (pcid.value === null) unknown.push(`PCID (${pcid.reason})`);
+  if (unknown.length) return fact<boolean>(null, src, `unknown: ${unknown.join('; ')}`);
+  return fact(true, src, 'INVLPGB, Linux 6.15+, CONFIG_BROADCAST_TLB_FLUSH, no PTI, PCID');
+}
+
+export async function readTlb(native: NativeLoad, f: Omit<TlbInputs, 'cpuid' | 'cpuidReason' | 'meltdown' | 'config'>): Promise<TlbFacts> {
+  const cpuidReason = !native.ok ? `needs CPUID through the native addon: ${native.reason}`
+    : native.addon.arch !== 'x86_64' ? `CPUID exists on x86 only (this is ${native.addon.arch})` : null;
+  const cpuid: CpuidFn | null = native.ok && cpuidReason === null ? (l, s) => native.addon.cpuid(l, s) : null;
+  const meltdown = await readText('/sys/devices/system/cpu/vulnerabilities/meltdown');
+  return tlbFacts({ ...f, cpuid, cpuidReason, meltdown, config: (r) => readConfigOption(r, 'BROADCAST_TLB_FLUSH') });
+}
