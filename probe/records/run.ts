@@ -33,7 +33,7 @@ export interface StrategyDescriptor {
 }
 
 /** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
-export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention';
+export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention' | 'tlb-warm-up';
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
@@ -62,6 +62,8 @@ export interface PhasePlan {
   /** Contention: concurrent writers, one distinct CPU each, none a reader's. */
   writers?: number;
   writerCpus?: number[];
+  /** tlb-warm-up: its own reader CPUs (with the writer, 4 or more CPUs active in the process). */
+  readerCpus?: number[];
   /** Planned not to run; a run may skip more (RunEvidence.phases). */
   skip?: PhaseSkip;
 }
@@ -183,8 +185,42 @@ export interface StrategyEvidence {
     /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
     irqPerCall: Record<string, number> | null;
     irqSource: string;
+    /** Page-table strategies: how their TLB flushes reached the readers (absent for others and in older reports). */
+    flush?: FlushEvidence;
   } | null;
   rates: { trialsPerSec: number; callsPerSec: number };
+}
+
+/** How a strategy's TLB flushes reached the reader CPUs, from /proc/interrupts sampled across its phase. */
+export type FlushKind = 'ipi' | 'broadcast' | 'mixed' | 'unknown';
+
+export interface FlushEvidence {
+  /** ipi: the TLB-shootdown row rose with the calls; broadcast: calls proceeded while it stayed still; mixed: both,
+   * or fewer IPIs than calls; unknown: /proc/interrupts unreadable, no TLB-shootdown row, or no on-CPU call. */
+  kind: FlushKind;
+  reason: string;
+  /** The row counted (x86: TLB), or null where there is none. */
+  row: string | null;
+  /** TLB-shootdown IPIs the reader CPUs received per call during which that reader stayed on its CPU, averaged over readers. */
+  tlbIpisPerCall: number | null;
+  /** Consecutive sampling windows across the phase: their length and the IPIs the reader CPUs received in each. */
+  windows: { ms: number; tlbIpis: number }[];
+}
+
+/** The planned warm-up before the page-table phases (issue 14): calls on 4+ active CPUs, so the kernel's
+ * once-per-32-jiffies global-ASID check has had its chances before anything is measured. */
+export interface TlbWarmupEvidence {
+  strategy: string;
+  /** CPUs active in the process during it: the writer's and the readers'. */
+  cpus: number[];
+  elapsedMs: number;
+  calls: number;
+  /** Distinct 32-jiffy windows the calls spanned at HZ=100 (the slowest tick): the check's chances, at least. */
+  windowsAtHz100: number;
+  /** Probability that no call landed in a matching jiffy, where calls are sparser than one per 1 ms jiffy. */
+  missProbability: number;
+  /** The TLB-shootdown row across the warm-up. */
+  flush: FlushEvidence;
 }
 
 export interface HorizonEvidence {
@@ -226,6 +262,8 @@ export interface RunEvidence {
   registrationCost?: RegistrationCostEvidence | null;
   /** By strategy; absent in older reports and in the check profile. */
   contention?: Record<string, ContentionPoint[]>;
+  /** The page-table phases' warm-up, when system.tlb asked for one; absent otherwise and in older reports. */
+  tlbWarmup?: TlbWarmupEvidence;
   /** What became of each planned phase (ran, or skipped and why); absent in older reports. */
   phases?: PhaseOutcome[];
   cancelled: boolean;

@@ -1,9 +1,10 @@
 // One phase: a strategy or control run in the SB harness with mechanism evidence, turned into the
 // StrategyEvidence record of the report, with /proc/interrupts read around it.
-import type { Calibration, ExperimentPlan, Histogram, StrategyDescriptor, StrategyEvidence } from '../records.js';
+import type { Calibration, ExperimentPlan, FlushEvidence, Histogram, StrategyDescriptor, StrategyEvidence } from '../records.js';
 import type { NativeEngine, NativeLatency, PhaseResult } from '../native.js';
 import { errnoName, membarrierErrnoMeaning } from '../errno.js';
 import { irqPerCall, snapshot } from './interrupts.js';
+import { classifyFlush, FLUSH_SAMPLES, startSampler } from './flush.js';
 
 export interface PhaseRequest {
   key: string;
@@ -28,7 +29,10 @@ const lat = (l: NativeLatency | undefined) => l ?? { p50: 0, p90: 0, p99: 0, max
 
 export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: Calibration, req: PhaseRequest): Promise<StrategyEvidence> {
   const readers = req.readers ?? plan.readerCpus;
-  const before = snapshot();
+  // A page-table strategy's flushes are judged per window (run/flush.ts): /proc/interrupts is read
+  // several times while the engine runs on its own threads.
+  const sampler = req.descriptor.caps?.family === 'page-table' ? startSampler(req.budgetMs / FLUSH_SAMPLES) : null;
+  const before = sampler ? sampler.samples[0]!.snap : snapshot();
   const r = await engine.runPhase({
     strategy: req.descriptor.id, writerCpu: plan.writerCpu, readerCpus: readers,
     stuffLines: cal.stuffLines, offsetNs: cal.offsetNs, jitterNs: cal.jitterNs, leadNs: cal.leadNs,
@@ -38,11 +42,18 @@ export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: 
     marginNs: cal.skew ? Math.abs(cal.skew.offsetNs) + cal.skew.uncertaintyNs : 0,
     seed: plan.seed,
   });
+  sampler?.stop();
   const after = snapshot();
-  return toEvidence(req, r, irqPerCall(before, after, readers, r.mechanism?.calls ?? 0), before !== null && after !== null);
+  const m = r.mechanism;
+  let flush: FlushEvidence | undefined;
+  if (sampler && m) {
+    sampler.samples.push({ atMs: performance.now(), snap: after });
+    flush = classifyFlush({ samples: sampler.samples, readers, onCpuCalls: r.readers.map((x) => x.onCpuCalls ?? 0), calls: m.calls, descheduledCalls: m.descheduledCalls });
+  }
+  return toEvidence(req, r, irqPerCall(before, after, readers, m?.calls ?? 0), before !== null && after !== null, flush);
 }
 
-export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string, number> | null, irqReadable: boolean): StrategyEvidence {
+export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string, number> | null, irqReadable: boolean, flush?: FlushEvidence): StrategyEvidence {
   const d = req.descriptor;
   const failed = r.status === 'unavailable' || r.status === 'error' || r.status === 'pin-failed';
   const hist = sumHist(r.readers.map((x) => x.histogram));
@@ -89,6 +100,7 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
           })),
           irqPerCall: irq,
           irqSource: irqReadable ? '/proc/interrupts' : '/proc/interrupts not readable: gap test only',
+          ...(flush ? { flush } : {}),
         }
       : null,
     rates: { trialsPerSec: seconds > 0 ? r.trials / seconds : 0, callsPerSec: seconds > 0 ? (m?.calls ?? r.trials) / seconds : 0 },
