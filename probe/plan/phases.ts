@@ -34,6 +34,21 @@ export const FINISH_RESERVE_MS = 150;
 /** Per writer count: enough calls of a ~30 us barrier for a stable p99. */
 export const CONTENTION_BUDGET_MS = 150;
 
+/**
+ * The page-table phases' warm-up (issue 14). Linux 6.15+ on AMD gives a process a global ASID, and
+ * from then on flushes it with INVLPGB and no IPI, only from consider_global_asid(), which runs after
+ * an IPI flush, only in the one jiffy of 32 where (pid & 31) == (jiffies & 31), and only while the mm
+ * is active on 4 or more CPUs. 32 jiffies last 320 ms at HZ=100, the slowest tick Linux builds with,
+ * so calls made at least once a millisecond (one jiffy at HZ=1000, the fastest) for 4 x 320 ms give
+ * the check at least 4 chances at any HZ; sparser calls are judged in the run from their count
+ * (run/tlb-warmup.ts). A global ASID stays with the process, so one warm-up serves every later phase.
+ */
+export const TLB_WINDOW_MS_AT_HZ100 = 320;
+export const TLB_WARMUP_WINDOWS = 4;
+export const TLB_WARMUP_MS = TLB_WINDOW_MS_AT_HZ100 * TLB_WARMUP_WINDOWS;
+/** CPUs the process must be active on for a global ASID (mm_active_cpus_exceeds(mm, 3)). */
+export const TLB_GLOBAL_ASID_CPUS = 4;
+
 /** Strategies measured under contention (when their own phase was ok), and the writer counts. */
 export const CONTENTION_STRATEGIES = ['membarrier-private-expedited', 'membarrier-global-expedited', 'mprotect', 'madvise-dontneed'];
 export const CONTENTION_WRITERS = [1, 2, 4];
@@ -76,6 +91,8 @@ export interface PhaseInputs {
   contentionWriters: number[];
   /** Whose capabilities decide weights and which phases exist (default: probe/catalogue.ts's copy). */
   catalogue?: readonly StrategyDescriptor[];
+  /** system.tlb asked for a warm-up: its reader CPUs (3 or more, so 4+ CPUs with the writer); null or absent: none. */
+  tlbWarmupReaders?: number[] | null;
 }
 
 // Capabilities, not ids, decide: a slow strategy (milliseconds a call) gets a longer phase; the
@@ -100,7 +117,16 @@ function core(i: PhaseInputs): Draft[] {
   const out: Draft[] = [];
   for (const c of i.controls) out.push(phase(c, 'control', c, WEIGHT.control, R));
   const delayMatched = controlId(i, 'delay-matched'), positive = controlId(i, 'positive');
-  for (const s of i.strategies) out.push(phase(s, 'strategy', s, slow(i, s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
+  const pageTable = (s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.family === 'page-table';
+  const warm = i.tlbWarmupReaders?.length ? i.strategies.find(pageTable) : undefined;
+  for (const s of i.strategies) {
+    // Right before the first page-table phase, so that nothing else has to run in the regime.
+    if (s === warm) {
+      const n = i.tlbWarmupReaders!.length;
+      out.push(phase('tlb-warm-up', 'tlb-warm-up', s, 0, n, { budgetMs: TLB_WARMUP_MS, fixedMs: TLB_WARMUP_MS + phaseFixedMs(n), readerCpus: i.tlbWarmupReaders! }));
+    }
+    out.push(phase(s, 'strategy', s, slow(i, s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
+  }
   for (const s of i.strategies) out.push(phase(delayMatchedKey(s), 'delay-matched', delayMatched, WEIGHT.delayMatched, R, { delayFrom: s }));
   for (const d of i.horizonDelaysNs) out.push(phase(`horizon:${d}`, 'horizon', positive, WEIGHT.horizonPoint, R, { writerDelayNs: d }));
   for (const s of i.strategies) out.push(phase(`horizon:median:${s}`, 'horizon', positive, WEIGHT.horizonPoint, R, { delayFrom: s }));

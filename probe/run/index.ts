@@ -17,6 +17,7 @@ import { calibrate, FULL_GRID, QUICK_GRID } from './calibrate.js';
 import { requireEngine } from './engine.js';
 import { summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
+import { tlbWarmUp } from './tlb-warmup.js';
 import { contentionPoint, measureRegistration } from './field.js';
 import { controlEvidence, withCaps } from '../catalogue.js';
 import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
@@ -176,6 +177,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
         }
         case 'scaling':
           scaled.set(p.key, await sb({ readers: plan.readerCpus.slice(0, p.readers) }));
+          break;
+        case 'tlb-warm-up':
+          results.tlbWarmup = await tlbWarmUp(engine, plan, cal!, p, byId.get(p.strategy!)!, hardMs);
           break;
         case 'reader-cost': {
           const rc = await engine.readerCost(plan.readerCpus[0]!, READER_COST_ITERATIONS);

@@ -158,7 +158,7 @@ export function suiteScript(commands: CommandSpec[], arch: Arch = 'x86'): string
 export function missingParts(kind: Kind, r: any): string[] {
   const need: [string, (r: any) => boolean][] = [['system', (x) => typeof x?.system === 'object' && x.system !== null]];
   if (kind === 'inspect') {
-    for (const k of ['cpus', 'kernel', 'membarrier', 'interrupts', 'timebase', 'platform']) {
+    for (const k of ['cpus', 'kernel', 'membarrier', 'interrupts', 'timebase', 'platform', 'tlb']) {
       need.push([`system.${k}`, (x) => typeof x?.system?.[k] === 'object' && x.system[k] !== null]);
     }
   } else if (kind === 'check') {

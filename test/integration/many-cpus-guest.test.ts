@@ -44,6 +44,7 @@ function problemsOf(g: GuestSpec, c: CommandResult): string[] {
     if (r.exitCode !== c.exit) p.push(`${at}: the report's exitCode ${r.exitCode} differs from the process's ${c.exit}`);
   } else if (c.kind === 'inspect') {
     if (c.exit !== 0) p.push(`${at}: exit ${c.exit}, documented 0`);
+    p.push(...tlbProblems(g, at, r.system?.tlb));
   } else {
     const want = interrupted ? 130 : 0;
     if (c.exit !== want) p.push(`${at}: exit ${c.exit}, documented ${want}${interrupted ? ' (interrupted)' : ''}`);
@@ -55,6 +56,7 @@ function problemsOf(g: GuestSpec, c: CommandResult): string[] {
     for (const id of controls) {
       if (r.analysis?.verdicts?.[id]?.verdict === 'verified') p.push(`${at}: control ${id} is verified`);
     }
+    if (!interrupted) p.push(...flushProblems(at, r));
     const cpus = r.results?.cpus;
     if (cpus && Array.isArray(cpus.readers)) {
       const all = [cpus.writer, ...cpus.readers];
@@ -63,6 +65,36 @@ function problemsOf(g: GuestSpec, c: CommandResult): string[] {
       if (c.readers === undefined && !interrupted && cpus.readers.length !== g.vcpus - 1) p.push(`${at}: a default run on ${g.vcpus} CPUs used ${cpus.readers.length} readers, expected ${g.vcpus - 1}`);
     }
   }
+  return p;
+}
+
+const REGIMES = ['ipi', 'broadcast', 'hypercall', 'mixed', 'unknown'];
+
+/** system.tlb: a regime with reasons, and INVLPGB answered from CPUID on x86 (arm64: null with a reason). */
+function tlbProblems(g: GuestSpec, at: string, t: any): string[] {
+  if (!t) return [`${at}: no system.tlb`];
+  const p: string[] = [];
+  if (!REGIMES.includes(t.regime) || !Array.isArray(t.reasons) || !t.reasons.length) p.push(`${at}: system.tlb.regime ${t.regime} with reasons ${JSON.stringify(t.reasons)}`);
+  const inv = t.facts?.invlpgb;
+  if (g.arch === 'x86' && (typeof inv?.value !== 'boolean' || inv.source !== 'cpuid')) p.push(`${at}: INVLPGB not read from CPUID: ${JSON.stringify(inv)}`);
+  if (g.arch === 'arm64' && (inv?.value !== null || !inv?.reason)) p.push(`${at}: INVLPGB on arm64 should be null with a reason: ${JSON.stringify(inv)}`);
+  // Derived, not observed: arm64 always flushes by broadcast TLBI; these x86 kernels (6.1, 6.12) predate broadcast flushing.
+  const want = g.arch === 'arm64' ? 'broadcast' : 'ipi';
+  if (t.regime !== want) p.push(`${at}: system.tlb.regime ${t.regime}, expected ${want} on ${g.arch} Linux ${g.kernel}`);
+  return p;
+}
+
+/** Every page-table strategy that ran ok carries its flush evidence (its kind is whatever the emulator gave). */
+function flushProblems(at: string, r: any): string[] {
+  const pageTable = (r.results?.catalogue ?? []).filter((d: any) => d.caps?.family === 'page-table' && !d.control).map((d: any) => d.id);
+  const p: string[] = [];
+  for (const id of pageTable) {
+    const e = r.results?.strategies?.[id];
+    if (e?.status !== 'ok' || !e.mechanism) continue;
+    const f = e.mechanism.flush;
+    if (!f || !['ipi', 'broadcast', 'mixed', 'unknown'].includes(f.kind) || !('tlbIpisPerCall' in f)) p.push(`${at}: ${id} has no mechanism.flush: ${JSON.stringify(f)}`);
+  }
+  if (!pageTable.length) p.push(`${at}: the run's catalogue names no page-table strategy`);
   return p;
 }
 
