@@ -9,12 +9,14 @@
 // config only when INVLPGB and the release leave it deciding.
 import { gunzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
-import type { CpuFacts, HypervisorFacts, KernelFacts, PlatformFacts, TlbFact, TlbFacts } from '../records.js';
+import type { CpuFacts, HypervisorFacts, KernelFacts, PlatformFacts, TlbFacts } from '../records.js';
 import type { CpuidRegs, NativeLoad } from '../native.js';
 import { readText } from './read.js';
 import { tlbRegime } from './tlb-regime.js';
 
 export type CpuidFn = (leaf: number, subleaf: number) => CpuidRegs | null;
+/** TlbBoolFact or TlbCountFact, by value type. */
+type TlbFact<T> = { value: T | null; source: string; reason?: string };
 
 const bit = (v: number, b: number) => ((v >>> b) & 1) === 1;
 

@@ -196,10 +196,17 @@ export interface TrapFacts {
 export type TlbRegime = 'ipi' | 'broadcast' | 'hypercall' | 'mixed' | 'unknown';
 
 /** One fact behind the TLB regime: its value (null: not known, `reason` says why) and where it was read. */
-export interface TlbFact<T> {
-  value: T | null;
+export interface TlbBoolFact {
+  value: boolean | null;
   source: string;
   /** Why the value is null, or what qualifies it. */
+  reason?: string;
+}
+
+/** The same for a count (no generic type: the schema generator names those in ways the loader cannot resolve). */
+export interface TlbCountFact {
+  value: number | null;
+  source: string;
   reason?: string;
 }
 
@@ -211,33 +218,33 @@ export interface TlbFacts {
   exercise: boolean;
   facts: {
     /** CPUID 0x80000008 EBX[3]. */
-    invlpgb: TlbFact<boolean>;
+    invlpgb: TlbBoolFact;
     /** The /proc/cpuinfo flag: secondary, since kernels after 78ce84b9e0a5 no longer print it. */
-    invlpgbCpuinfoFlag: TlbFact<boolean>;
+    invlpgbCpuinfoFlag: TlbBoolFact;
     /** Linux 6.15 or later (commit 4afeb0ed1753 and the series it ends). */
-    kernelHasBroadcastFlush: TlbFact<boolean>;
+    kernelHasBroadcastFlush: TlbBoolFact;
     /** CONFIG_BROADCAST_TLB_FLUSH, read only when INVLPGB and the release leave it deciding. */
-    config: TlbFact<boolean>;
+    config: TlbBoolFact;
     /** Kernel page-table isolation on (94a17f2dc90b turns INVLPGB off under PTI). */
-    pti: TlbFact<boolean>;
+    pti: TlbBoolFact;
     /** PCID (44126343d58c: no INVLPGB without it). */
-    pcid: TlbFact<boolean>;
+    pcid: TlbBoolFact;
     /** The kernel flushes with INVLPGB for processes that get a global ASID. */
-    kernelUsesInvlpgb: TlbFact<boolean>;
+    kernelUsesInvlpgb: TlbBoolFact;
     /** CPUs this process may use; 4 or more are needed for a global ASID. */
-    usableCpus: TlbFact<number>;
+    usableCpus: TlbCountFact;
     /** Intel Remote Action Request (X86_FEATURE_RAR, from MSR_IA32_CORE_CAPS). */
-    rar: TlbFact<boolean>;
+    rar: TlbBoolFact;
     /** arm64 invalidates by broadcast TLBI, always. */
-    arm64BroadcastTlbi: TlbFact<boolean>;
+    arm64BroadcastTlbi: TlbBoolFact;
     /** KVM_FEATURE_PV_TLB_FLUSH (CPUID 0x40000001 EAX[9]) offered by the host. */
-    kvmPvTlbFlush: TlbFact<boolean>;
+    kvmPvTlbFlush: TlbBoolFact;
     /** Whether Linux uses it (pv_tlb_flush_supported: also steal time, no realtime hint). */
-    kvmPvTlbFlushUsed: TlbFact<boolean>;
+    kvmPvTlbFlushUsed: TlbBoolFact;
     /** Hyper-V recommends remote TLB flushes by hypercall (0x40000004 EAX[2]). */
-    hypervRemoteFlush: TlbFact<boolean>;
+    hypervRemoteFlush: TlbBoolFact;
     /** A Xen guest (flushes may go by hypercall). */
-    xen: TlbFact<boolean>;
+    xen: TlbBoolFact;
   };
 }
 

@@ -3,6 +3,7 @@
 import type { Report, StrategyEvidence, Verdict, VerdictClass } from '../records.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import { fmtCpus } from './format.js';
+import { tlbSection } from './tlb-html.js';
 import { catalogueOf, controlKindOf, controlOfKind } from '../catalogue.js';
 import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, n, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
 
@@ -288,7 +289,7 @@ export function renderHtml(report: Report): string {
   return h`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${raw(CSS)}</style></head><body>
 <header><h1>${r.tool.name}: <code>${r.system.platform.hostname}</code></h1><p class="meta">${when} · ${r.tool.name} ${r.tool.version} · <code>${r.commandLine.join(' ')}</code> · writer CPU ${r.results.cpus.writer}, reader CPUs ${fmtCpus(r.results.cpus.readers)}</p><p class="machine">${machineLine(r)}</p></header>
-${recommendation(r)}${summary(r)}${readerClasses(r)}${risks(r)}${checks(r)}${charts}${details(r)}
+${recommendation(r)}${summary(r)}${readerClasses(r)}${risks(r)}${tlbSection(r)}${checks(r)}${charts}${details(r)}
 </body></html>
 `.s;
 }

@@ -4,6 +4,7 @@ import type { Report } from '../records.js';
 import { fmtCpus, fmtNs, fmtShare } from './format.js';
 import { summaryRows } from './report-rows.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
+import { factValue, flushRows, TLB_FACT_LABELS, warmupLine } from './tlb-text.js';
 
 // Table cells: pipes and newlines would break the row; angle brackets would become HTML.
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -37,6 +38,7 @@ export function renderMarkdown(r: Report): string {
     out.push('', '**Risks known without running**', '');
     for (const risk of r.analysis.risks) out.push(`- ${risk.severity} (${risk.strategies.join(', ') || 'environment'}): ${text(risk.text)}${risk.source ? ` (source: ${text(risk.source)})` : ''}`);
   }
+  out.push(...tlbMarkdown(r));
   const checks = r.analysis.checks ?? [];
   if (checks.length) {
     out.push('', '**Field checks**: traps real deployments have hit, each checked here', '', '| check | status | finding | source |', '|---|---|---|---|');
@@ -70,4 +72,19 @@ export function renderMarkdown(r: Report): string {
   out.push(`membarrier QUERY mask: ${f.membarrier.queryMask ?? `unknown (${f.membarrier.error?.code ?? 'n/a'})`}`, `seccomp: ${f.process.seccomp.modeName}, container: ${f.sandbox.container?.kind ?? 'none'}`);
   out.push(`command: membarrier-probe ${r.commandLine.join(' ')}`, '```', '', '</details>', '');
   return out.join('\n');
+}
+
+/** system.tlb's regime, the warm-up and each page-table phase's flush evidence. */
+function tlbMarkdown(r: Report): string[] {
+  const t = r.system.tlb, rows = flushRows(r), w = warmupLine(r);
+  if (!t && !rows.length) return [];
+  const out = ['', `**TLB flush**: regime \`${t?.regime ?? 'not recorded'}\`${t ? ` (${text(t.reasons.join('; '))})` : ''}`];
+  if (w) out.push('', text(w));
+  if (rows.length) out.push('', '| strategy | flush | TLB IPIs per on-CPU call | evidence |', '|---|---|---|---|', ...rows.map((x) => `| ${cell(x.id)} | **${x.kind}** | ${x.perCall} | ${cell(x.reason)} |`));
+  if (t) {
+    out.push('', '<details><summary>TLB facts</summary>', '', '| fact | value | source |', '|---|---|---|');
+    for (const [k, label] of TLB_FACT_LABELS) out.push(`| ${cell(label)} | ${factValue(t.facts[k])} | ${cell(t.facts[k].source + (t.facts[k].reason ? `: ${t.facts[k].reason}` : ''))} |`);
+    out.push('', '</details>');
+  }
+  return out;
 }

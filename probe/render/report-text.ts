@@ -4,6 +4,7 @@ import { fmtCpus, fmtNs } from './format.js';
 import { summaryRows } from './report-rows.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import type { Style } from './style.js';
+import { tlbReportLines } from './tlb-text.js';
 
 /** The status word padded to one width, coloured by how much it matters. */
 export function checkStatus(status: FieldCheck['status'], s: Style): string {
@@ -30,6 +31,8 @@ export function renderReportText(r: Report, s: Style): string {
     out.push('', s.head('Risks known without running'));
     for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ') || 'environment'}): ${k.text}${k.source ? s.dim(` (source: ${k.source})`) : ''}`);
   }
+  const tlb = tlbReportLines(r, s);
+  if (tlb.length) out.push('', ...tlb);
   const checks = r.analysis.checks ?? [];
   if (checks.length) {
     out.push('', s.head('Field checks'));

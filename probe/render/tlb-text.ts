@@ -1,6 +1,6 @@
 // system.tlb as lines of text (inspect, the run's text report) and as table rows (Markdown, HTML):
 // the regime first, then every fact with its source, and the reason wherever a fact is unknown.
-import type { TlbFact, TlbFacts } from '../records.js';
+import type { Report, TlbBoolFact, TlbCountFact, TlbFacts } from '../records.js';
 import type { Style } from './style.js';
 
 /** Fact key → label, in the order the regime reads them. */
@@ -12,7 +12,7 @@ export const TLB_FACT_LABELS: [keyof TlbFacts['facts'], string][] = [
   ['hypervRemoteFlush', 'Hyper-V flush by hypercall'], ['xen', 'Xen'],
 ];
 
-export const factValue = (f: TlbFact<boolean | number>) => (f.value === null ? 'unknown' : typeof f.value === 'number' ? String(f.value) : f.value ? 'yes' : 'no');
+export const factValue = (f: TlbBoolFact | TlbCountFact) => (f.value === null ? 'unknown' : typeof f.value === 'number' ? String(f.value) : f.value ? 'yes' : 'no');
 
 export function tlbLines(t: TlbFacts | undefined, s: Style): string[] {
   if (!t) return [`  ${s.dim('not recorded (a report saved before system.tlb existed)')}`];
@@ -22,6 +22,41 @@ export function tlbLines(t: TlbFacts | undefined, s: Style): string[] {
   for (const [key, label] of TLB_FACT_LABELS) {
     const f = t.facts[key];
     out.push(`  ${label}: ${f.value === null ? s.warn('unknown') : factValue(f)} ${s.dim(`(${f.source}${f.reason ? `: ${f.reason}` : ''})`)}`);
+  }
+  return out;
+}
+
+export interface FlushRow { id: string; kind: string; perCall: string; reason: string }
+
+/** One row per phase that carries flush evidence (page-table strategies and their scaling phases are left to the JSON). */
+export function flushRows(r: Pick<Report, 'results'>): FlushRow[] {
+  return Object.values(r.results.strategies).flatMap((e) => {
+    const f = e.mechanism?.flush;
+    return f ? [{ id: e.id, kind: f.kind, perCall: f.tlbIpisPerCall === null ? '-' : f.tlbIpisPerCall.toFixed(2), reason: f.reason }] : [];
+  });
+}
+
+/** The warm-up in one sentence, or null when the run had none. */
+export function warmupLine(r: Pick<Report, 'results'>): string | null {
+  const w = r.results.tlbWarmup;
+  if (!w) return null;
+  const miss = w.missProbability === 0 ? 'every matching jiffy reached' : `chance the check never ran ${(w.missProbability * 100).toPrecision(2)}%`;
+  return `warm-up: ${w.calls} ${w.strategy} calls in ${(w.elapsedMs / 1000).toFixed(2)} s on CPUs ${w.cpus.join(',')} ` +
+    `(${w.windowsAtHz100} windows of 32 jiffies at HZ=100; ${miss}); flushes during it: ${w.flush.kind}` +
+    (w.flush.tlbIpisPerCall === null ? '' : `, ${w.flush.tlbIpisPerCall.toFixed(2)} TLB IPIs per call`);
+}
+
+/** The report's TLB section: the regime inspect predicted, the warm-up, and what each page-table phase showed. */
+export function tlbReportLines(r: Report, s: Style): string[] {
+  const t = r.system.tlb;
+  const rows = flushRows(r);
+  if (!t && !rows.length) return [];
+  const out = [s.head('TLB flush') + s.dim(t ? `  regime ${t.regime}: ${t.reasons[0] ?? ''}` : '  regime not recorded')];
+  const w = warmupLine(r);
+  if (w) out.push(`  ${w}`);
+  for (const x of rows) {
+    const k = x.kind === 'ipi' ? s.good(x.kind) : x.kind === 'unknown' ? s.warn(x.kind) : s.bad(x.kind);
+    out.push(`  ${x.id.padEnd(40)}${k}${' '.repeat(Math.max(1, 11 - x.kind.length))}${x.perCall.padStart(6)} TLB IPIs/call  ${s.dim(x.reason)}`);
   }
   return out;
 }
