@@ -2,7 +2,7 @@
 // whatever this run measured. They are listed even when the run verified the strategy.
 import type { ExperimentPlan, MachineFacts, Risk, StrategyDescriptor } from '../records.js';
 import { CATALOGUE, isExpedited, isMembarrier, isPageTable, strategiesWhere } from '../catalogue.js';
-import { defectsFor } from './defects.js';
+import { defectsFor, hasInvlpgb } from './defects.js';
 
 const fmtLimit = (n: number | 'unlimited' | null) => (n === null ? 'unknown' : n === 'unlimited' ? 'unlimited' : `${n} bytes`);
 
@@ -26,13 +26,7 @@ export function risksOf(f: MachineFacts, plan: RiskPlan, catalogue: readonly Str
     out.push({ id: 'broadcast-tlbi', severity: 'unsafe', strategies: TLB_TRICKS,
       text: 'arm64 invalidates TLBs with broadcast instructions (TLBI ... IS): no IPI is sent, so no other CPU executes a barrier' });
   }
-  if (f.cpus.flags.invlpgb && f.cpus.vendor === 'AuthenticAMD') {
-    const newKernel = atLeast(f, 6, 15);
-    const four = plan.readerCpus.length + 1 >= 4;
-    out.push({ id: 'amd-invlpgb', severity: newKernel === false ? 'warning' : 'unsafe', strategies: TLB_TRICKS,
-      text: `AMD INVLPGB is available${newKernel ? ' and Linux is 6.15 or later' : ''}: the kernel may give a process active on 4 or more CPUs a global ASID and flush with broadcast INVLPGB, with no IPI. ` +
-        `This run used ${plan.readerCpus.length + 1} CPUs (${four ? '4 or more: the switch could have happened here' : 'fewer than 4: a bigger process could behave differently'})` });
-  }
+  out.push(...tlbRisks(f, plan, TLB_TRICKS));
   if (f.hypervisor.hyperv?.remoteTlbFlushByHypercall) {
     out.push({ id: 'hyperv-hypercall-flush', severity: 'unsafe', strategies: TLB_TRICKS,
       text: 'Hyper-V recommends flushing remote TLBs by hypercall here: the guest sends no IPI, so other CPUs execute no barrier' });
@@ -121,9 +115,9 @@ function trapRisks(f: MachineFacts, plan: RiskPlan, catalogue: readonly Strategy
     const name = t.tracer.comm ?? `PID ${t.tracer.pid}`;
     out.push({ id: 'tracer-attached', severity: t.tracer.rr ? 'unsafe' : 'note', strategies: t.tracer.rr ? MEMBARRIER : [],
       text: t.tracer.rr
-        ? 'rr is recording this process: rr runs one thread at a time and does not implement membarrier, so barrier results here mean nothing'
-        : `a tracer is attached (${name}, PID ${t.tracer.pid}): every system call stops in the tracer, so measured barrier latencies are inflated; under rr, membarrier is not implemented`,
-      source: 'rr-debugger/rr#1724' });
+        ? 'rr is recording this process: rr runs one thread at a time (it emulates membarrier since rr 4.3.0), so no other thread is running when the barrier is issued and barrier results here mean nothing'
+        : `a tracer is attached (${name}, PID ${t.tracer.pid}): every system call stops in the tracer, so measured barrier latencies are inflated; under rr, threads run one at a time`,
+      source: 'rr-debugger/rr#1724 ("Implement sys_membarrier()", fixed by 958f2cc5a429, rr 4.3.0)' });
   }
   if (t.android && (t.android.sdk === null || t.android.sdk < 29)) {
     out.push({ id: 'android-old-api', severity: 'warning', strategies: [],
@@ -131,4 +125,38 @@ function trapRisks(f: MachineFacts, plan: RiskPlan, catalogue: readonly Strategy
       source: 'dotnet/runtime#92686' });
   }
   return out;
+}
+
+/**
+ * AMD INVLPGB (issue 14), from system.tlb where the report has it: the page-table tricks are unsafe
+ * wherever the regime is broadcast, mixed or unknown on a host whose kernel could use INVLPGB, and
+ * a warning where the kernel is known not to (a kernel upgrade turns it on).
+ */
+function tlbRisks(f: MachineFacts, plan: RiskPlan, TLB_TRICKS: string[]): Risk[] {
+  const t = f.tlb;
+  const source = 'Linux commits 4afeb0ed1753, 94a17f2dc90b, 44126343d58c';
+  const used = plan.readerCpus.length + 1;
+  const ran = `This run used ${used} CPUs (${used >= 4 ? '4 or more: the switch could have happened here' : 'fewer than 4: a bigger process could behave differently'})`;
+  if (!t) {
+    // A report saved before system.tlb: only the cpuinfo flag, which newer kernels no longer print.
+    if (!hasInvlpgb(f)) return [];
+    const k = f.kernel, newKernel = k.major === null || k.minor === null ? null : k.major > 6 || (k.major === 6 && k.minor >= 15);
+    return [{ id: 'amd-invlpgb', severity: newKernel === false ? 'warning' : 'unsafe', strategies: TLB_TRICKS, source,
+      text: `AMD INVLPGB is available${newKernel ? ' and Linux is 6.15 or later' : ''}: the kernel may give a process active on 4 or more CPUs a global ASID and flush with broadcast INVLPGB, with no IPI. ${ran}` }];
+  }
+  const uses = t.facts.kernelUsesInvlpgb.value;
+  const possible = t.facts.invlpgb.value !== false && uses !== false && t.facts.arm64BroadcastTlbi.value !== true;
+  if (possible && (t.regime === 'broadcast' || t.regime === 'mixed' || t.regime === 'unknown')) {
+    return [{ id: 'amd-invlpgb', severity: 'unsafe', strategies: TLB_TRICKS, source,
+      text: `TLB-flush regime ${t.regime}: ${t.reasons.join('; ')}. ${ran}` }];
+  }
+  if (t.facts.invlpgb.value === true && uses === false) {
+    return [{ id: 'amd-invlpgb', severity: 'warning', strategies: TLB_TRICKS, source,
+      text: `this CPU has INVLPGB but the kernel does not flush with it (${t.facts.kernelUsesInvlpgb.reason}): a kernel or configuration change would turn on broadcast flushes with no IPI` }];
+  }
+  if (t.facts.invlpgb.value === true) {
+    // INVLPGB in use, but this process cannot reach a global ASID (fewer than 4 usable CPUs).
+    return [{ id: 'amd-invlpgb', severity: 'warning', strategies: TLB_TRICKS, source, text: `${t.reasons.join('; ')}. ${ran}` }];
+  }
+  return [];
 }

@@ -5,6 +5,8 @@
 //   refuted       any SB violation;
 //   inconclusive  the positive control never relaxed (the test could not have seen a failure);
 //   refuted       its interrupted share is near the null-syscall control's (the call interrupts nobody);
+//   refuted       a page-table strategy whose TLB flushes sent no IPI (run/flush.ts: broadcast or mixed)
+//                 while its readers went uninterrupted; inconclusive where those two signals disagree;
 //   inconclusive  too few on-CPU calls to bound the miss rate, a reader below 99%, or a share not
 //                 clearly above both the null-syscall and the delay-matched controls;
 //   verified      otherwise; for strategies without a remote mechanism, only when SB alone had the
@@ -13,7 +15,7 @@
 // inconclusive verdict names the classes that fell short, so "reaches the LLC, not the other
 // package" reads as such rather than as a list of CPU numbers.
 // A control is never verified: passing would mean the test cannot tell it from a barrier.
-import type { ClassEvidence, RunEvidence, StrategyCapabilities, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+import type { ClassEvidence, FlushEvidence, RunEvidence, StrategyCapabilities, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
 
 type ControlKind = StrategyCapabilities['controlKind'];
 import { formatCpuList } from '../inspect/cpulist.js';
@@ -158,6 +160,8 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   }
   if (hollow) return v('refuted', hollow, ...shortLine, power(s));
   if (kind === 'null-call') return v('refuted', 'getpid orders nothing on other CPUs (the null control)', power(s));
+  const noIpi = flushWithoutIpi(m.flush, s.interruptedShare, emulated);
+  if (noIpi) return v(noIpi.verdict, noIpi.reason, ...shortLine, power(s));
   const reasons: string[] = [];
   const low = m.perReader.filter((r) => r.interruptedShare === null || r.interruptedShare < MIN_SHARE);
   const where = (cpu: number) => (several && classOf.has(cpu) ? `${classOf.get(cpu)}, ` : '');
@@ -173,4 +177,16 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
   return capped(v('verified',
     `every reader was interrupted in ${pct(s.interruptedShare)} of ${s.onCpuCalls} on-CPU calls (95% lower bound ${pct(s.interruptedShareLower95!)}), against ${pct(nul ?? 0)} for the null syscall and ${pct(dm ?? 0)} for a spin as long`,
     power(s)));
+}
+
+/**
+ * A page-table strategy's second signal (run/flush.ts): flushes that sent no TLB-shootdown IPI
+ * (broadcast, or a switch to it part-way) reached no reader by IPI. With the gap test agreeing
+ * (readers not interrupted) that refutes it; where the two disagree the verdict stays open. Under
+ * emulation neither is judged (README: only SB violations and errnos count there).
+ */
+function flushWithoutIpi(f: FlushEvidence | undefined, share: number, emulated: string | null): { verdict: 'refuted' | 'inconclusive'; reason: string } | null {
+  if (!f || (f.kind !== 'broadcast' && f.kind !== 'mixed') || emulated) return null;
+  if (share < MIN_SHARE) return { verdict: 'refuted', reason: `its TLB flushes went without IPIs (${f.kind}: ${f.reason}), and every reader was interrupted in only ${pct(share)} of on-CPU calls` };
+  return { verdict: 'inconclusive', reason: `the TLB-shootdown row says its flushes went without IPIs (${f.kind}: ${f.reason}), yet the readers were interrupted in ${pct(share)} of on-CPU calls: the two signals disagree` };
 }
