@@ -11,13 +11,14 @@ import { runPhase } from './phase.js';
 const DENSE_INTERVAL_MS = 1;
 
 /**
- * The chance that no call ran consider_global_asid() in a matching jiffy: none when calls were
- * dense for at least one 32-jiffy window at HZ=100; else each call lands in a matching jiffy with
- * probability 1/32, independently (calls are not synchronised to the tick).
+ * The chance that no call ran consider_global_asid() in a matching jiffy. Dense calls (one a jiffy or
+ * more at any HZ) reach every jiffy they span, so they miss only if the span is shorter than one
+ * 32-jiffy window at HZ=100 and the matching jiffy falls outside it; sparser calls each land in a
+ * matching jiffy with probability 1/32, independently (they are not synchronised to the tick).
  */
 export function warmupMissProbability(elapsedMs: number, calls: number): number {
   if (calls <= 0) return 1;
-  if (elapsedMs / calls <= DENSE_INTERVAL_MS && elapsedMs >= TLB_WINDOW_MS_AT_HZ100) return 0;
+  if (elapsedMs / calls <= DENSE_INTERVAL_MS) return Math.max(0, 1 - elapsedMs / TLB_WINDOW_MS_AT_HZ100);
   return Math.pow(31 / 32, calls);
 }
 
