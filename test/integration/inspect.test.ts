@@ -52,6 +52,23 @@ test('membarrier QUERY mask equals what a tiny C program gets from the kernel', 
   for (const c of sys.membarrier.commands) assert.is(c.supported, (mask & c.bit) !== 0, c.name);
 });
 
+test('system.tlb: INVLPGB and PCID as a tiny C program reads them from CPUID, and a regime with its reasons', () => {
+  const t = sys.tlb;
+  assert.ok(['ipi', 'broadcast', 'hypercall', 'mixed', 'unknown'].includes(t.regime), t.regime);
+  assert.ok(t.reasons.length > 0);
+  if (sys.platform.arch !== 'x64') {
+    assert.is(t.facts.invlpgb.value, null);
+    return;
+  }
+  const [invlpgb, pcid] = sh(buildHelper('cpuid-invlpgb'), []).trim().split(' ');
+  assert.is(t.facts.invlpgb.source, 'cpuid');
+  assert.is(t.facts.invlpgb.value, invlpgb === 'none' ? false : invlpgb === '1');
+  // PCID: the kernel's flag where cpuinfo has a flags line (it can clear it, e.g. nopcid), else CPUID.
+  if (t.facts.pcid.source === 'cpuid 1 ECX[17]') assert.is(t.facts.pcid.value, pcid === '1');
+  // Every fact is known or says why not.
+  for (const [k, f] of Object.entries(t.facts) as [string, any][]) assert.ok(f.value !== null || f.reason, `${k} is null without a reason`);
+});
+
 test('CPU identity agrees with /proc/cpuinfo and the KVM guest is recognised', () => {
   const cpuinfo = sh('cat', ['/proc/cpuinfo']);
   const vendor = /^(?:vendor_id|CPU implementer)\s*:\s*(.*)$/m.exec(cpuinfo)?.[1];
