@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadNative } from '../../probe/native.js';
 import { runProbe } from '../../probe/run/index.js';
+import { tlbWarmUp } from '../../probe/run/tlb-warmup.js';
 import { runCli } from '../helpers/run-cli.js';
 import { CATALOGUE } from '../../probe/catalogue.js';
 import { verdictProblem } from '../helpers/expect-verdict.js';
@@ -143,6 +144,23 @@ test('the engine refuses bad arguments and a second concurrent experiment', asyn
   const first = e.runPhase({ strategy: 'none', writerCpu: 0, readerCpus: [1], budgetMs: 100, evidence: false });
   assert.throws(() => e.runPhase({ strategy: 'none', writerCpu: 0, readerCpus: [1] }), /already running/);
   assert.is((await first).status, 'ok');
+});
+
+// The warm-up itself (run/tlb-warmup.ts) on the real kernel: this 2-CPU guest has too few CPUs for the
+// plan to add one (4 are needed), so it is driven directly with the run's calibration and one reader.
+test('the TLB warm-up runs mprotect for its budget: dense calls, no chance missed, the TLB row rising here', async () => {
+  const n = loadNative();
+  if (!n.ok) return assert.unreachable(n.reason);
+  const mp = res.catalogue.find((d: { id: string }) => d.id === 'mprotect');
+  const phase = { key: 'tlb-warm-up', kind: 'tlb-warm-up' as const, strategy: 'mprotect', budgetMs: 400, costMs: 420, readers: 1, readerCpus: res.cpus.readers.slice(0, 1) };
+  const w = await tlbWarmUp(n.addon.engine, report.plan, res.calibration, phase, mp, 3000);
+  assert.is(w.strategy, 'mprotect');
+  assert.equal(w.cpus, [report.plan.writerCpu, res.cpus.readers[0]]);
+  assert.ok(w.elapsedMs >= 380 && w.elapsedMs < 2500, `${w.elapsedMs} ms`);
+  assert.ok(w.calls > 1000, `${w.calls} calls`);
+  assert.is(w.windowsAtHz100, Math.floor(w.elapsedMs / 320));
+  assert.is(w.missProbability, 0);
+  if (x86 && report.system.tlb.regime === 'ipi') assert.is(w.flush.kind, 'ipi', w.flush.reason);
 });
 
 test('a reader CPU that does not exist is a pin failure, not a hang', async () => {
