@@ -20,7 +20,7 @@ type TlbFact<T> = { value: T | null; source: string; reason?: string };
 
 const bit = (v: number, b: number) => ((v >>> b) & 1) === 1;
 
-/** INVLPGB from CPUID Fn8000_0008 EBX[3] (AMD APM vol. 3, "INVLPGB and TLBSYNC"); null when the leaf is out of range. */
+/** INVLPGB from CPUID Fn8000_0008 EBX[3] (AMD APM vol. 3); false when the CPU has no such leaf. */
 export function decodeInvlpgb(cpuid: CpuidFn): boolean | null {
   const max = cpuid(0x80000000, 0);
   if (!max || max.eax >>> 0 < 0x80000008) return max ? false : null;
@@ -62,7 +62,8 @@ export function hasBroadcastFlush(k: Pick<KernelFacts, 'major' | 'minor'>): bool
   return k.major > 6 || (k.major === 6 && k.minor >= 15);
 }
 
-const fact = <T>(value: T | null, source: string, reason?: string): TlbFact<T> => (reason === undefined ? { value, source } : { value, source, reason });
+const fact = <T>(value: T | null, source: string, reason?: string): TlbFact<T> =>
+  (reason === undefined ? { value, source } : { value, source, reason });
 
 /** The kernel config: /proc/config.gz (CONFIG_IKCONFIG_PROC), else /boot/config-<release>. */
 async function readConfigOption(release: string | null, name: string): Promise<TlbFact<boolean>> {
@@ -98,69 +99,101 @@ export interface TlbInputs {
 const isArm64 = (p: PlatformFacts) => /^(aarch64|arm64)$/.test(p.machine) || p.arch === 'arm64';
 const isAmd = (c: CpuFacts) => c.vendor === 'AuthenticAMD' || c.vendor === 'HygonGenuine';
 
+type Facts = TlbFacts['facts'];
+const MELTDOWN = '/sys/devices/system/cpu/vulnerabilities/meltdown';
+
 /** Every fact and the regime, from the inputs; pure but for the lazy config read. */
 export async function tlbFacts(i: TlbInputs): Promise<TlbFacts> {
   const arm = isArm64(i.platform);
   const x86 = !arm && /^(x86_64|x64|i[3-6]86)$/.test(i.platform.machine || i.platform.arch);
-  const noCpuid = i.cpuidReason ?? 'CPUID not readable';
   const notX86 = `CPUID exists on x86 only (this is ${i.platform.machine || i.platform.arch})`;
-  const invlpgbValue = x86 && i.cpuid ? decodeInvlpgb(i.cpuid) : null;
-  const invlpgb = fact(invlpgbValue, 'cpuid', invlpgbValue === null ? (x86 ? noCpuid : notX86) : undefined);
-  const flag = i.cpus.flags.invlpgb;
-  const invlpgbCpuinfoFlag = fact(flag, '/proc/cpuinfo',
-    flag === false ? 'absent; kernels after 78ce84b9e0a5 never print it, so absence proves nothing' : flag === null ? 'no flags line' : undefined);
+  const noCpuid = x86 ? i.cpuidReason ?? 'CPUID not readable' : notX86;
+  const cpu = cpuSide(i, x86, noCpuid);
   const newKernel = hasBroadcastFlush(i.kernel);
-  const kernelHasBroadcastFlush = fact(newKernel, '/proc/sys/kernel/osrelease', newKernel === null ? 'release unknown' : undefined);
+  const kernelHasBroadcastFlush = fact(newKernel, '/proc/sys/kernel/osrelease',
+    newKernel === null ? 'release unknown' : undefined);
   const pti = i.meltdown.ok
-    ? fact(ptiFromMeltdown(i.meltdown.text), '/sys/devices/system/cpu/vulnerabilities/meltdown', i.meltdown.text.trim())
-    : fact<boolean>(null, '/sys/devices/system/cpu/vulnerabilities/meltdown', i.meltdown.reason);
-  const cpuidPcid = x86 && i.cpuid ? decodePcid(i.cpuid) : null;
-  const pcid = i.cpus.flags.pcid !== null
-    ? fact(i.cpus.flags.pcid, '/proc/cpuinfo flags')
-    : cpuidPcid !== null ? fact(cpuidPcid, 'cpuid 1 ECX[17]') : fact<boolean>(null, 'cpuid 1 ECX[17]', x86 ? noCpuid : notX86);
+    ? fact(ptiFromMeltdown(i.meltdown.text), MELTDOWN, i.meltdown.text.trim())
+    : fact<boolean>(null, MELTDOWN, i.meltdown.reason);
   // The config decides only on an INVLPGB CPU (or one we could not ask) running 6.15 or later.
-  const configMatters = x86 && invlpgb.value !== false && newKernel !== false;
-  const config = configMatters
-    ? await i.config(i.kernel.release)
-    : fact<boolean>(null, 'kernel config', `not read: ${!x86 ? 'not x86' : invlpgb.value === false ? 'no INVLPGB, so the option cannot matter' : 'the kernel predates 6.15'}`);
+  const skip = !x86 ? 'not x86' : cpu.invlpgb.value === false ? 'no INVLPGB, so the option cannot matter'
+    : newKernel === false ? 'the kernel predates 6.15' : null;
+  const config = skip === null ? await i.config(i.kernel.release)
+    : fact<boolean>(null, 'kernel config', `not read: ${skip}`);
   const usable = i.cpus.allowed?.length ?? i.cpus.online;
-  const usableCpus = fact(usable, i.cpus.allowedSource ?? '/sys/devices/system/cpu/online', usable === null ? 'neither the affinity mask nor the online list was readable' : undefined);
-  const kernelUsesInvlpgb = usesInvlpgb(x86, i.cpus.vendor, invlpgb, newKernel, config, pti, pcid);
-  const hv = i.hypervisor;
-  const kvmBase = hv.interfaces.find((x) => x.signature.startsWith('KVMKVMKVM'))?.base ?? null;
-  const kvmPv = hv.kvm?.pvTlbFlush ?? null;
-  const kvmPvTlbFlush = hv.kvm ? fact(kvmPv, 'cpuid 0x40000001 EAX[9]')
-    : hv.cpuidHypervisorBit === false ? fact(false, 'cpuid 1 ECX[31]', 'no hypervisor')
-      : hv.vendor ? fact(false, 'cpuid 0x40000000 signature', `no KVM interface (${hv.vendor})`)
-        : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', hv.unknown.vendor ?? (x86 ? 'hypervisor leaves not readable' : notX86));
-  const realtime = kvmBase !== null && i.cpuid ? decodeKvmRealtimeHint(i.cpuid, kvmBase) : null;
-  const kvmPvTlbFlushUsed = kvmPv === true
-    ? fact(realtime === null ? null : hv.kvm!.steal && !realtime, 'cpuid 0x40000001 EAX[5,9] EDX[0] (Linux pv_tlb_flush_supported)',
-      realtime === null ? 'KVM hints not readable' : !hv.kvm!.steal ? 'no steal time: Linux keeps IPI flushes' : realtime ? 'KVM_HINTS_REALTIME: Linux keeps IPI flushes' : 'preempted vCPUs get no IPI; flushed at their next VM entry')
-    : fact(kvmPvTlbFlush.value === false ? false : null, 'cpuid 0x40000001 EAX[9]', kvmPvTlbFlush.value === false ? undefined : kvmPvTlbFlush.reason);
-  // CPUID's hypervisor leaves are x86's; elsewhere (arm64 under Xen, say) they say nothing.
-  const leaves = x86 && hv.cpuidHypervisorBit !== null;
-  const noLeaves = hv.unknown.vendor ?? (x86 ? 'hypervisor leaves not readable' : notX86);
-  const hyperv = leaves ? fact(hv.hyperv?.remoteTlbFlushByHypercall ?? false, 'cpuid 0x40000004 EAX[2]') : fact<boolean>(null, 'cpuid 0x40000004 EAX[2]', noLeaves);
-  const xen = leaves ? fact(hv.xen !== null || hv.vendor === 'Xen', 'cpuid 0x40000000 signature') : fact<boolean>(null, 'cpuid 0x40000000 signature', noLeaves);
-  // X86_FEATURE_RAR comes from MSR_IA32_CORE_CAPS, which user space cannot read without /dev/cpu/*/msr
-  // (root); the RAR series is not in mainline, so no kernel prints a `rar` cpuinfo flag to read instead.
-  const rar = !x86 || isAmd(i.cpus) ? fact(false, !x86 ? 'arch' : 'vendor', !x86 ? 'Intel RAR is x86 only' : 'Intel RAR is an Intel feature')
-    : fact<boolean>(null, 'MSR_IA32_CORE_CAPS', 'not readable from user space (needs /dev/cpu/*/msr); the RAR series is not in mainline');
-  const arm64BroadcastTlbi = fact(arm, 'arch', arm ? 'arm64 Linux invalidates with TLBI ...IS: broadcast, never an IPI' : undefined);
-  const facts: TlbFacts['facts'] = {
-    invlpgb, invlpgbCpuinfoFlag, kernelHasBroadcastFlush, config, pti, pcid, kernelUsesInvlpgb, usableCpus, rar,
-    arm64BroadcastTlbi, kvmPvTlbFlush, kvmPvTlbFlushUsed, hypervRemoteFlush: hyperv, xen,
+  const usableCpus = fact(usable, i.cpus.allowedSource ?? '/sys/devices/system/cpu/online',
+    usable === null ? 'neither the affinity mask nor the online list was readable' : undefined);
+  const kernelUsesInvlpgb = usesInvlpgb(x86, i.cpus.vendor, cpu.invlpgb, newKernel, config, pti, cpu.pcid);
+  const facts: Facts = {
+    ...cpu, kernelHasBroadcastFlush, config, pti, kernelUsesInvlpgb, usableCpus,
+    arm64BroadcastTlbi: fact(arm, 'arch', arm ? 'arm64 Linux invalidates with TLBI ...IS: broadcast, never an IPI'
+      : undefined),
+    ...hypervisorSide(i, x86, notX86),
   };
   return { ...tlbRegime(facts, isAmd(i.cpus), x86), facts };
 }
 
+/** What the CPU itself offers: INVLPGB (CPUID, and the cpuinfo flag beside it), PCID, Intel RAR. */
+type CpuSide = Pick<Facts, 'invlpgb' | 'invlpgbCpuinfoFlag' | 'pcid' | 'rar'>;
+function cpuSide(i: TlbInputs, x86: boolean, noCpuid: string): CpuSide {
+  const value = x86 && i.cpuid ? decodeInvlpgb(i.cpuid) : null;
+  const flag = i.cpus.flags.invlpgb;
+  const flagReason = flag === false ? 'absent; kernels after 78ce84b9e0a5 never print it, so absence proves nothing'
+    : flag === null ? 'no flags line' : undefined;
+  const cpuidPcid = x86 && i.cpuid ? decodePcid(i.cpuid) : null;
+  const pcid = i.cpus.flags.pcid !== null ? fact(i.cpus.flags.pcid, '/proc/cpuinfo flags')
+    : fact(cpuidPcid, 'cpuid 1 ECX[17]', cpuidPcid === null ? noCpuid : undefined);
+  // X86_FEATURE_RAR comes from MSR_IA32_CORE_CAPS, which user space cannot read without /dev/cpu/*/msr
+  // (root); the RAR series is not in mainline, so no kernel prints a `rar` cpuinfo flag to read instead.
+  const rar = !x86 ? fact(false, 'arch', 'Intel RAR is x86 only')
+    : isAmd(i.cpus) ? fact(false, 'vendor', 'Intel RAR is an Intel feature')
+      : fact<boolean>(null, 'MSR_IA32_CORE_CAPS',
+        'not readable from user space (needs /dev/cpu/*/msr); the RAR series is not in mainline');
+  const invlpgb = fact(value, 'cpuid', value === null ? noCpuid : undefined);
+  return { invlpgb, invlpgbCpuinfoFlag: fact(flag, '/proc/cpuinfo', flagReason), pcid, rar };
+}
+
+const KVM_USED_SOURCE = 'cpuid 0x40000001 EAX[5,9] EDX[0] (Linux pv_tlb_flush_supported)';
+
+/** What the hypervisor's CPUID leaves promise: KVM's PV flush (and whether Linux uses it), Hyper-V's, Xen. */
+type HypervisorSide = Pick<Facts, 'kvmPvTlbFlush' | 'kvmPvTlbFlushUsed' | 'hypervRemoteFlush' | 'xen'>;
+function hypervisorSide(i: TlbInputs, x86: boolean, notX86: string): HypervisorSide {
+  const hv = i.hypervisor;
+  // CPUID's hypervisor leaves are x86's; elsewhere (arm64 under Xen, say) they say nothing.
+  const leaves = x86 && hv.cpuidHypervisorBit !== null;
+  const noLeaves = hv.unknown.vendor ?? (x86 ? 'hypervisor leaves not readable' : notX86);
+  const kvmPvTlbFlush = hv.kvm ? fact(hv.kvm.pvTlbFlush, 'cpuid 0x40000001 EAX[9]')
+    : hv.cpuidHypervisorBit === false ? fact(false, 'cpuid 1 ECX[31]', 'no hypervisor')
+      : hv.vendor ? fact(false, 'cpuid 0x40000000 signature', `no KVM interface (${hv.vendor})`)
+        : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', noLeaves);
+  let kvmPvTlbFlushUsed: TlbFact<boolean> = kvmPvTlbFlush.value === false ? fact(false, 'cpuid 0x40000001 EAX[9]')
+    : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', kvmPvTlbFlush.reason);
+  if (hv.kvm?.pvTlbFlush) {
+    const base = hv.interfaces.find((x) => x.signature.startsWith('KVMKVMKVM'))?.base ?? null;
+    const realtime = base !== null && i.cpuid ? decodeKvmRealtimeHint(i.cpuid, base) : null;
+    const why = realtime === null ? 'KVM hints not readable'
+      : !hv.kvm.steal ? 'no steal time: Linux keeps IPI flushes'
+        : realtime ? 'KVM_HINTS_REALTIME: Linux keeps IPI flushes'
+          : 'preempted vCPUs get no IPI; flushed at their next VM entry';
+    kvmPvTlbFlushUsed = fact(realtime === null ? null : hv.kvm.steal && !realtime, KVM_USED_SOURCE, why);
+  }
+  const hyperv = leaves ? fact(hv.hyperv?.remoteTlbFlushByHypercall ?? false, 'cpuid 0x40000004 EAX[2]')
+    : fact<boolean>(null, 'cpuid 0x40000004 EAX[2]', noLeaves);
+  const xen = leaves ? fact(hv.xen !== null || hv.vendor === 'Xen', 'cpuid 0x40000000 signature')
+    : fact<boolean>(null, 'cpuid 0x40000000 signature', noLeaves);
+  return { kvmPvTlbFlush, kvmPvTlbFlushUsed, hypervRemoteFlush: hyperv, xen };
+}
+
+type Fact = TlbFact<boolean>;
+
 /** Every condition Linux checks before it flushes with INVLPGB; null when one is unknown and none is false. */
-function usesInvlpgb(x86: boolean, vendor: string | null, invlpgb: TlbFact<boolean>, newKernel: boolean | null, config: TlbFact<boolean>, pti: TlbFact<boolean>, pcid: TlbFact<boolean>): TlbFact<boolean> {
+function usesInvlpgb(x86: boolean, vendor: string | null, invlpgb: Fact, newKernel: boolean | null,
+  config: Fact, pti: Fact, pcid: Fact): Fact {
   const src = 'cpuid + release + config + PTI + PCID';
   if (!x86) return fact(false, 'arch', 'INVLPGB is x86 only');
   // An AMD instruction (Hygon shares the AMD code path); Intel CPUs have none to use.
-  if (vendor !== null && vendor !== 'AuthenticAMD' && vendor !== 'HygonGenuine' && invlpgb.value !== true) return fact(false, 'vendor', `INVLPGB is AMD's (${vendor})`);
+  const amd = vendor === 'AuthenticAMD' || vendor === 'HygonGenuine';
+  if (vendor !== null && !amd && invlpgb.value !== true) return fact(false, 'vendor', `INVLPGB is AMD's (${vendor})`);
   const off: string[] = [];
   if (invlpgb.value === false) off.push('no INVLPGB in CPUID');
   if (newKernel === false) off.push('Linux before 6.15');
@@ -178,7 +211,9 @@ function usesInvlpgb(x86: boolean, vendor: string | null, invlpgb: TlbFact<boole
   return fact(true, src, 'INVLPGB, Linux 6.15+, CONFIG_BROADCAST_TLB_FLUSH, no PTI, PCID');
 }
 
-export async function readTlb(native: NativeLoad, f: Omit<TlbInputs, 'cpuid' | 'cpuidReason' | 'meltdown' | 'config'>): Promise<TlbFacts> {
+type Inspected = Pick<TlbInputs, 'platform' | 'cpus' | 'kernel' | 'hypervisor'>;
+
+export async function readTlb(native: NativeLoad, f: Inspected): Promise<TlbFacts> {
   const cpuidReason = !native.ok ? `needs CPUID through the native addon: ${native.reason}`
     : native.addon.arch !== 'x86_64' ? `CPUID exists on x86 only (this is ${native.addon.arch})` : null;
   const cpuid: CpuidFn | null = native.ok && cpuidReason === null ? (l, s) => native.addon.cpuid(l, s) : null;

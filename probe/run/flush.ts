@@ -7,7 +7,7 @@ import type { FlushEvidence } from '../records.js';
 import { barrierRows } from '../inspect/interrupts.js';
 import { snapshot, type Snapshot } from './interrupts.js';
 
-/** At least this many IPIs per on-CPU call per reader: the flushes went by IPI. mprotect sends ~2 (two protection changes). */
+/** At least this many IPIs per on-CPU call per reader: the flushes went by IPI (mprotect sends ~2: two changes). */
 export const IPI_PER_CALL = 0.5;
 /** At most this many: the row stayed still (a stray flush of another mapping may still land). */
 export const STILL_PER_CALL = 0.02;
@@ -47,34 +47,54 @@ export interface FlushInputs {
   descheduledCalls: number;
 }
 
+type Kind = FlushEvidence['kind'];
+
 /** Classifies a phase's flushes; pure, so it is tested on captured /proc/interrupts sequences. */
 export function classifyFlush(i: FlushInputs): FlushEvidence {
-  const none = (reason: string, row: string | null = null): FlushEvidence => ({ kind: 'unknown', reason, row, tlbIpisPerCall: null, windows: [] });
+  const none = (reason: string, row: string | null = null, windows: FlushEvidence['windows'] = []): FlushEvidence =>
+    ({ kind: 'unknown', reason, row, tlbIpisPerCall: null, windows });
   const snaps = i.samples.filter((x) => x.snap !== null);
   if (snaps.length < 2) return none('/proc/interrupts not readable');
   const row = barrierRows(snaps[0]!.snap!).find((r) => r.role === 'tlb-shootdown')?.id ?? null;
-  if (!row) return none('no TLB-shootdown row in /proc/interrupts on this arch (arm64 flushes by broadcast TLBI and counts none)');
+  if (!row) return none(NO_ROW);
   const sums = snaps.map((x) => rowSum(x.snap, row, i.readers));
-  if (sums.some((n) => n === null)) return none('a reader CPU or the TLB row disappeared during the phase (CPU hotplug?)', row);
-  const windows = snaps.slice(1).map((x, k) => ({ ms: Math.round((x.atMs - snaps[k]!.atMs) * 10) / 10, tlbIpis: sums[k + 1]! - sums[k]! }));
+  if (sums.some((n) => n === null)) return none('a reader CPU or the TLB row disappeared during the phase', row);
+  const windows = snaps.slice(1).map((x, k) => ({
+    ms: Math.round((x.atMs - snaps[k]!.atMs) * 10) / 10,
+    tlbIpis: sums[k + 1]! - sums[k]!,
+  }));
   const total = sums[sums.length - 1]! - sums[0]!;
   const onCpu = i.onCpuCalls.reduce((a, b) => a + b, 0);
-  if (onCpu < MIN_FLUSH_CALLS) return { ...none(`only ${onCpu} calls with a reader on its CPU: too few to tell the flush path`, row), windows };
+  if (onCpu < MIN_FLUSH_CALLS) return none(`only ${onCpu} calls with a reader on its CPU: too few`, row, windows);
   const perCall = total / onCpu;
-  const out = (kind: FlushEvidence['kind'], reason: string): FlushEvidence => ({ kind, reason, row, tlbIpisPerCall: perCall, windows });
-  const fmt = perCall.toFixed(2);
-  if (perCall <= STILL_PER_CALL) return out('broadcast', `${total} TLB-shootdown IPIs on the reader CPUs over ${onCpu} on-CPU calls: the calls went on while the row stayed still`);
-  // A switch to broadcast is one-way (a global ASID stays with the process): IPIs, then trailing windows
-  // with none. Counted only where the stillness lasts longer than the readers were ever switched out.
-  const inner = windows.slice(1, -1);
-  let trailing = 0;
-  for (let k = inner.length - 1; k >= 0 && inner[k]!.tlbIpis === 0; k--) trailing++;
-  const span = windows.reduce((a, w) => a + w.ms, 0);
-  const stillShare = span > 0 ? inner.slice(inner.length - trailing).reduce((a, w) => a + w.ms, 0) / span : 0;
-  const descheduledShare = i.calls > 0 ? i.descheduledCalls / i.calls : 0;
-  if (trailing >= 2 && stillShare > descheduledShare + 0.1) {
-    return out('mixed', `TLB-shootdown IPIs rose, then stayed still for the last ${trailing} sampling windows (${Math.round(stillShare * 100)}% of the phase) while the calls went on: a switch to broadcast flushing`);
+  const out = (kind: Kind, reason: string): FlushEvidence => ({ kind, reason, row, tlbIpisPerCall: perCall, windows });
+  const rate = `${perCall.toFixed(2)} TLB-shootdown IPIs per on-CPU call on each reader CPU`;
+  if (perCall <= STILL_PER_CALL) {
+    return out('broadcast', `${total} TLB-shootdown IPIs on the reader CPUs over ${onCpu} on-CPU calls: ` +
+      'the calls went on while the row stayed still');
   }
-  if (perCall >= IPI_PER_CALL) return out('ipi', `${fmt} TLB-shootdown IPIs per on-CPU call on each reader CPU: the row rose with the calls`);
-  return out('mixed', `${fmt} TLB-shootdown IPIs per on-CPU call on each reader CPU: some flushes reached the readers without an IPI`);
+  const trailing = trailingStill(windows, i);
+  if (trailing) {
+    return out('mixed', `TLB-shootdown IPIs rose, then stayed still for the last ${trailing.windows} windows ` +
+      `(${Math.round(trailing.share * 100)}% of the phase) while the calls went on: a switch to broadcast flushing`);
+  }
+  if (perCall >= IPI_PER_CALL) return out('ipi', `${rate}: the row rose with the calls`);
+  return out('mixed', `${rate}: some flushes reached the readers without an IPI`);
+}
+
+const NO_ROW = 'no TLB-shootdown row in /proc/interrupts on this arch (arm64 flushes by broadcast TLBI, counts none)';
+
+/**
+ * A switch to broadcast is one-way (a global ASID stays with the process): IPIs, then trailing
+ * windows with none. The first and last windows (thread start, wind-down) are not judged, and the
+ * stillness counts only where it lasted longer than the readers were ever switched out.
+ */
+function trailingStill(windows: FlushEvidence['windows'], i: FlushInputs): { windows: number; share: number } | null {
+  const inner = windows.slice(1, -1);
+  let n = 0;
+  for (let k = inner.length - 1; k >= 0 && inner[k]!.tlbIpis === 0; k--) n++;
+  const span = windows.reduce((a, w) => a + w.ms, 0);
+  const share = span > 0 ? inner.slice(inner.length - n).reduce((a, w) => a + w.ms, 0) / span : 0;
+  const descheduled = i.calls > 0 ? i.descheduledCalls / i.calls : 0;
+  return n >= 2 && share > descheduled + 0.1 ? { windows: n, share } : null;
 }
