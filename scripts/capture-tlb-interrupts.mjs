@@ -14,7 +14,10 @@ const engine = requireEngine();
 const budgetMs = Number(budget);
 const t0 = performance.now();
 const samples = [];
-const take = () => samples.push({ atMs: Math.round((performance.now() - t0) * 10) / 10, text: readFileSync('/proc/interrupts', 'utf8') });
+const take = () => samples.push({
+  atMs: Math.round((performance.now() - t0) * 10) / 10,
+  text: readFileSync('/proc/interrupts', 'utf8'),
+});
 take();
 const timer = setInterval(take, budgetMs / 8);
 const r = await engine.runPhase({ strategy, writerCpu: 0, readerCpus: [1], budgetMs, hardMs: budgetMs * 2 + 2000 });

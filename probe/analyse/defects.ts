@@ -29,15 +29,21 @@ const nothing = () => false;
 const missingBelow = (major: number, minor: number) => (d: Resolved) => isMembarrier(d) && membarrierSince(major, minor)(d);
 const MAN = 'membarrier(2), VERSIONS (man-pages)';
 
+/** RISC-V releases without d6cfd1770f20: before 6.6.51, and 6.7 to 6.8. */
+const RISCV_UNFIXED: KernelDefect['kernels'][] = [{ below: [6, 6, 51] }, { from: [6, 7], below: [6, 9] }];
+
 export const DEFECTS: KernelDefect[] = [
   // The fix ("membarrier: riscv: Add full memory barrier in switch_mm()", commit d6cfd1770f20) is first
   // in v6.9 and was backported to 6.6.51, so two ranges; HotSpot refuses UseSystemMemoryBarrier on
   // RISC-V kernels without it.
-  ...([{ below: [6, 6, 51] }, { from: [6, 7], below: [6, 9] }] as KernelDefect['kernels'][]).map((kernels): KernelDefect => ({
+  ...RISCV_UNFIXED.map((kernels): KernelDefect => ({
     id: 'riscv-switch-mm-barrier', arches: ['riscv64', 'riscv32'], kernels, severity: 'unsafe', appliesTo: isExpedited,
-    text: 'RISC-V kernels before 6.9 (6.6.51 in the 6.6 series) lack the full barrier in switch_mm() that expedited membarrier relies on: ' +
-      'a thread switched in during the call may miss the barrier (unless your distribution backported commit d6cfd1770f20)',
-    source: 'openjdk/jdk#17889; Linux commit d6cfd1770f20 (membarrier: riscv: Add full memory barrier in switch_mm()), in v6.9 and 6.6.51',
+    text: 'RISC-V kernels before 6.9 (6.6.51 in the 6.6 series) lack the full barrier in switch_mm() that ' +
+      'expedited membarrier relies on: a thread switched in during the call may miss the barrier ' +
+      '(unless your distribution backported commit d6cfd1770f20)',
+    source: 'openjdk/jdk#17889; Linux commit d6cfd1770f20 ' +
+      '(membarrier: riscv: Add full memory barrier in switch_mm()), ' +
+      'in v6.9 and 6.6.51',
   })),
   {
     id: 'nohz-full', arches: [], kernels: { from: [4, 3] }, requires: 'nohz_full', severity: 'unsafe',
@@ -69,7 +75,8 @@ export const DEFECTS: KernelDefect[] = [
   {
     id: 'amd-invlpgb', arches: ['x86_64'], kernels: { from: [6, 15] }, requires: 'amd-invlpgb', severity: 'unsafe', appliesTo: isPageTable,
     text: 'AMD INVLPGB with Linux 6.15 or later: a process active on 4 or more CPUs may get a global ASID and broadcast TLB flushes, with no IPI',
-    source: 'Linux commits 4afeb0ed1753 (global ASIDs, broadcast flushes), 94a17f2dc90b (off under PTI), 44126343d58c (off without PCID)',
+    source: 'Linux commits 4afeb0ed1753 (global ASIDs, broadcast flushes), 94a17f2dc90b (off under PTI), ' +
+      '44126343d58c (off without PCID)',
   },
 ];
 
@@ -94,14 +101,16 @@ export function inRange(release: string | null, range: KernelDefect['kernels']):
   return (!range.from || compare(v, range.from) >= 0) && (!range.below || compare(v, range.below) < 0);
 }
 
-/** INVLPGB from system.tlb's CPUID answer; reports saved before it fall back to the cpuinfo flag (absent on the kernels that use it: 78ce84b9e0a5). */
+/** INVLPGB from system.tlb's CPUID answer; reports saved before it fall back to the cpuinfo flag (absent on the
+ * kernels that use it: 78ce84b9e0a5). */
 export function hasInvlpgb(f: Pick<MachineFacts, 'cpus' | 'tlb'>): boolean {
   const v = f.tlb ? f.tlb.facts.invlpgb.value : f.cpus.flags.invlpgb;
   return v === true && (f.cpus.vendor === 'AuthenticAMD' || f.cpus.vendor === 'HygonGenuine');
 }
 
 /** The table entries that apply to this kernel release, arch and machine, each naming its strategies from `catalogue`. */
-export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus' | 'tlb'>, table: KernelDefect[] = DEFECTS,
+export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus' | 'tlb'>,
+  table: KernelDefect[] = DEFECTS,
   catalogue: readonly StrategyDescriptor[] = CATALOGUE): AppliedDefect[] {
   const arch = f.platform.machine;
   return table.filter((d) => {

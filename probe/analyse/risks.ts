@@ -115,8 +115,10 @@ function trapRisks(f: MachineFacts, plan: RiskPlan, catalogue: readonly Strategy
     const name = t.tracer.comm ?? `PID ${t.tracer.pid}`;
     out.push({ id: 'tracer-attached', severity: t.tracer.rr ? 'unsafe' : 'note', strategies: t.tracer.rr ? MEMBARRIER : [],
       text: t.tracer.rr
-        ? 'rr is recording this process: rr runs one thread at a time (it emulates membarrier since rr 4.3.0), so no other thread is running when the barrier is issued and barrier results here mean nothing'
-        : `a tracer is attached (${name}, PID ${t.tracer.pid}): every system call stops in the tracer, so measured barrier latencies are inflated; under rr, threads run one at a time`,
+        ? 'rr is recording this process: rr runs one thread at a time (it emulates membarrier since rr 4.3.0), ' +
+          'so no other thread is running when the barrier is issued and barrier results here mean nothing'
+        : `a tracer is attached (${name}, PID ${t.tracer.pid}): every system call stops in the tracer, ` +
+          'so measured barrier latencies are inflated; under rr, threads run one at a time',
       source: 'rr-debugger/rr#1724 ("Implement sys_membarrier()", fixed by 958f2cc5a429, rr 4.3.0)' });
   }
   if (t.android && (t.android.sdk === null || t.android.sdk < 29)) {
@@ -136,13 +138,17 @@ function tlbRisks(f: MachineFacts, plan: RiskPlan, TLB_TRICKS: string[]): Risk[]
   const t = f.tlb;
   const source = 'Linux commits 4afeb0ed1753, 94a17f2dc90b, 44126343d58c';
   const used = plan.readerCpus.length + 1;
-  const ran = `This run used ${used} CPUs (${used >= 4 ? '4 or more: the switch could have happened here' : 'fewer than 4: a bigger process could behave differently'})`;
+  const could = used >= 4 ? '4 or more: the switch could have happened here'
+    : 'fewer than 4: a bigger process could behave differently';
+  const ran = `This run used ${used} CPUs (${could})`;
   if (!t) {
     // A report saved before system.tlb: only the cpuinfo flag, which newer kernels no longer print.
     if (!hasInvlpgb(f)) return [];
-    const k = f.kernel, newKernel = k.major === null || k.minor === null ? null : k.major > 6 || (k.major === 6 && k.minor >= 15);
+    const newKernel = atLeast(f, 6, 15);
     return [{ id: 'amd-invlpgb', severity: newKernel === false ? 'warning' : 'unsafe', strategies: TLB_TRICKS, source,
-      text: `AMD INVLPGB is available${newKernel ? ' and Linux is 6.15 or later' : ''}: the kernel may give a process active on 4 or more CPUs a global ASID and flush with broadcast INVLPGB, with no IPI. ${ran}` }];
+      text: `AMD INVLPGB is available${newKernel ? ' and Linux is 6.15 or later' : ''}: the kernel may give a ` +
+        'process ' +
+        `active on 4 or more CPUs a global ASID and flush with broadcast INVLPGB, with no IPI. ${ran}` }];
   }
   const uses = t.facts.kernelUsesInvlpgb.value;
   const possible = t.facts.invlpgb.value !== false && uses !== false && t.facts.arm64BroadcastTlbi.value !== true;
@@ -152,11 +158,13 @@ function tlbRisks(f: MachineFacts, plan: RiskPlan, TLB_TRICKS: string[]): Risk[]
   }
   if (t.facts.invlpgb.value === true && uses === false) {
     return [{ id: 'amd-invlpgb', severity: 'warning', strategies: TLB_TRICKS, source,
-      text: `this CPU has INVLPGB but the kernel does not flush with it (${t.facts.kernelUsesInvlpgb.reason}): a kernel or configuration change would turn on broadcast flushes with no IPI` }];
+      text: `this CPU has INVLPGB but the kernel does not flush with it (${t.facts.kernelUsesInvlpgb.reason}): ` +
+        'a kernel or configuration change would turn on broadcast flushes with no IPI' }];
   }
   if (t.facts.invlpgb.value === true) {
     // INVLPGB in use, but this process cannot reach a global ASID (fewer than 4 usable CPUs).
-    return [{ id: 'amd-invlpgb', severity: 'warning', strategies: TLB_TRICKS, source, text: `${t.reasons.join('; ')}. ${ran}` }];
+    return [{ id: 'amd-invlpgb', severity: 'warning', strategies: TLB_TRICKS, source,
+      text: `${t.reasons.join('; ')}. ${ran}` }];
   }
   return [];
 }

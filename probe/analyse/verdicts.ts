@@ -15,7 +15,9 @@
 // inconclusive verdict names the classes that fell short, so "reaches the LLC, not the other
 // package" reads as such rather than as a list of CPU numbers.
 // A control is never verified: passing would mean the test cannot tell it from a barrier.
-import type { ClassEvidence, FlushEvidence, RunEvidence, StrategyCapabilities, StrategyEvidence, Verdict, VerdictStats } from '../records.js';
+import type {
+  ClassEvidence, FlushEvidence, RunEvidence, StrategyCapabilities, StrategyEvidence, Verdict, VerdictStats,
+} from '../records.js';
 
 type ControlKind = StrategyCapabilities['controlKind'];
 import { formatCpuList } from '../inspect/cpulist.js';
@@ -185,8 +187,16 @@ export function judge(e: StrategyEvidence, run: RunEvidence, blocked: string | n
  * (readers not interrupted) that refutes it; where the two disagree the verdict stays open. Under
  * emulation neither is judged (README: only SB violations and errnos count there).
  */
-function flushWithoutIpi(f: FlushEvidence | undefined, share: number, emulated: string | null): { verdict: 'refuted' | 'inconclusive'; reason: string } | null {
+function flushWithoutIpi(f: FlushEvidence | undefined, share: number, emulated: string | null):
+  { verdict: 'refuted' | 'inconclusive'; reason: string } | null {
   if (!f || (f.kind !== 'broadcast' && f.kind !== 'mixed') || emulated) return null;
-  if (share < MIN_SHARE) return { verdict: 'refuted', reason: `its TLB flushes went without IPIs (${f.kind}: ${f.reason}), and every reader was interrupted in only ${pct(share)} of on-CPU calls` };
-  return { verdict: 'inconclusive', reason: `the TLB-shootdown row says its flushes went without IPIs (${f.kind}: ${f.reason}), yet the readers were interrupted in ${pct(share)} of on-CPU calls: the two signals disagree` };
+  const what = `(${f.kind}: ${f.reason})`;
+  if (share < MIN_SHARE) {
+    return { verdict: 'refuted', reason: `its TLB flushes went without IPIs ${what}, ` +
+      'and every reader was interrupted in only ' +
+      `${pct(share)} of on-CPU calls` };
+  }
+  return { verdict: 'inconclusive', reason: `the TLB-shootdown row says its flushes went without IPIs ${what}, ` +
+    'yet the ' +
+    `readers were interrupted in ${pct(share)} of on-CPU calls: the two signals disagree` };
 }

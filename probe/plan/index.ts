@@ -6,7 +6,9 @@ import { UserError } from '../exit-codes.js';
 import { withCaps } from '../catalogue.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 import { chooseCpus, type ReaderCount } from './readers.js';
-import { CONTENTION_STRATEGIES, CONTENTION_WRITERS, FULL_GRID, planPhases, QUICK_GRID, TLB_GLOBAL_ASID_CPUS } from './phases.js';
+import {
+  CONTENTION_STRATEGIES, CONTENTION_WRITERS, FULL_GRID, planPhases, QUICK_GRID, TLB_GLOBAL_ASID_CPUS,
+} from './phases.js';
 
 export interface PlanOptions {
   /** Whole run, in ms (default 15 s: the 20 s ceiling with margin). */
@@ -81,7 +83,8 @@ export function buildPlan(facts: MachineFacts, catalogue: StrategyDescriptor[], 
   // system.tlb says broadcast flushing is possible or unknown here: the warm-up keeps the writer and
   // 3 or more readers busy (the plan's readers, then other usable CPUs) so the process is active on 4+.
   const others = usable.filter((c) => c !== placement.writer && !placement.readers.includes(c));
-  const warmReaders = [...placement.readers, ...others].slice(0, Math.max(placement.readers.length, TLB_GLOBAL_ASID_CPUS - 1));
+  const warmCount = Math.max(placement.readers.length, TLB_GLOBAL_ASID_CPUS - 1);
+  const warmReaders = [...placement.readers, ...others].slice(0, warmCount);
   const tlbWarmupReaders = facts.tlb?.exercise && warmReaders.length + 1 >= TLB_GLOBAL_ASID_CPUS ? warmReaders : null;
   const { phases, budget } = planPhases({
     profile: check ? 'check' : 'full', durationMs: plan.durationMs, spentMs: opts.spentMs ?? 0, readers: plan.readerCpus.length,

@@ -123,7 +123,9 @@ function core(i: PhaseInputs): Draft[] {
     // Right before the first page-table phase, so that nothing else has to run in the regime.
     if (s === warm) {
       const n = i.tlbWarmupReaders!.length;
-      out.push(phase('tlb-warm-up', 'tlb-warm-up', s, 0, n, { budgetMs: TLB_WARMUP_MS, fixedMs: TLB_WARMUP_MS + phaseFixedMs(n), readerCpus: i.tlbWarmupReaders! }));
+      const fixedMs = TLB_WARMUP_MS + phaseFixedMs(n);
+      const extra = { budgetMs: TLB_WARMUP_MS, fixedMs, readerCpus: i.tlbWarmupReaders! };
+      out.push(phase('tlb-warm-up', 'tlb-warm-up', s, 0, n, extra));
     }
     out.push(phase(s, 'strategy', s, slow(i, s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
   }

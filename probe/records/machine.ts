@@ -214,7 +214,7 @@ export interface TlbCountFact {
 export interface TlbFacts {
   regime: TlbRegime;
   reasons: string[];
-  /** The page-table tricks' phases should warm up on 4+ busy CPUs: broadcast is possible or unknown, and 4+ CPUs are usable. */
+  /** The page-table phases should warm up on 4+ busy CPUs: broadcast is possible or unknown, and 4+ CPUs are usable. */
   exercise: boolean;
   facts: {
     /** CPUID 0x80000008 EBX[3]. */

@@ -33,7 +33,8 @@ export interface StrategyDescriptor {
 }
 
 /** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
-export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention' | 'tlb-warm-up';
+export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon'
+  | 'scaling' | 'reader-cost' | 'contention' | 'tlb-warm-up';
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
@@ -201,7 +202,8 @@ export interface FlushEvidence {
   reason: string;
   /** The row counted (x86: TLB), or null where there is none. */
   row: string | null;
-  /** TLB-shootdown IPIs the reader CPUs received per call during which that reader stayed on its CPU, averaged over readers. */
+  /** TLB-shootdown IPIs the reader CPUs received per call during which that reader stayed on its CPU, averaged
+   * over the readers. */
   tlbIpisPerCall: number | null;
   /** Consecutive sampling windows across the phase: their length and the IPIs the reader CPUs received in each. */
   windows: { ms: number; tlbIpis: number }[];

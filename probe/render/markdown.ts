@@ -4,7 +4,7 @@ import type { Report } from '../records.js';
 import { fmtCpus, fmtNs, fmtShare } from './format.js';
 import { summaryRows } from './report-rows.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
-import { factValue, flushRows, TLB_FACT_LABELS, warmupLine } from './tlb-text.js';
+import { factSource, factValue, flushRows, TLB_FACT_LABELS, warmupLine } from './tlb-text.js';
 
 // Table cells: pipes and newlines would break the row; angle brackets would become HTML.
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -78,12 +78,18 @@ export function renderMarkdown(r: Report): string {
 function tlbMarkdown(r: Report): string[] {
   const t = r.system.tlb, rows = flushRows(r), w = warmupLine(r);
   if (!t && !rows.length) return [];
-  const out = ['', `**TLB flush**: regime \`${t?.regime ?? 'not recorded'}\`${t ? ` (${text(t.reasons.join('; '))})` : ''}`];
+  const why = t ? ` (${text(t.reasons.join('; '))})` : '';
+  const out = ['', `**TLB flush**: regime \`${t?.regime ?? 'not recorded'}\`${why}`];
   if (w) out.push('', text(w));
-  if (rows.length) out.push('', '| strategy | flush | TLB IPIs per on-CPU call | evidence |', '|---|---|---|---|', ...rows.map((x) => `| ${cell(x.id)} | **${x.kind}** | ${x.perCall} | ${cell(x.reason)} |`));
+  if (rows.length) {
+    out.push('', '| strategy | flush | TLB IPIs per on-CPU call | evidence |', '|---|---|---|---|');
+    for (const x of rows) out.push(`| ${cell(x.id)} | **${x.kind}** | ${x.perCall} | ${cell(x.reason)} |`);
+  }
   if (t) {
     out.push('', '<details><summary>TLB facts</summary>', '', '| fact | value | source |', '|---|---|---|');
-    for (const [k, label] of TLB_FACT_LABELS) out.push(`| ${cell(label)} | ${factValue(t.facts[k])} | ${cell(t.facts[k].source + (t.facts[k].reason ? `: ${t.facts[k].reason}` : ''))} |`);
+    for (const [k, label] of TLB_FACT_LABELS) {
+      out.push(`| ${cell(label)} | ${factValue(t.facts[k])} | ${cell(factSource(t.facts[k]))} |`);
+    }
     out.push('', '</details>');
   }
   return out;

@@ -138,10 +138,17 @@ export function renderPrometheus(report: Report): string {
   const readerMedian = x.gauge('reader_interruption_median_seconds', 'Per reader CPU: median length of the interruptions seen.', ['strategy', 'cpu']);
   const irq = x.gauge('reader_irqs_per_call',
     '/proc/interrupts increments per heavy call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI...).', ['strategy', 'irq']);
-  const flushKind = x.gauge('flush_kind', 'How a page-table strategy\'s TLB flushes reached the readers (ipi, broadcast, mixed, unknown; always 1).', ['strategy', 'kind']);
-  const flushIpis = x.gauge('flush_tlb_ipis_per_call', 'TLB-shootdown IPIs per call during which the reader stayed on its CPU, averaged over the reader CPUs.', ['strategy']);
-  const tlbRegime = x.gauge('tlb_regime', 'The TLB-flush regime inspect derived for this machine (ipi, broadcast, hypercall, mixed, unknown; always 1).', ['regime']);
-  const warmMiss = x.gauge('tlb_warmup_miss_probability_ratio', 'Chance that the warm-up gave the kernel\'s global-ASID check no chance.', ['strategy']);
+  const flushKind = x.gauge('flush_kind',
+    'How a page-table strategy\'s TLB flushes reached the readers (ipi, broadcast, mixed, unknown; always 1).',
+    ['strategy', 'kind']);
+  const flushIpis = x.gauge('flush_tlb_ipis_per_call',
+    'TLB-shootdown IPIs per call during which the reader stayed on its CPU, averaged over the reader CPUs.',
+    ['strategy']);
+  const tlbRegime = x.gauge('tlb_regime',
+    'The TLB-flush regime inspect derived for this machine (ipi, broadcast, hypercall, mixed, unknown; always 1).',
+    ['regime']);
+  const warmMiss = x.gauge('tlb_warmup_miss_probability_ratio',
+    'Chance that the warm-up gave the kernel\'s global-ASID check no chance.', ['strategy']);
 
   const SC = ['strategy', 'class'] as const;
   const classCpus = x.gauge('topology_class_cpus', 'Usable CPUs of each topology class relative to the writer (other-package, other-llc, same-llc, smt-sibling...).', ['class']);

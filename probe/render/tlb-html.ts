@@ -2,17 +2,28 @@
 // each page-table phase's flushes did (probe/run/flush.ts).
 import type { Report } from '../records.js';
 import { h, type Safe } from './svg.js';
-import { factValue, flushRows, TLB_FACT_LABELS, warmupLine } from './tlb-text.js';
+import { factSource, factValue, flushRows, TLB_FACT_LABELS, warmupLine } from './tlb-text.js';
 
-const KIND_COLOR: Record<string, string> = { ipi: '#1a7f37', broadcast: '#cf222e', hypercall: '#cf222e', mixed: '#cf222e', unknown: '#b58100' };
+const GOOD = '#1a7f37', BAD = '#cf222e';
+const KIND_COLOR: Record<string, string> = {
+  ipi: GOOD, broadcast: BAD, hypercall: BAD, mixed: BAD, unknown: '#b58100',
+};
+const badge = (k: string) => h`<span class="sev" style="background:${KIND_COLOR[k] ?? '#6e7781'}">${k}</span>`;
 
 export function tlbSection(r: Report): Safe {
   const t = r.system.tlb, rows = flushRows(r), w = warmupLine(r);
   if (!t && !rows.length) return h``;
-  const badge = (k: string) => h`<span class="sev" style="background:${KIND_COLOR[k] ?? '#6e7781'}">${k}</span>`;
-  const facts = t ? h`<details><summary>TLB facts</summary><table class="grid"><tr><th>fact</th><th>value</th><th>source</th></tr>${TLB_FACT_LABELS.map(([k, label]) =>
-    h`<tr><td>${label}</td><td>${factValue(t.facts[k])}</td><td class="dim">${t.facts[k].source}${t.facts[k].reason ? `: ${t.facts[k].reason}` : ''}</td></tr>`)}</table></details>` : h``;
-  const table = rows.length ? h`<table class="grid"><tr><th>strategy</th><th>flush</th><th>TLB IPIs per on-CPU call</th><th>evidence</th></tr>${rows.map((x) =>
-    h`<tr><td><code>${x.id}</code></td><td>${badge(x.kind)}</td><td class="r">${x.perCall}</td><td>${x.reason}</td></tr>`)}</table>` : h``;
-  return h`<section id="tlb"><h2>TLB flush</h2><p>Regime: ${t ? badge(t.regime) : 'not recorded'} ${t ? t.reasons.join('; ') : ''}</p>${w ? h`<p class="dim">${w}</p>` : ''}${table}${facts}</section>`;
+  const facts = t
+    ? h`<details><summary>TLB facts</summary><table class="grid"><tr><th>fact</th><th>value</th><th>source</th></tr>${
+      TLB_FACT_LABELS.map(([k, label]) => h`<tr><td>${label}</td><td>${factValue(t.facts[k])}</td>
+<td class="dim">${factSource(t.facts[k])}</td></tr>`)}</table></details>`
+    : h``;
+  const head = h`<tr><th>strategy</th><th>flush</th><th>TLB IPIs per on-CPU call</th><th>evidence</th></tr>`;
+  const table = rows.length
+    ? h`<table class="grid">${head}${rows.map((x) => h`<tr><td><code>${x.id}</code></td><td>${badge(x.kind)}</td>
+<td class="r">${x.perCall}</td><td>${x.reason}</td></tr>`)}</table>`
+    : h``;
+  const regime = t ? h`${badge(t.regime)} ${t.reasons.join('; ')}` : h`not recorded`;
+  const warm = w ? h`<p class="dim">${w}</p>` : '';
+  return h`<section id="tlb"><h2>TLB flush</h2><p>Regime: ${regime}</p>${warm}${table}${facts}</section>`;
 }

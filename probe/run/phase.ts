@@ -1,6 +1,8 @@
 // One phase: a strategy or control run in the SB harness with mechanism evidence, turned into the
 // StrategyEvidence record of the report, with /proc/interrupts read around it.
-import type { Calibration, ExperimentPlan, FlushEvidence, Histogram, StrategyDescriptor, StrategyEvidence } from '../records.js';
+import type {
+  Calibration, ExperimentPlan, FlushEvidence, Histogram, StrategyDescriptor, StrategyEvidence,
+} from '../records.js';
 import type { NativeEngine, NativeLatency, PhaseResult } from '../native.js';
 import { errnoName, membarrierErrnoMeaning } from '../errno.js';
 import { irqPerCall, snapshot } from './interrupts.js';
@@ -48,12 +50,16 @@ export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: 
   let flush: FlushEvidence | undefined;
   if (sampler && m) {
     sampler.samples.push({ atMs: performance.now(), snap: after });
-    flush = classifyFlush({ samples: sampler.samples, readers, onCpuCalls: r.readers.map((x) => x.onCpuCalls ?? 0), calls: m.calls, descheduledCalls: m.descheduledCalls });
+    const onCpuCalls = r.readers.map((x) => x.onCpuCalls ?? 0);
+    const { calls, descheduledCalls } = m;
+    flush = classifyFlush({ samples: sampler.samples, readers, onCpuCalls, calls, descheduledCalls });
   }
-  return toEvidence(req, r, irqPerCall(before, after, readers, m?.calls ?? 0), before !== null && after !== null, flush);
+  const irq = irqPerCall(before, after, readers, m?.calls ?? 0);
+  return toEvidence(req, r, irq, before !== null && after !== null, flush);
 }
 
-export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string, number> | null, irqReadable: boolean, flush?: FlushEvidence): StrategyEvidence {
+export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string, number> | null, irqReadable: boolean,
+  flush?: FlushEvidence): StrategyEvidence {
   const d = req.descriptor;
   const failed = r.status === 'unavailable' || r.status === 'error' || r.status === 'pin-failed';
   const hist = sumHist(r.readers.map((x) => x.histogram));
