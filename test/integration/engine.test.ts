@@ -69,7 +69,7 @@ test('membarrier-private-expedited and mprotect (where TLBs are flushed by IPI):
 
 // Flush evidence (issue 14): the kernel's TLB row, sampled across each page-table phase, rose with the
 // calls wherever the regime is ipi; the kind follows from the report's own system.tlb, never assumed.
-test('mprotect and madvise carry mechanism.flush; where the regime is ipi on x86 it is ipi, with IPIs per on-CPU call', () => {
+test('mprotect and madvise carry mechanism.flush: ipi where the regime is ipi (x86), with IPIs per call', () => {
   for (const id of ['mprotect', 'madvise-dontneed']) {
     const e = res.strategies[id];
     if (e.status !== 'ok') continue;
@@ -148,11 +148,14 @@ test('the engine refuses bad arguments and a second concurrent experiment', asyn
 
 // The warm-up itself (run/tlb-warmup.ts) on the real kernel: this 2-CPU guest has too few CPUs for the
 // plan to add one (4 are needed), so it is driven directly with the run's calibration and one reader.
-test('the TLB warm-up runs mprotect for its budget: dense calls, no chance missed, the TLB row rising here', async () => {
+test('the TLB warm-up runs mprotect for its budget: dense calls, no chance missed, the TLB row rising', async () => {
   const n = loadNative();
   if (!n.ok) return assert.unreachable(n.reason);
   const mp = res.catalogue.find((d: { id: string }) => d.id === 'mprotect');
-  const phase = { key: 'tlb-warm-up', kind: 'tlb-warm-up' as const, strategy: 'mprotect', budgetMs: 400, costMs: 420, readers: 1, readerCpus: res.cpus.readers.slice(0, 1) };
+  const phase = {
+    key: 'tlb-warm-up', kind: 'tlb-warm-up' as const, strategy: 'mprotect', budgetMs: 400, costMs: 420, readers: 1,
+    readerCpus: res.cpus.readers.slice(0, 1),
+  };
   const w = await tlbWarmUp(n.addon.engine, report.plan, res.calibration, phase, mp, 3000);
   assert.is(w.strategy, 'mprotect');
   assert.equal(w.cpus, [report.plan.writerCpu, res.cpus.readers[0]]);

@@ -66,7 +66,9 @@ test('system.tlb: INVLPGB and PCID as a tiny C program reads them from CPUID, an
   // PCID: the kernel's flag where cpuinfo has a flags line (it can clear it, e.g. nopcid), else CPUID.
   if (t.facts.pcid.source === 'cpuid 1 ECX[17]') assert.is(t.facts.pcid.value, pcid === '1');
   // Every fact is known or says why not.
-  for (const [k, f] of Object.entries(t.facts) as [string, any][]) assert.ok(f.value !== null || f.reason, `${k} is null without a reason`);
+  for (const [k, f] of Object.entries(t.facts) as [string, any][]) {
+    assert.ok(f.value !== null || f.reason, `${k} is null without a reason`);
+  }
 });
 
 test('CPU identity agrees with /proc/cpuinfo and the KVM guest is recognised', () => {

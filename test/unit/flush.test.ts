@@ -16,14 +16,20 @@ const reader: number = meta.readerCpus[0];
 
 /** The capture's TLB row on the reader CPU, held at sample `from`'s count from that sample on. */
 function held(from: number): string[] {
-  const count = (t: string) => parseInterrupts(t).rows.find((r) => r.id === 'TLB')!.counts[parseInterrupts(t).cpus.indexOf(reader)]!;
+  const count = (t: string) => {
+    const table = parseInterrupts(t);
+    return table.rows.find((r) => r.id === 'TLB')!.counts[table.cpus.indexOf(reader)]!;
+  };
   const still = count(texts[from]!);
-  return texts.map((t, i) => (i <= from ? t : t.replace(/^(\s*TLB:\s+\d+\s+)(\d+)/m, (_, pre: string, n: string) => pre + String(still).padStart(n.length))));
+  const hold = (t: string) =>
+    t.replace(/^(\s*TLB:\s+\d+\s+)(\d+)/m, (_, pre: string, n: string) => pre + String(still).padStart(n.length));
+  return texts.map((t, i) => (i <= from ? t : hold(t)));
 }
 
 const inputs = (ts: string[], over: Partial<FlushInputs> = {}): FlushInputs => ({
   samples: ts.map((t, i) => ({ atMs: meta.samplesAtMs[i], snap: parseInterrupts(t) })),
-  readers: meta.readerCpus, onCpuCalls: meta.onCpuCalls, calls: meta.calls, descheduledCalls: meta.descheduledCalls, ...over,
+  readers: meta.readerCpus, onCpuCalls: meta.onCpuCalls, calls: meta.calls, descheduledCalls: meta.descheduledCalls,
+  ...over,
 });
 
 test('real mprotect phase on KVM: ipi, about two TLB shootdowns per call (two protection changes)', () => {
@@ -59,9 +65,11 @@ test('trailing stillness no longer than the readers were switched out is not tak
 });
 
 test('unknown: /proc/interrupts unreadable, no TLB row (arm64 capture), too few on-CPU calls', () => {
-  assert.is(classifyFlush({ ...inputs(texts), samples: [{ atMs: 0, snap: null }, { atMs: 1, snap: null }] }).kind, 'unknown');
+  const hidden = [{ atMs: 0, snap: null }, { atMs: 1, snap: null }];
+  assert.is(classifyFlush({ ...inputs(texts), samples: hidden }).kind, 'unknown');
   const arm = parseInterrupts(localFixture('arm64-aws-graviton-8cpu', 'interrupts'));
-  const noRow = classifyFlush({ ...inputs(texts), samples: [{ atMs: 0, snap: arm }, { atMs: 1, snap: arm }], readers: [1] });
+  const armSamples = [{ atMs: 0, snap: arm }, { atMs: 1, snap: arm }];
+  const noRow = classifyFlush({ ...inputs(texts), samples: armSamples, readers: [1] });
   assert.is(noRow.kind, 'unknown');
   assert.match(noRow.reason, /no TLB-shootdown row/);
   assert.is(classifyFlush(inputs(texts, { onCpuCalls: [10] })).kind, 'unknown');

@@ -21,8 +21,9 @@ function tlb(regime: TlbFacts['regime'], uses: boolean | null, exercise: boolean
   return {
     regime, reasons: [`regime ${regime} (test)`], exercise,
     facts: {
-      invlpgb: fact(true), invlpgbCpuinfoFlag: fact(false), kernelHasBroadcastFlush: fact(true), config: fact(uses), pti: no, pcid: fact(true),
-      kernelUsesInvlpgb: fact(uses, uses === null ? 'unknown: CONFIG_BROADCAST_TLB_FLUSH' : undefined), usableCpus: fact(8), rar: no,
+      invlpgb: fact(true), invlpgbCpuinfoFlag: fact(false), kernelHasBroadcastFlush: fact(true), config: fact(uses),
+      pti: no, pcid: fact(true), usableCpus: fact(8), rar: no,
+      kernelUsesInvlpgb: fact(uses, uses === null ? 'unknown: CONFIG_BROADCAST_TLB_FLUSH' : undefined),
       arm64BroadcastTlbi: no, kvmPvTlbFlush: no, kvmPvTlbFlushUsed: no, hypervRemoteFlush: no, xen: no,
     },
   };
@@ -31,19 +32,20 @@ function tlb(regime: TlbFacts['regime'], uses: boolean | null, exercise: boolean
 /** An 8-CPU machine (the recorded facts, with CPUs 0-7 online and usable) with the given system.tlb. */
 function eight(t: TlbFacts | undefined): MachineFacts {
   const f = structuredClone(recorded.system);
-  f.cpus.onlineList = [...Array(8).keys()]; f.cpus.allowed = [...f.cpus.onlineList]; f.cpus.online = 8; f.cpus.topology = [];
+  f.cpus.onlineList = [...Array(8).keys()]; f.cpus.allowed = [...f.cpus.onlineList];
+  f.cpus.online = 8; f.cpus.topology = [];
   f.cpus.vendor = 'AuthenticAMD';
   if (t) f.tlb = t; else delete f.tlb;
   return f;
 }
 
-test('the warm-up: planned right before the first page-table phase, 4 x 320 ms on the writer and 3 readers, costed', () => {
+test('the warm-up: right before the first page-table phase, 4 x 320 ms on the writer and 3 readers, costed', () => {
   assert.is(TLB_WARMUP_MS, 4 * TLB_WINDOW_MS_AT_HZ100);
   const p = buildPlan(eight(tlb('mixed', true, true)), [...CATALOGUE], { seed: 1, readers: 1 });
   const keys = p.phases!.map((x) => x.key);
   const w = p.phases!.find((x) => x.kind === 'tlb-warm-up')!;
   assert.ok(w, 'a warm-up phase');
-  assert.is(keys.indexOf('tlb-warm-up') + 1, keys.indexOf('mprotect'), 'just before mprotect, the first page-table strategy');
+  assert.is(keys.indexOf('tlb-warm-up') + 1, keys.indexOf('mprotect'), 'just before mprotect');
   assert.is(w.strategy, 'mprotect');
   assert.is(w.budgetMs, TLB_WARMUP_MS);
   assert.ok(w.costMs > TLB_WARMUP_MS);
@@ -53,7 +55,8 @@ test('the warm-up: planned right before the first page-table phase, 4 x 320 ms o
 });
 
 test('no warm-up where system.tlb does not ask for one, where no page-table strategy runs, or in older facts', () => {
-  const none = (f: MachineFacts, strategies?: string[]) => !buildPlan(f, [...CATALOGUE], { seed: 1, strategies }).phases!.some((x) => x.kind === 'tlb-warm-up');
+  const none = (f: MachineFacts, strategies?: string[]) =>
+    !buildPlan(f, [...CATALOGUE], { seed: 1, strategies }).phases!.some((x) => x.kind === 'tlb-warm-up');
   assert.ok(none(eight(tlb('ipi', false, false))));
   assert.ok(none(eight(tlb('mixed', true, true)), ['membarrier-private-expedited']));
   assert.ok(none(eight(undefined)));
@@ -68,7 +71,7 @@ const withTlb = (t: TlbFacts | undefined, allowMprotect: boolean) => {
   return { a, rec: recommend(r.system, a, r.results, { allowMprotect }) };
 };
 
-test('mprotect and madvise are never offered where the regime is broadcast, mixed or unknown on an INVLPGB host', () => {
+test('mprotect and madvise are never offered where the regime is broadcast, mixed or unknown (INVLPGB host)', () => {
   for (const regime of ['broadcast', 'mixed', 'unknown'] as const) {
     const { a, rec } = withTlb(tlb(regime, regime === 'unknown' ? null : true, true), true);
     const risk = a.risks.find((k) => k.id === 'amd-invlpgb');
@@ -96,8 +99,9 @@ const verdictWithFlush = (kind: 'broadcast' | 'mixed' | 'ipi', share: number) =>
   return analyse(r.system, r.plan, r.results).verdicts.mprotect!;
 };
 
-test('two independent signals: no shootdown IPIs and readers not interrupted refute; disagreeing signals stay open', () => {
-  // Near the null control's share the gap test refutes on its own; above it but short of 99%, the flush evidence decides.
+test('two signals: no shootdown IPIs and readers not interrupted refute; disagreeing signals stay open', () => {
+  // Near the null control's share the gap test refutes on its own; above it but short of 99%, the flush
+  // evidence decides.
   assert.is(verdictWithFlush('broadcast', 0.01).verdict, 'refuted');
   const refuted = verdictWithFlush('broadcast', 0.8);
   assert.is(refuted.verdict, 'refuted');

@@ -7,7 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CpuidRegs } from '../../probe/native.js';
 import type { HypervisorFacts, Report, TlbBoolFact } from '../../probe/records.js';
-import { configOption, decodeInvlpgb, decodePcid, hasBroadcastFlush, ptiFromMeltdown, tlbFacts, type CpuidFn, type TlbInputs } from '../../probe/inspect/tlb.js';
+import {
+  configOption, decodeInvlpgb, decodePcid, hasBroadcastFlush, ptiFromMeltdown, tlbFacts, type CpuidFn, type TlbInputs,
+} from '../../probe/inspect/tlb.js';
 import { decodeHypervisor } from '../../probe/inspect/hypervisor.js';
 import { cpuidFrom, parseCpuidDump } from './cpuid-dump.js';
 import { localFixture } from './fixtures.js';
@@ -16,10 +18,11 @@ const dump = (folder: string) => cpuidFrom(parseCpuidDump(localFixture(folder, '
 const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
 const tlbFile = (f: string) => localFixture('tlb', f);
 
-/** The 5600G's leaves as cpuid_dump_rs prints them ("  0x80000008 0x0:  eax ebx ecx edx"); other leaves read as zeros. */
+/** The 5600G's leaves as cpuid_dump_rs prints them ("  0x80000008 0x0:  eax ebx ecx edx"); others read as zeros. */
 function ryzen(ebxOverride?: number): CpuidFn {
   const leaves = new Map<number, CpuidRegs>();
-  for (const m of tlbFile('cpuid-ryzen5-5600g-zen3').matchAll(/^\s*0x([0-9A-F]{8}) 0x0:\s+0x(\w{8}) 0x(\w{8}) 0x(\w{8}) 0x(\w{8})/gim)) {
+  const line = /^\s*0x([0-9A-F]{8}) 0x0:\s+0x(\w{8}) 0x(\w{8}) 0x(\w{8}) 0x(\w{8})/gim;
+  for (const m of tlbFile('cpuid-ryzen5-5600g-zen3').matchAll(line)) {
     const [eax, ebx, ecx, edx] = m.slice(2, 6).map((h) => parseInt(h!, 16) >>> 0);
     leaves.set(parseInt(m[1]!, 16), { eax: eax!, ebx: ebx!, ecx: ecx!, edx: edx! });
   }
@@ -30,7 +33,7 @@ function ryzen(ebxOverride?: number): CpuidFn {
 // Constructed (README): the 5600G's EBX with bit 3, INVLPGB, set: what a Zen 3/4 EPYC reports.
 const ZEN_SERVER_EBX = 0x191ef657 | 0x8;
 
-test('INVLPGB from CPUID 0x80000008 EBX[3]: clear on a Zen 3 client, an AMD KVM guest and Intel; set in the documented layout', () => {
+test('INVLPGB from CPUID 0x80000008 EBX[3]: clear on Zen 3 client, AMD KVM, Intel; set in the documented layout', () => {
   assert.is(decodeInvlpgb(ryzen()), false);
   assert.is(decodeInvlpgb(ryzen(ZEN_SERVER_EBX)), true);
   assert.is(decodeInvlpgb(dump('cpuid-kvm-amd-epyc-firecracker-t2a')), false);
@@ -47,7 +50,7 @@ test('PCID from CPUID 1 ECX[17]: set on the KVM guests (ECX 0xfffa3203)', () => 
   assert.is(decodePcid(dump('cpuid-kvm-amd-epyc-firecracker-t2a')), true);
 });
 
-test('CONFIG_BROADCAST_TLB_FLUSH: =y in 6.18, absent in Debian 6.12 (the option arrived in 6.15); "is not set" reads as off', () => {
+test('CONFIG_BROADCAST_TLB_FLUSH: =y in 6.18, absent in Debian 6.12 (new in 6.15); "is not set" is off', () => {
   assert.is(configOption(tlbFile('config-6.18.44-fc-excerpt'), 'BROADCAST_TLB_FLUSH'), true);
   assert.is(configOption(tlbFile('config-6.12.117+deb12-amd64-excerpt'), 'BROADCAST_TLB_FLUSH'), false);
   assert.is(configOption(tlbFile('config-6.12.117+deb12-amd64-excerpt'), 'PROCESSOR_SELECT'), false);
@@ -78,16 +81,23 @@ async function host(h: Host) {
   s.kernel.release = h.release ?? '6.18.44'; s.kernel.major = maj!; s.kernel.minor = min!; s.kernel.patch = pat ?? 0;
   const n = h.usable ?? 8;
   s.cpus.allowed = [...Array(n).keys()];
-  const hypervisor: HypervisorFacts = h.cpuid ? { ...decodeHypervisor(h.cpuid), unknown: {} } : { ...s.hypervisor, cpuidHypervisorBit: null, vendor: null, kvm: null, hyperv: null, xen: null, interfaces: [], unknown: { vendor: 'no CPUID' } };
+  const noCpuid: HypervisorFacts = {
+    ...s.hypervisor, cpuidHypervisorBit: null, vendor: null, kvm: null, hyperv: null, xen: null, interfaces: [],
+    unknown: { vendor: 'no CPUID' },
+  };
+  const hypervisor: HypervisorFacts = h.cpuid ? { ...decodeHypervisor(h.cpuid), unknown: {} } : noCpuid;
   let configReads = 0;
   const config: TlbInputs['config'] = async () => {
     configReads++;
     const file = h.config === 'absent' ? 'config-6.12.117+deb12-amd64-excerpt' : 'config-6.18.44-fc-excerpt';
-    if (h.config === 'unreadable') return { value: null, source: 'kernel config', reason: 'not readable (/proc/config.gz: ENOENT)' } as TlbBoolFact;
+    const reason = 'not readable (/proc/config.gz: ENOENT)';
+    const unreadable: TlbBoolFact = { value: null, source: 'kernel config', reason };
+    if (h.config === 'unreadable') return unreadable;
     return { value: configOption(tlbFile(file), 'BROADCAST_TLB_FLUSH'), source: file };
   };
   const t = await tlbFacts({
-    platform: s.platform, cpus: s.cpus, kernel: s.kernel, hypervisor, cpuid: h.cpuid, cpuidReason: h.cpuidReason ?? null, config,
+    platform: s.platform, cpus: s.cpus, kernel: s.kernel, hypervisor, cpuid: h.cpuid,
+    cpuidReason: h.cpuidReason ?? null, config,
     meltdown: { ok: true, text: tlbFile(h.pti ? 'meltdown-pti' : 'meltdown-not-affected-kvm-intel-2vcpu') },
   });
   return { t, configReads };
@@ -140,7 +150,8 @@ test('unknowns stay unknown: an unreadable config, or no CPUID on AMD, is regime
   assert.is(cfg.facts.kernelUsesInvlpgb.value, null);
   assert.match(cfg.reasons[0]!, /CONFIG_BROADCAST_TLB_FLUSH \(not readable/);
   assert.is(cfg.exercise, true);
-  const noAddon = (await host({ cpuid: null, vendor: 'AuthenticAMD', cpuidReason: 'needs CPUID through the native addon: not built' })).t;
+  const cpuidReason = 'needs CPUID through the native addon: not built';
+  const noAddon = (await host({ cpuid: null, vendor: 'AuthenticAMD', cpuidReason })).t;
   assert.is(noAddon.facts.invlpgb.value, null);
   assert.match(noAddon.facts.invlpgb.reason!, /native addon/);
   assert.is(noAddon.regime, 'unknown');
