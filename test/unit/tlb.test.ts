@@ -33,7 +33,7 @@ function ryzen(ebxOverride?: number): CpuidFn {
 // Constructed (README): the 5600G's EBX with bit 3, INVLPGB, set: what a Zen 3/4 EPYC reports.
 const ZEN_SERVER_EBX = 0x191ef657 | 0x8;
 
-test('INVLPGB from CPUID 0x80000008 EBX[3]: clear on Zen 3 client, AMD KVM, Intel; set in the documented layout', () => {
+test('INVLPGB from CPUID 0x80000008 EBX[3]: clear on Zen 3 client, AMD KVM, Intel; set per the layout', () => {
   assert.is(decodeInvlpgb(ryzen()), false);
   assert.is(decodeInvlpgb(ryzen(ZEN_SERVER_EBX)), true);
   assert.is(decodeInvlpgb(dump('cpuid-kvm-amd-epyc-firecracker-t2a')), false);
