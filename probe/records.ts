@@ -4,5 +4,6 @@
 // report format: rename nothing without bumping SCHEMA_VERSION.
 export const SCHEMA_VERSION = 1;
 export * from './records/machine.js';
+export * from './records/tlb.js';
 export * from './records/run.js';
 export * from './records/verdict.js';
