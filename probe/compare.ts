@@ -14,6 +14,8 @@ export interface Comparison {
 function fingerprint(r: Report): Record<string, string> {
   const f = r.system;
   const s = (v: unknown) => (v === null || v === undefined ? 'unknown' : String(v));
+  // Reports saved before system.tlb existed.
+  const NOT_RECORDED = 'not recorded';
   return {
     'tool version': r.tool.version,
     'kernel release': s(f.kernel.release),
@@ -26,6 +28,10 @@ function fingerprint(r: Report): Record<string, string> {
     'KVM PV TLB flush': s(f.hypervisor.kvm?.pvTlbFlush),
     'Hyper-V hypercall flush': s(f.hypervisor.hyperv?.remoteTlbFlushByHypercall),
     'invlpgb': s(f.cpus.flags.invlpgb),
+    // A kernel, config or host change can switch the page-table tricks' flushes off IPIs (issue 14).
+    'TLB regime': f.tlb ? f.tlb.regime : NOT_RECORDED,
+    'INVLPGB (CPUID)': f.tlb ? s(f.tlb.facts.invlpgb.value) : NOT_RECORDED,
+    'kernel flushes with INVLPGB': f.tlb ? s(f.tlb.facts.kernelUsesInvlpgb.value) : NOT_RECORDED,
     'nohz_full': s(f.kernel.nohzFull?.join(',')),
     'membarrier QUERY mask': s(f.membarrier.queryMask ?? f.membarrier.error?.code),
     'seccomp': `${s(f.process.seccomp.modeName)} (${s(f.process.seccomp.filters)} filters)`,
