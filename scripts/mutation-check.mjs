@@ -31,6 +31,8 @@ const MUTATIONS = [
   ['rule: no on-CPU call means no mechanism evidence', V, '(!m || s.interruptedShare === null)', '(!m)'],
   ['rule: emulated CPUs: near-null refutes nothing', V, 'if (hollow && emulated)', 'if (false)'],
   ['rule: near the null control refutes (success that does nothing)', V, 'if (hollow)\n', 'if (false)\n'],
+  ['rule: page-table flushes without IPIs, readers not interrupted, refute', V, 'if (noIpi)\n', 'if (false)\n'],
+  ['rule: flush and gap signals that disagree stay inconclusive', V, 'if (share < MIN_SHARE) {', 'if (true) {'],
   ['rule: a reader under 99% is inconclusive', V, 'if (low.length)', 'if (false)'],
   ['rule: too few on-CPU calls to bound the miss rate', V, '< MIN_SHARE_LOWER95)', '< 0)'],
   ['rule: not clearly above the null control', V, 'if (nul !== null && s.interruptedShare < nul + CLEAR_MARGIN)', 'if (false)'],
