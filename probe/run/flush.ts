@@ -65,7 +65,7 @@ export function classifyFlush(i: FlushInputs): FlushEvidence {
   }));
   const total = sums[sums.length - 1]! - sums[0]!;
   const onCpu = i.onCpuCalls.reduce((a, b) => a + b, 0);
-  if (onCpu < MIN_FLUSH_CALLS) return none(`only ${onCpu} calls with a reader on its CPU: too few`, row, windows);
+  if (onCpu < MIN_FLUSH_CALLS) return fewOnCpu(i, total, onCpu, row, windows);
   const perCall = total / onCpu;
   const out = (kind: Kind, reason: string): FlushEvidence => ({ kind, reason, row, tlbIpisPerCall: perCall, windows });
   const rate = `${perCall.toFixed(2)} TLB-shootdown IPIs per on-CPU call on each reader CPU`;
@@ -97,4 +97,21 @@ function trailingStill(windows: FlushEvidence['windows'], i: FlushInputs): { win
   const share = span > 0 ? inner.slice(inner.length - n).reduce((a, w) => a + w.ms, 0) / span : 0;
   const descheduled = i.calls > 0 ? i.descheduledCalls / i.calls : 0;
   return n >= 2 && share > descheduled + 0.1 ? { windows: n, share } : null;
+}
+
+/**
+ * Readers switched out on nearly every call (an emulator's vCPUs, a loaded host): stillness then
+ * proves nothing, but a row that rose by an IPI per call over all calls still shows IPIs were sent.
+ * The per-on-CPU figure stays unknown.
+ */
+function fewOnCpu(i: FlushInputs, total: number, onCpu: number, row: string,
+  windows: FlushEvidence['windows']): FlushEvidence {
+  const raw = i.calls > 0 && i.readers.length ? total / (i.calls * i.readers.length) : 0;
+  const few = `only ${onCpu} of ${i.calls} calls had a reader on its CPU`;
+  if (i.calls >= MIN_FLUSH_CALLS && raw >= IPI_PER_CALL) {
+    return { kind: 'ipi', row, tlbIpisPerCall: null, windows,
+      reason: `${raw.toFixed(2)} TLB-shootdown IPIs per call on each reader CPU over all calls (${few}): ` +
+        'the row rose with the calls' };
+  }
+  return { kind: 'unknown', row, tlbIpisPerCall: null, windows, reason: `${few}: too few to tell the flush path` };
 }

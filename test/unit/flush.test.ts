@@ -64,7 +64,7 @@ test('trailing stillness no longer than the readers were switched out is not tak
   assert.not.match(f.reason, /switch to broadcast/);
 });
 
-test('unknown: /proc/interrupts unreadable, no TLB row (arm64 capture), too few on-CPU calls', () => {
+test('unknown: /proc/interrupts unreadable, no TLB row (arm64), too few on-CPU calls; a rising row counts', () => {
   const hidden = [{ atMs: 0, snap: null }, { atMs: 1, snap: null }];
   assert.is(classifyFlush({ ...inputs(texts), samples: hidden }).kind, 'unknown');
   const arm = parseInterrupts(localFixture('arm64-aws-graviton-8cpu', 'interrupts'));
@@ -72,7 +72,13 @@ test('unknown: /proc/interrupts unreadable, no TLB row (arm64 capture), too few 
   const noRow = classifyFlush({ ...inputs(texts), samples: armSamples, readers: [1] });
   assert.is(noRow.kind, 'unknown');
   assert.match(noRow.reason, /no TLB-shootdown row/);
-  assert.is(classifyFlush(inputs(texts, { onCpuCalls: [10] })).kind, 'unknown');
+  // Readers switched out on nearly every call: stillness proves nothing...
+  assert.is(classifyFlush(inputs(held(0), { onCpuCalls: [10], descheduledCalls: meta.calls - 10 })).kind, 'unknown');
+  // ...but a row that rose by an IPI per call over all calls still shows IPIs (the per-on-CPU figure stays unknown).
+  const raw = classifyFlush(inputs(texts, { onCpuCalls: [10], descheduledCalls: meta.calls - 10 }));
+  assert.is(raw.kind, 'ipi');
+  assert.is(raw.tlbIpisPerCall, null);
+  assert.match(raw.reason, /over all calls \(only 10 of \d+ calls had a reader on its CPU\)/);
 });
 
 test('warm-up miss probability: none for dense calls over a 320 ms window, (31/32)^calls for sparse ones', () => {
