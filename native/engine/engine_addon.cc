@@ -238,6 +238,7 @@ Napi::Object CapsObject(Napi::Env env, const StrategyCaps& c) {
   o.Set("concurrentWriters", c.concurrent_writers);
   o.Set("slow", c.slow);
   o.Set("controlKind", ControlKindValue(env, c.control_kind));
+  o.Set("registrationOrderSensitive", c.registration_order_sensitive);
   return o;
 }
 

@@ -104,6 +104,27 @@ struct FieldSample {
 };
 FieldSample SampleFieldInChild(const FieldSampleParams& p);
 
+// Whether MEMBARRIER_CMD_GLOBAL_EXPEDITED reaches a reader whatever the order of registration and
+// thread start (registration_order.cc says why it may not). Each attempt is one fresh forked child,
+// killed when it outlives timeout_ms; the patterns are interleaved, `attempts` of each.
+enum class RegistrationOrderPattern : int32_t { kTrigger = 1, kAvoid = 2, kChurn = 3 };
+const char* RegistrationOrderPatternName(RegistrationOrderPattern p);
+struct RegistrationOrderParams {
+  int writer_cpu = -1, reader_cpu = -1;  // two distinct CPUs we may run on
+  int calls = 400;                       // GLOBAL_EXPEDITED calls per attempt, 20 us apart
+  int attempts = 4;                      // per pattern
+  int timeout_ms = 1000;                 // per child, then SIGKILL
+};
+struct RegistrationOrderAttempt {
+  RegistrationOrderPattern pattern = RegistrationOrderPattern::kTrigger;
+  ChildEnd end;
+  bool reported = false;   // the child wrote its record
+  int err = 0, step = 0;   // step: 1 pinning, 2 registering, 3 a call, 4 a reader that never came up
+  uint64_t calls = 0, on_cpu_calls = 0, reached = 0;  // reached: on-CPU calls the reader saw a gap in
+  double p50_ns = 0, gap_threshold_ns = 0, register_ns = 0;
+};
+std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const RegistrationOrderParams& p);
+
 struct MemlockReport {
   std::optional<uint64_t> soft, hard;  // nullopt = RLIM_INFINITY
   int rlimit_errno = 0;
