@@ -185,13 +185,18 @@ Napi::Value SampleFieldInChild(const Napi::CallbackInfo& info) {
 Napi::Value SampleRegistrationOrder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   mbp::RegistrationOrderParams p;
-  double writer = 0, reader = 0, calls = 0, attempts = 0, timeout = 0;
+  double writer = 0, reader = 0, calls = 0, min_rounds = 0, max_rounds = 0, budget = 0, timeout = 0;
   if (!mbp::IntArg(info, 0, "writerCpu", 0, 4095, &writer) || !mbp::IntArg(info, 1, "readerCpu", 0, 4095, &reader) ||
-      !mbp::IntArg(info, 2, "calls", 1, 100000, &calls) || !mbp::IntArg(info, 3, "attempts", 1, 100, &attempts) ||
-      !mbp::IntArg(info, 4, "timeoutMs", 1, 60000, &timeout))
+      !mbp::IntArg(info, 2, "calls", 1, 100000, &calls) || !mbp::IntArg(info, 3, "minRounds", 1, 100, &min_rounds) ||
+      !mbp::IntArg(info, 4, "maxRounds", 1, 100, &max_rounds) || !mbp::IntArg(info, 5, "budgetMs", 1, 60000, &budget) ||
+      !mbp::IntArg(info, 6, "timeoutMs", 1, 60000, &timeout))
     return env.Null();
+  if (writer == reader) {
+    Napi::RangeError::New(env, "writerCpu and readerCpu must differ").ThrowAsJavaScriptException();
+    return env.Null();
+  }
   p.writer_cpu = int(writer), p.reader_cpu = int(reader), p.calls = int(calls);
-  p.attempts = int(attempts), p.timeout_ms = int(timeout);
+  p.min_rounds = int(min_rounds), p.max_rounds = int(max_rounds), p.budget_ms = int(budget), p.timeout_ms = int(timeout);
   const std::vector<mbp::RegistrationOrderAttempt> all = mbp::SampleRegistrationOrder(p);
   Napi::Array out = Napi::Array::New(env, all.size());
   for (size_t i = 0; i < all.size(); ++i) {

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import type { StrategyDescriptor } from './records/run.js';
+import type { RegistrationOrderAttempt, StrategyDescriptor } from './records/run.js';
 
 /** Must equal kAbiVersion in native/addon.cc. */
 export const NATIVE_ABI_VERSION = 4;
@@ -105,6 +105,9 @@ export interface FieldSampleResult extends ChildEnd {
   signalsSelfTest?: number;
 }
 
+/** sampleRegistrationOrder(): one fresh child's attempt (records/run.ts RegistrationOrderAttempt, plus its gap threshold). */
+export type RegistrationOrderResult = ChildEnd & Omit<RegistrationOrderAttempt, 'end'> & { gapThresholdNs: number };
+
 export interface ContentionOptions {
   strategy: string;
   /** How many threads issue the heavy barrier at once, 1..64. */
@@ -166,6 +169,9 @@ export interface NativeAddon {
   measureFreshRegistration(timeoutMs: number): RegistrationSample;
   /** One forked child: threaded registration, effect, contention and signals samples (writerCpu/readerCpu -1: none). */
   sampleFieldInChild(writerCpu: number, readerCpu: number, calls: number, contentionBudgetMs: number, timeoutMs: number): FieldSampleResult;
+  /** GLOBAL_EXPEDITED in fresh children, registered before, after, or before a replaced reader (absent from older addons). */
+  sampleRegistrationOrder?(writerCpu: number, readerCpu: number, calls: number, minRounds: number, maxRounds: number,
+    budgetMs: number, timeoutMs: number): RegistrationOrderResult[];
   probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
 }
 

@@ -106,15 +106,19 @@ FieldSample SampleFieldInChild(const FieldSampleParams& p);
 
 // Whether MEMBARRIER_CMD_GLOBAL_EXPEDITED reaches a reader whatever the order of registration and
 // thread start (registration_order.cc says why it may not). Each attempt is one fresh forked child,
-// killed when it outlives timeout_ms; the patterns are interleaved, `attempts` of each.
+// killed when it outlives timeout_ms; the patterns are interleaved, one round holding one of each.
+// The failing orders need the reader's CPU idle, which a busy machine seldom leaves it, so rounds go
+// on until a failing order missed kShownMissedCalls calls (after min_rounds), max_rounds, or budget_ms.
 enum class RegistrationOrderPattern : int32_t { kTrigger = 1, kAvoid = 2, kChurn = 3 };
 const char* RegistrationOrderPatternName(RegistrationOrderPattern p);
 struct RegistrationOrderParams {
   int writer_cpu = -1, reader_cpu = -1;  // two distinct CPUs we may run on
   int calls = 400;                       // GLOBAL_EXPEDITED calls per attempt, 20 us apart
-  int attempts = 4;                      // per pattern
+  int min_rounds = 2, max_rounds = 12;
+  int budget_ms = 1500;                  // no round starts after this
   int timeout_ms = 1000;                 // per child, then SIGKILL
 };
+constexpr uint64_t kShownMissedCalls = 10;
 struct RegistrationOrderAttempt {
   RegistrationOrderPattern pattern = RegistrationOrderPattern::kTrigger;
   ChildEnd end;

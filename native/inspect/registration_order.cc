@@ -157,8 +157,11 @@ std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const Registration
   std::vector<RegistrationOrderAttempt> out;
   const RegistrationOrderPattern order[] = {RegistrationOrderPattern::kTrigger, RegistrationOrderPattern::kAvoid,
                                             RegistrationOrderPattern::kChurn};
+  const uint64_t end = MonotonicNs() + uint64_t(p.budget_ms) * kMs;  // the parent's clock may be cycles
+  bool shown = false;
   // Interleaved, so that whatever else the machine does at the time touches every pattern alike.
-  for (int i = 0; i < p.attempts; ++i) {
+  // Deadline: max_rounds and budget_ms; each child is bounded by timeout_ms.
+  for (int i = 0; i < p.max_rounds && !(shown && i >= p.min_rounds) && MonotonicNs() < end; ++i) {
     for (RegistrationOrderPattern pattern : order) {
       RegistrationOrderAttempt a;
       a.pattern = pattern;
@@ -170,6 +173,8 @@ std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const Registration
         a.calls = uint64_t(rec.v[0]), a.on_cpu_calls = uint64_t(rec.v[1]), a.reached = uint64_t(rec.v[2]);
         a.p50_ns = rec.v[3], a.gap_threshold_ns = rec.v[4], a.register_ns = rec.v[5];
       });
+      if (pattern != RegistrationOrderPattern::kAvoid && a.reported && !a.err && a.on_cpu_calls >= a.reached + kShownMissedCalls)
+        shown = true;
       out.push_back(a);
     }
   }

@@ -6,7 +6,8 @@ import { risksOf } from './risks.js';
 import { checksOf } from './checks.js';
 import { byClass, readerClassesOf, readerPower, silentReaders } from './classes.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
-import { catalogueOf, controlEvidence } from '../catalogue.js';
+import { capsOf, catalogueOf, controlEvidence } from '../catalogue.js';
+import { orderVerdict } from './registration-order.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -42,7 +43,10 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   const power = readerPower(run, readerClasses);
   const emulated = emulatedCpus(facts);
   for (const [id, e] of Object.entries(run.strategies)) {
-    const v = judge(e, run, blocked, false, classes[id], emulated);
+    const judged = judge(e, run, blocked, false, classes[id], emulated);
+    // Its own phase registered in the order that works; the test in fresh processes judges the others.
+    const sensitive = capsOf(catalogueOf(run), id)?.registrationOrderSensitive === true && !blocked;
+    const v = sensitive && run.registrationOrder?.strategy === id ? orderVerdict(judged, run.registrationOrder, facts) : judged;
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }

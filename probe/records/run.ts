@@ -18,6 +18,9 @@ export interface StrategyCapabilities {
   slow: boolean;
   /** positive: SB must relax; negative: a known non-barrier; null-call: the interrupted-share floor; delay-matched: a spin as long. */
   controlKind: 'positive' | 'negative' | 'null-call' | 'delay-matched' | null;
+  /** Whether it reaches a thread depends on when the process registered and on threads that came or went since
+   * (GLOBAL_EXPEDITED's per-runqueue cache, native/inspect/registration_order.cc); absent in older reports. */
+  registrationOrderSensitive?: boolean;
 }
 
 export interface StrategyDescriptor {
@@ -33,7 +36,7 @@ export interface StrategyDescriptor {
 }
 
 /** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
-export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention';
+export type PhaseKind = 'registration' | 'registration-order' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention';
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
@@ -212,6 +215,41 @@ export interface ContentionPoint {
   notes?: string[];
 }
 
+/** register-before-reader: a thread ran on the reader's CPU and exited, then the process registered, then the reader
+ * started (the order that fails); register-after-reader: the reader ran when the process registered; reader-replaced-
+ * after-register: as the latter, then that reader exited and a new one started on the same CPU. */
+export type RegistrationOrderPattern = 'register-before-reader' | 'register-after-reader' | 'reader-replaced-after-register';
+
+/** One fresh child process's attempt at one pattern: calls from the writer's CPU, a reader spinning on another. */
+export interface RegistrationOrderAttempt {
+  pattern: RegistrationOrderPattern;
+  /** How the child ended: exited, signaled, timeout, fork-failed, protocol-error. */
+  end: string;
+  /** The child wrote its counts (absent counts are zeros). */
+  reported: boolean;
+  /** 0, or the errno of the step that failed (1 pinning, 2 registering, 3 a call, 4 a reader that never came up). */
+  errno: number;
+  step: number;
+  calls: number;
+  onCpuCalls: number;
+  /** On-CPU calls during which the reader's clock showed a gap (the call reached it). */
+  reached: number;
+  p50Ns: number;
+  registerNs: number;
+}
+
+/** The registration-order test of a strategy whose reach depends on it (caps.registrationOrderSensitive). */
+export interface RegistrationOrderEvidence {
+  /** The strategy whose command the children issue. */
+  strategy: string;
+  writerCpu: number;
+  readerCpu: number;
+  callsPerAttempt: number;
+  attempts: RegistrationOrderAttempt[];
+  /** The order the run's own phases of that strategy use. */
+  runOrder: 'register-after-readers';
+}
+
 export interface RunEvidence {
   cpus: { writer: number; readers: number[] };
   /** The engine's catalogue (engine.strategies()) the run used; absent in older reports, which use probe/catalogue.ts's copy. */
@@ -224,6 +262,8 @@ export interface RunEvidence {
   readerCost: { compilerBarrierNs: number; fullFenceNs: number } | null;
   /** Absent in reports written before it was measured. */
   registrationCost?: RegistrationCostEvidence | null;
+  /** Absent in older reports and where no registration-order-sensitive strategy ran or two CPUs were not usable. */
+  registrationOrder?: RegistrationOrderEvidence | null;
   /** By strategy; absent in older reports and in the check profile. */
   contention?: Record<string, ContentionPoint[]>;
   /** What became of each planned phase (ran, or skipped and why); absent in older reports. */

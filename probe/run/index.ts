@@ -20,6 +20,7 @@ import { runPhase } from './phase.js';
 import { contentionPoint, measureRegistration } from './field.js';
 import { controlEvidence, withCaps } from '../catalogue.js';
 import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
+import { orderSensitiveStrategy, sampleRegistrationOrder } from './registration-order.js';
 
 export interface Progress {
   phase: string;
@@ -106,7 +107,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     for (const p of phases) {
       if (p.skip) { skipped(p, p.skip); continue; }
       if (stopped()) { skipped(p, { code: 'stopped', reason: 'not run: the run was interrupted' }); continue; }
-      if (!cal && p.kind !== 'registration' && p.kind !== 'calibration') { skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' }); continue; }
+      if (!cal && p.kind !== 'registration' && p.kind !== 'registration-order' && p.kind !== 'calibration') { skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' }); continue; }
       const dep = dependency(p, results);
       if (dep) { skipped(p, dep); continue; }
       if (p.kind === 'contention' && failedContention.has(p.strategy!)) {
@@ -132,6 +133,14 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // Before every other phase: each membarrier phase registers this process.
           results.registrationCost = measureRegistration();
           break;
+        case 'registration-order': {
+          // In forked children, so it may run before this process registers anything, or after.
+          const strategy = orderSensitiveStrategy(plan, catalogue);
+          const r = strategy ? sampleRegistrationOrder(plan, strategy, p.budgetMs) : { evidence: null, note: null };
+          results.registrationOrder = r.evidence;
+          if (r.note) results.notes.push(r.note);
+          break;
+        }
         case 'calibration': {
           // The sweep can stop early at no cost to soundness (it keeps its best point so far), so
           // a loaded machine gets a shorter sweep rather than the phases after it skipped.

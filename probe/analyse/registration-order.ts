@@ -1,0 +1,124 @@
+// The registration-order test's reading (run/registration-order.ts gathers it) and what it does to the
+// verdict of a registration-order-sensitive strategy. The run's own phase of such a strategy registers
+// once its readers are running, the order the kernel handles; whether the orders that fail were
+// triggered depends on whether the reader's CPU sat idle, which a busy machine seldom lets it. So the
+// verdict rests on the test, not on the phase:
+//   refuted       a failing order missed calls that the working order reached: a kernel defect, named;
+//   inconclusive  the working order itself missed calls (no order reached the reader: not this defect), or
+//                 the kernel is in the defect's range and the test did not trigger it this time: the
+//                 phase's own success then proves nothing about the orders that fail;
+//   unchanged     otherwise (a kernel outside the range where every order held), with the counts added.
+import type { MachineFacts, RegistrationOrderEvidence, RegistrationOrderPattern, Verdict } from '../records.js';
+import { defectsFor } from './defects.js';
+import { pct } from './verdicts.js';
+
+/** A failing order shows the defect when one attempt missed at least this many on-CPU calls (a reader's noise misses none). */
+export const SHOWN_MISSED_CALLS = 10;
+/** The working order must reach the reader in this share of its pooled on-CPU calls. */
+export const WORKING_MIN_SHARE = 0.99;
+/** ... over at least this many on-CPU calls. */
+export const WORKING_MIN_CALLS = 100;
+export const DEFECT_ID = 'global-expedited-stale-runqueue-state';
+
+export interface OrderPatternSummary {
+  pattern: RegistrationOrderPattern;
+  attempts: number;
+  /** Attempts whose child reported counts with no failed step. */
+  measured: number;
+  /** Measured attempts that missed SHOWN_MISSED_CALLS or more on-CPU calls. */
+  missed: number;
+  onCpuCalls: number;
+  reached: number;
+}
+
+export interface OrderReading {
+  patterns: OrderPatternSummary[];
+  /** The working order reached the reader (register-after-reader). */
+  workingReaches: boolean;
+  /** The failing orders that missed calls in some attempt. */
+  failing: RegistrationOrderPattern[];
+  /** failing is non-empty and the working order reaches: the defect, shown. */
+  shown: boolean;
+}
+
+const PATTERNS: RegistrationOrderPattern[] = ['register-before-reader', 'register-after-reader', 'reader-replaced-after-register'];
+const WORDS: Record<RegistrationOrderPattern, string> = {
+  'register-before-reader': 'registering before the reader started (a thread had run on its CPU and exited)',
+  'register-after-reader': 'registering once the reader was running on its CPU',
+  'reader-replaced-after-register': 'registering once the reader ran, then replacing that reader by a new thread on its CPU',
+};
+
+export function readOrder(e: RegistrationOrderEvidence): OrderReading {
+  const patterns = PATTERNS.map((pattern): OrderPatternSummary => {
+    const all = e.attempts.filter((a) => a.pattern === pattern);
+    const ok = all.filter((a) => a.reported && a.errno === 0 && a.step === 0 && a.end === 'exited');
+    return {
+      pattern, attempts: all.length, measured: ok.length,
+      missed: ok.filter((a) => a.onCpuCalls - a.reached >= SHOWN_MISSED_CALLS).length,
+      onCpuCalls: ok.reduce((n, a) => n + a.onCpuCalls, 0), reached: ok.reduce((n, a) => n + a.reached, 0),
+    };
+  });
+  const working = patterns.find((p) => p.pattern === 'register-after-reader')!;
+  const workingReaches = working.onCpuCalls >= WORKING_MIN_CALLS && working.reached >= WORKING_MIN_SHARE * working.onCpuCalls;
+  const failing = patterns.filter((p) => p.pattern !== 'register-after-reader' && p.missed > 0).map((p) => p.pattern);
+  return { patterns, workingReaches, failing, shown: workingReaches && failing.length > 0 };
+}
+
+/** "missed the reader in 3 of 4 fresh processes (41 of 1596 on-CPU calls reached it)". */
+function counts(p: OrderPatternSummary, missed: boolean): string {
+  const n = missed ? p.missed : p.measured;
+  return `${missed ? 'missed the reader' : 'reached it'} in ${n} of ${p.measured} fresh process${p.measured === 1 ? '' : 'es'} ` +
+    `(${p.reached} of ${p.onCpuCalls} on-CPU calls reached it${p.onCpuCalls ? `, ${pct(p.reached / p.onCpuCalls)}` : ''})`;
+}
+
+/** The sentence of counts for every pattern, for notes and reports. */
+export function orderCounts(r: OrderReading): string {
+  return r.patterns.filter((p) => p.measured > 0).map((p) => `${WORDS[p.pattern]}: ${counts(p, p.pattern !== 'register-after-reader')}`).join('; ');
+}
+
+const ADVICE = 'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task running there, ' +
+  'not by a cache); across processes no registration order is safe here: registering after every reading thread runs ' +
+  'on its CPU held, but a reading thread that exits and is replaced, or moves to a CPU that idled with the process\'s ' +
+  'memory, is skipped again, so use a full fence on the read side (symmetric-fence)';
+
+/**
+ * The verdict of a registration-order-sensitive strategy, given the test's evidence (null: it did not run, and the
+ * verdict stays as the phase made it). `facts` decides whether the kernel is in the defect's range.
+ */
+export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | undefined, facts: MachineFacts): Verdict {
+  if (!e || v.verdict === 'unavailable') return v;
+  const r = readOrder(e);
+  const phase = `this run's own phase registered once its readers ran and was ${v.verdict}: ${v.reasons[0] ?? 'no reason given'}`;
+  const rest = v.reasons.slice(1);
+  if (r.shown) {
+    const failed = r.patterns.filter((p) => r.failing.includes(p.pattern)).map((p) => `${WORDS[p.pattern]} ${counts(p, true)}`);
+    const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
+    const where = facts.sandbox.gvisor ? 'a defect of gVisor\'s membarrier' : 'a kernel defect';
+    return {
+      ...v, verdict: 'refuted',
+      reasons: [
+        `${where}, not a call that does nothing: GLOBAL_EXPEDITED failed in the order ${failed.join(', and ')}; ` +
+          `yet ${WORDS['register-after-reader']} ${counts(working, false)}`,
+        'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU idling with the ' +
+          'process\'s memory keeps stale, so a thread switched in there from idle is skipped (known defect ' +
+          `${DEFECT_ID}: kernel/sched/membarrier.c membarrier_global_expedited, sched.h membarrier_switch_mm)`,
+        ADVICE, phase, ...rest,
+      ],
+    };
+  }
+  if (!r.workingReaches) {
+    const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
+    const why = working.measured === 0 ? 'no attempt of the working order was measured'
+      : `${WORDS['register-after-reader']} ${counts(working, false)}, short of ${pct(WORKING_MIN_SHARE)}`;
+    const reason = `the registration-order test could not tell a kernel defect from a call that reaches nobody: ${why}`;
+    return { ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons: [reason, ...v.reasons] };
+  }
+  const inRange = defectsFor(facts).some((d) => d.id === DEFECT_ID);
+  if (inRange) {
+    const reason = `Linux ${facts.kernel.release} is in the range of the known defect ${DEFECT_ID}, and the ` +
+      `registration-order test did not trigger it this time (${orderCounts(r)}): the failing orders need the reader's ` +
+      'CPU idle, which a busy machine seldom leaves it, so a run that did not see it cannot clear it';
+    return { ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons: [reason, ADVICE, phase, ...rest] };
+  }
+  return { ...v, reasons: [...v.reasons, `every registration order reached the reader: ${orderCounts(r)}`] };
+}
