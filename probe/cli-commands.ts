@@ -162,9 +162,12 @@ export async function compareCommand(a: CommonArgs & { before: string; after: st
     for (const e of c.environment) io.stdout.write(`  ${e.field}: ${e.before} -> ${e.after}\n`);
     io.stdout.write(`${s.head('Verdicts')}\n`);
     for (const v of c.verdicts) {
-      const tag = v.change === 'worse' ? s.bad('worse') : v.change === 'better' ? s.good('better') : s.dim('same');
+      const tag = v.change === 'worse' ? s.bad('worse') : v.change === 'better' ? s.good('better')
+        : v.change === 'flaky' ? s.warn('flaky') : s.dim('same');
       io.stdout.write(`  ${v.strategy.padEnd(40)}${v.before} -> ${v.after}  ${tag}\n`);
+      if (v.why) io.stdout.write(`    ${v.why}\n`);
     }
   }
-  return c.worse ? EXIT.NOT_MET : EXIT.OK;
+  // A verdict that varies on an unchanged environment is no regression, and no stable verdict either.
+  return c.worse ? EXIT.NOT_MET : c.status === 'flaky' ? EXIT.NO_EVIDENCE : EXIT.OK;
 }

@@ -45,7 +45,7 @@ function parser(argv: string[], io: Io, done: (code: number) => void): Argv {
     .usage('$0 [command] [options]')
     .epilogue('Tells whether the process-wide memory barrier you rely on really orders every CPU here.\n' +
       'Exit codes: 0 done (check: met); 1 internal error, check not met or compare worse; 2 bad input;\n' +
-      '3 no evidence possible here (check: inconclusive); 130 interrupted.')
+      '3 no evidence possible here (check: inconclusive; compare: a verdict varies on an unchanged environment); 130 interrupted.')
     .option('color', { type: 'boolean', describe: 'colour text output (default: on a terminal; honours NO_COLOR, FORCE_COLOR)' })
     .option('debug', { type: 'boolean', describe: 'show stack traces for errors' })
     .command(['run', '$0'], 'run every strategy and control, judge them and recommend one (the default)', reportFlags,
@@ -65,7 +65,7 @@ function parser(argv: string[], io: Io, done: (code: number) => void): Argv {
         .option('json', { type: 'boolean', describe: 'same as --format json' })
         .option('redact', { type: 'boolean', describe: 'drop the hostname, container ids and local paths' }),
       async (a) => done(await showCommand(a as never, io)))
-    .command('compare <before> <after>', 'what changed; exit 1 if a verdict got worse',
+    .command('compare <before> <after>', 'what changed; exit 1 if a verdict got worse, 3 if one is flaky',
       (y) => y.positional('before', { type: 'string', demandOption: true }).positional('after', { type: 'string', demandOption: true })
         .option('json', { type: 'boolean', describe: 'print the comparison as JSON' }),
       async (a) => done(await compareCommand(a as never, io)))

@@ -27,6 +27,7 @@ export interface OrderPatternSummary {
   measured: number;
   /** Measured attempts that missed SHOWN_MISSED_CALLS or more on-CPU calls. */
   missed: number;
+  calls: number;
   onCpuCalls: number;
   reached: number;
 }
@@ -55,7 +56,7 @@ export function readOrder(e: RegistrationOrderEvidence): OrderReading {
     return {
       pattern, attempts: all.length, measured: ok.length,
       missed: ok.filter((a) => a.onCpuCalls - a.reached >= SHOWN_MISSED_CALLS).length,
-      onCpuCalls: ok.reduce((n, a) => n + a.onCpuCalls, 0), reached: ok.reduce((n, a) => n + a.reached, 0),
+      calls: ok.reduce((n, a) => n + a.calls, 0), onCpuCalls: ok.reduce((n, a) => n + a.onCpuCalls, 0), reached: ok.reduce((n, a) => n + a.reached, 0),
     };
   });
   const working = patterns.find((p) => p.pattern === 'register-after-reader')!;
@@ -106,19 +107,26 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
       ],
     };
   }
-  if (!r.workingReaches) {
-    const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
-    const why = working.measured === 0 ? 'no attempt of the working order was measured'
-      : `${WORDS['register-after-reader']} ${counts(working, false)}, short of ${pct(WORKING_MIN_SHARE)}`;
-    const reason = `the registration-order test could not tell a kernel defect from a call that reaches nobody: ${why}`;
-    return { ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons: [reason, ...v.reasons] };
-  }
+  const notVerified = (...reasons: string[]): Verdict => ({ ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons });
   const inRange = defectsFor(facts).some((d) => d.id === DEFECT_ID);
+  const known = inRange ? `; Linux ${facts.kernel.release} is in the range of the known defect ${DEFECT_ID}` : '';
+  const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
+  const calls = r.patterns.reduce((n, p) => n + p.calls, 0), onCpu = r.patterns.reduce((n, p) => n + p.onCpuCalls, 0);
+  // The reader switched out during most calls: other processes had its CPU, so it never sat idle, and the failing
+  // orders could not be set up (a task of another process switched in there refreshes the cache).
+  const busy = `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
+  if (working.onCpuCalls < WORKING_MIN_CALLS) {
+    return notVerified(`the registration-order test had too little evidence: ${busy}${known}`, ...(inRange ? [ADVICE] : []), phase, ...rest);
+  }
+  if (!r.workingReaches) {
+    return notVerified(`GLOBAL_EXPEDITED missed the reader even when the process registered after it ran (${counts(working, false)}): ` +
+      'not the registration-order defect; the call reaches too few CPUs', phase, ...rest);
+  }
   if (inRange) {
-    const reason = `Linux ${facts.kernel.release} is in the range of the known defect ${DEFECT_ID}, and the ` +
-      `registration-order test did not trigger it this time (${orderCounts(r)}): the failing orders need the reader's ` +
-      'CPU idle, which a busy machine seldom leaves it, so a run that did not see it cannot clear it';
-    return { ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons: [reason, ADVICE, phase, ...rest] };
+    const reason = `the registration-order test did not trigger the known defect ${DEFECT_ID} this time (${orderCounts(r)}; ${busy}): ` +
+      `the failing orders need the reader's CPU idle, and Linux ${facts.kernel.release} is in the defect's range, so a run ` +
+      'that did not see it cannot clear it';
+    return notVerified(reason, ADVICE, phase, ...rest);
   }
   return { ...v, reasons: [...v.reasons, `every registration order reached the reader: ${orderCounts(r)}`] };
 }
