@@ -74,7 +74,7 @@ export function compareReports(a: Report, b: Report): Comparison {
     if (d === 0) return { strategy, before, after, change: 'same' };
     const moved = d < 0 ? 'worse' as const : 'better' as const;
     // Only an unchanged environment can make a change luck, and only between two verdicts (absent is a plan change).
-    if (!unchanged || before === 'absent' || after === 'absent') return { strategy, before, after, change: moved };
+    if (!unchanged || !va || !vb) return { strategy, before, after, change: moved };
     const weak = weakSide(va, vb);
     const sensitive = [a, b].some((r) => capsOf(catalogueOf(r.results), strategy)?.registrationOrderSensitive === true);
     if (!weak && !sensitive) return { strategy, before, after, change: moved };
