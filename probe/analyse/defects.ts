@@ -80,7 +80,7 @@ export const DEFECTS: KernelDefect[] = [
     // (5.4); exit_mm()'s zeroing with 5bc78502322a (5.10). Reviewing 618758ed3a4f's v2 (LKML, 24 Sep 2020), Mathieu
     // Desnoyers noted that entering lazy TLB mode does not update the state and proposed updating it on every
     // switch; 6.9's context_switch() still compares prev->active_mm, and no report of this symptom was found.
-    id: 'global-expedited-stale-runqueue-state', arches: [], kernels: { from: [5, 4] }, severity: 'unsafe',
+    id: 'global-expedited-stale-runqueue-state', arches: [], kernels: { from: [5, 4] }, severity: 'warning',
     appliesTo: isRegistrationOrderSensitive,
     text: 'MEMBARRIER_CMD_GLOBAL_EXPEDITED skips a CPU where a thread of the registered process was switched in ' +
       'straight from idle while that CPU\'s runqueue still cached the process as unregistered: registering before ' +

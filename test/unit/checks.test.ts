@@ -41,13 +41,15 @@ function facts(fn: (f: MachineFacts) => void = () => {}): MachineFacts {
 const get = (rows: FieldCheck[], id: string) => rows.find((r) => r.id === id)!;
 const status = (fn: (f: MachineFacts) => void, id: string) => get(checksOf(facts(fn)), id);
 
-test('every row, in order, with a title, a one-line finding and a source; all ok or note on the plain guest', () => {
+test('every row, in order, with a title, a one-line finding and a source; all ok or note on the plain guest but its kernel', () => {
   const rows = checksOf(facts());
   assert.equal(rows.map((r) => r.id), IDS);
   for (const r of rows) {
     assert.ok(r.title && r.source && r.text, r.id);
     assert.not.match(r.text, /\n/, r.id);
-    assert.ok(['ok', 'note'].includes(r.status), `${r.id}: ${r.status} ${r.text}`);
+    // Linux 6.18 is in the range of the GLOBAL_EXPEDITED stale-runqueue defect: a warning row.
+    if (r.id === 'known-defects') assert.match(`${r.status} ${r.text}`, /^warning 1 of \d+ apply .*global-expedited-stale-runqueue-state/);
+    else assert.ok(['ok', 'note'].includes(r.status), `${r.id}: ${r.status} ${r.text}`);
   }
   assert.match(get(rows, 'registration-cost').text, /239 ns single-threaded, 11\.0 ms in a child with 2 threads/);
   assert.match(get(rows, 'silent-success').text, /100\.00% of 199 PRIVATE_EXPEDITED calls .* against 0\.5% for getpid: the call reaches other CPUs/);
