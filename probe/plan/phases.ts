@@ -34,10 +34,10 @@ export const SKEW_MS = 10;
 export const REGISTRATION_MS = 60;
 /** The registration-order test's budget (rounds stop starting after it; it ends sooner once a failing order shows):
  * a share of --duration within these bounds, and the gate's. A round is three forked children, 25-75 ms here. */
-export const ORDER_SHARE = 0.04;
-export const ORDER_MIN_MS = 200;
-export const ORDER_MAX_MS = 600;
-export const CHECK_ORDER_MS = 200;
+export const ORDER_SHARE = 0.08;
+export const ORDER_MIN_MS = 300;
+export const ORDER_MAX_MS = 1200;
+export const CHECK_ORDER_MS = 300;
 /** A round started just before the budget ends still runs its three children. */
 export const ORDER_ROUND_MS = 120;
 /** readerCost's 2e6 iterations of each read side: 56-158 ms here. */

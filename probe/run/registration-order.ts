@@ -11,7 +11,7 @@ import { isRegistrationOrderSensitive, strategiesWhere } from '../catalogue.js';
 export const ORDER_CALLS = 400;
 /** Rounds (one child per pattern each): at least, and at most; a busy machine seldom leaves the reader's CPU idle. */
 export const ORDER_MIN_ROUNDS = 2;
-export const ORDER_MAX_ROUNDS = 12;
+export const ORDER_MAX_ROUNDS = 24;
 /** One child: fork, a 1 ms helper, a reader's 1 ms calibration, an RCU grace period and 400 calls: 10-40 ms here. */
 export const ORDER_CHILD_TIMEOUT_MS = 1000;
 
