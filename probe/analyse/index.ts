@@ -43,10 +43,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   const power = readerPower(run, readerClasses);
   const emulated = emulatedCpus(facts);
   for (const [id, e] of Object.entries(run.strategies)) {
-    const judged = judge(e, run, blocked, false, classes[id], emulated);
-    // Its own phase registered in the order that works; the test in fresh processes judges the others.
-    const sensitive = capsOf(catalogueOf(run), id)?.registrationOrderSensitive === true && !blocked;
-    const v = sensitive && run.registrationOrder?.strategy === id ? orderVerdict(judged, run.registrationOrder, facts) : judged;
+    const v = judge(e, run, blocked, false, classes[id], emulated);
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }
@@ -61,6 +58,12 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
       stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
         interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
     };
+  }
+  // Its own phase registered in the order that works (or was skipped); the test in fresh processes judges the
+  // orders that fail, so the verdict rests on that test whatever the phase met.
+  for (const [id, v] of Object.entries(verdicts)) {
+    const sensitive = capsOf(catalogueOf(run), id)?.registrationOrderSensitive === true && !blocked;
+    if (sensitive && run.registrationOrder?.strategy === id) verdicts[id] = orderVerdict(v, run.registrationOrder, facts);
   }
   const none = controlEvidence(run, 'positive');
   return {

@@ -89,7 +89,7 @@ const ADVICE = 'what to do: within one process use membarrier-private-expedited 
 export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | undefined, facts: MachineFacts): Verdict {
   if (!e || v.verdict === 'unavailable') return v;
   const r = readOrder(e);
-  const phase = `this run's own phase registered once its readers ran and was ${v.verdict}: ${v.reasons[0] ?? 'no reason given'}`;
+  const phase = `this run's own phase (registered once its readers ran): ${v.verdict}, ${v.reasons[0] ?? 'no reason given'}`;
   const rest = v.reasons.slice(1);
   if (r.shown) {
     const failed = r.patterns.filter((p) => r.failing.includes(p.pattern)).map((p) => `${WORDS[p.pattern]} ${counts(p, true)}`);
