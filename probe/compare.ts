@@ -58,18 +58,23 @@ function fingerprint(r: Report): Record<string, string> {
 
 /** "the after run had too little evidence (inconclusive: ...)" when one side of the change was inconclusive. */
 function weakSide(before: Verdict | undefined, after: Verdict | undefined): string | null {
-  const side = after?.verdict === 'inconclusive' ? ['after', after] as const : before?.verdict === 'inconclusive' ? ['before', before] as const : null;
-  return side ? `the ${side[0]} run had too little evidence (inconclusive: ${side[1].reasons[0] ?? 'no reason given'})` : null;
+  const side = after?.verdict === 'inconclusive' ? ['after', after] as const
+    : before?.verdict === 'inconclusive' ? ['before', before] as const : null;
+  if (!side) return null;
+  return `the ${side[0]} run had too little evidence (inconclusive: ${side[1].reasons[0] ?? 'no reason given'})`;
 }
 
 export function compareReports(a: Report, b: Report): Comparison {
   const fa = fingerprint(a), fb = fingerprint(b);
-  const environment = Object.keys(fa).filter((k) => fa[k] !== fb[k]).map((field) => ({ field, before: fa[field]!, after: fb[field]! }));
+  const environment = Object.keys(fa).filter((k) => fa[k] !== fb[k])
+    .map((field) => ({ field, before: fa[field]!, after: fb[field]! }));
   const unchanged = environment.length === 0;
   const ids = [...new Set([...a.plan.strategies, ...b.plan.strategies])];
   const verdicts = ids.map((strategy): VerdictChange => {
-    const va: Verdict | undefined = a.analysis.verdicts[strategy], vb: Verdict | undefined = b.analysis.verdicts[strategy];
-    const before: VerdictClass | 'absent' = va?.verdict ?? 'absent', after: VerdictClass | 'absent' = vb?.verdict ?? 'absent';
+    const va: Verdict | undefined = a.analysis.verdicts[strategy];
+    const vb: Verdict | undefined = b.analysis.verdicts[strategy];
+    const before: VerdictClass | 'absent' = va?.verdict ?? 'absent';
+    const after: VerdictClass | 'absent' = vb?.verdict ?? 'absent';
     const d = RANK[after] - RANK[before];
     if (d === 0) return { strategy, before, after, change: 'same' };
     const moved = d < 0 ? 'worse' as const : 'better' as const;
@@ -78,10 +83,12 @@ export function compareReports(a: Report, b: Report): Comparison {
     const weak = weakSide(va, vb);
     const sensitive = [a, b].some((r) => capsOf(catalogueOf(r.results), strategy)?.registrationOrderSensitive === true);
     if (!weak && !sensitive) return { strategy, before, after, change: moved };
-    const why = weak ?? 'its reach depends on the order in which a process registers and starts its threads, which each run meets by chance here';
+    const why = weak ??
+      'its reach depends on the order in which a process registers and starts its threads, which each run meets by chance here';
     return { strategy, before, after, change: 'flaky', why: `varies on an unchanged environment (flaky): ${why}` };
   });
   const has = (c: Change) => verdicts.some((v) => v.change === c);
   const worse = has('worse');
-  return { environment, verdicts, worse, status: worse ? 'worse' : has('flaky') ? 'flaky' : has('better') ? 'better' : 'same' };
+  const status = worse ? 'worse' : has('flaky') ? 'flaky' : has('better') ? 'better' : 'same';
+  return { environment, verdicts, worse, status };
 }

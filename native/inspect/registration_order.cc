@@ -175,8 +175,8 @@ std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const Registration
         a.calls = uint64_t(rec.v[0]), a.on_cpu_calls = uint64_t(rec.v[1]), a.reached = uint64_t(rec.v[2]);
         a.p50_ns = rec.v[3], a.gap_threshold_ns = rec.v[4], a.register_ns = rec.v[5];
       });
-      if (pattern != RegistrationOrderPattern::kAvoid && a.reported && !a.err && a.on_cpu_calls >= a.reached + kShownMissedCalls)
-        shown = true;
+      const failing = pattern != RegistrationOrderPattern::kAvoid;
+      if (failing && a.reported && !a.err && a.on_cpu_calls >= a.reached + kShownMissedCalls) shown = true;
       out.push_back(a);
     }
   }

@@ -12,7 +12,8 @@ import type { MachineFacts, RegistrationOrderEvidence, RegistrationOrderPattern,
 import { defectsFor } from './defects.js';
 import { pct } from './verdicts.js';
 
-/** A failing order shows the defect when one attempt missed at least this many on-CPU calls (a reader's noise misses none). */
+/** A failing order shows the defect when one attempt missed at least this many on-CPU calls (the working order
+ * missed none in 50 attempts here). */
 export const SHOWN_MISSED_CALLS = 10;
 /** The working order must reach the reader in this share of its pooled on-CPU calls. */
 export const WORKING_MIN_SHARE = 0.99;
@@ -42,11 +43,14 @@ export interface OrderReading {
   shown: boolean;
 }
 
-const PATTERNS: RegistrationOrderPattern[] = ['register-before-reader', 'register-after-reader', 'reader-replaced-after-register'];
+const PATTERNS: RegistrationOrderPattern[] = [
+  'register-before-reader', 'register-after-reader', 'reader-replaced-after-register',
+];
 const WORDS: Record<RegistrationOrderPattern, string> = {
   'register-before-reader': 'registering before the reader started (a thread had run on its CPU and exited)',
   'register-after-reader': 'registering once the reader was running on its CPU',
-  'reader-replaced-after-register': 'registering once the reader ran, then replacing that reader by a new thread on its CPU',
+  'reader-replaced-after-register':
+    'registering once the reader ran, then replacing that reader by a new thread on its CPU',
 };
 
 export function readOrder(e: RegistrationOrderEvidence): OrderReading {
@@ -56,43 +60,52 @@ export function readOrder(e: RegistrationOrderEvidence): OrderReading {
     return {
       pattern, attempts: all.length, measured: ok.length,
       missed: ok.filter((a) => a.onCpuCalls - a.reached >= SHOWN_MISSED_CALLS).length,
-      calls: ok.reduce((n, a) => n + a.calls, 0), onCpuCalls: ok.reduce((n, a) => n + a.onCpuCalls, 0), reached: ok.reduce((n, a) => n + a.reached, 0),
+      calls: ok.reduce((n, a) => n + a.calls, 0),
+      onCpuCalls: ok.reduce((n, a) => n + a.onCpuCalls, 0),
+      reached: ok.reduce((n, a) => n + a.reached, 0),
     };
   });
   const working = patterns.find((p) => p.pattern === 'register-after-reader')!;
-  const workingReaches = working.onCpuCalls >= WORKING_MIN_CALLS && working.reached >= WORKING_MIN_SHARE * working.onCpuCalls;
-  const failing = patterns.filter((p) => p.pattern !== 'register-after-reader' && p.missed > 0).map((p) => p.pattern);
+  const workingReaches = working.onCpuCalls >= WORKING_MIN_CALLS &&
+    working.reached >= WORKING_MIN_SHARE * working.onCpuCalls;
+  const failing = patterns.filter((p) => p.pattern !== 'register-after-reader' && p.missed > 0)
+    .map((p) => p.pattern);
   return { patterns, workingReaches, failing, shown: workingReaches && failing.length > 0 };
 }
 
 /** "missed the reader in 3 of 4 fresh processes (41 of 1596 on-CPU calls reached it)". */
 function counts(p: OrderPatternSummary, missed: boolean): string {
   const n = missed ? p.missed : p.measured;
-  return `${missed ? 'missed the reader' : 'reached it'} in ${n} of ${p.measured} fresh process${p.measured === 1 ? '' : 'es'} ` +
-    `(${p.reached} of ${p.onCpuCalls} on-CPU calls reached it${p.onCpuCalls ? `, ${pct(p.reached / p.onCpuCalls)}` : ''})`;
+  const share = p.onCpuCalls ? `, ${pct(p.reached / p.onCpuCalls)}` : '';
+  return `${missed ? 'missed the reader' : 'reached it'} in ${n} of ${p.measured} ` +
+    `fresh process${p.measured === 1 ? '' : 'es'} (${p.reached} of ${p.onCpuCalls} on-CPU calls reached it${share})`;
 }
 
 /** The sentence of counts for every pattern, for notes and reports. */
 export function orderCounts(r: OrderReading): string {
-  return r.patterns.filter((p) => p.measured > 0).map((p) => `${WORDS[p.pattern]}: ${counts(p, p.pattern !== 'register-after-reader')}`).join('; ');
+  return r.patterns.filter((p) => p.measured > 0)
+    .map((p) => `${WORDS[p.pattern]}: ${counts(p, p.pattern !== 'register-after-reader')}`).join('; ');
 }
 
-const ADVICE = 'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task running there, ' +
-  'not by a cache); across processes no registration order is safe here: registering after every reading thread runs ' +
-  'on its CPU held, but a reading thread that exits and is replaced, or moves to a CPU that idled with the process\'s ' +
-  'memory, is skipped again, so use a full fence on the read side (symmetric-fence)';
+const ADVICE = 'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task ' +
+  'running there, not by a cache); across processes no registration order is safe here: registering after every ' +
+  'reading thread runs on its CPU held, but a reading thread that exits and is replaced, or moves to a CPU that ' +
+  'idled with the process\'s memory, is skipped again, so use a full fence on the read side (symmetric-fence)';
 
 /**
  * The verdict of a registration-order-sensitive strategy, given the test's evidence (null: it did not run, and the
  * verdict stays as the phase made it). `facts` decides whether the kernel is in the defect's range.
  */
-export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | undefined, facts: MachineFacts): Verdict {
+export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | undefined,
+  facts: MachineFacts): Verdict {
   if (!e || v.verdict === 'unavailable') return v;
   const r = readOrder(e);
-  const phase = `this run's own phase (registered once its readers ran): ${v.verdict}, ${v.reasons[0] ?? 'no reason given'}`;
+  const phase = `this run's own phase (registered once its readers ran): ${v.verdict}, ` +
+    `${v.reasons[0] ?? 'no reason given'}`;
   const rest = v.reasons.slice(1);
   if (r.shown) {
-    const failed = r.patterns.filter((p) => r.failing.includes(p.pattern)).map((p) => `${WORDS[p.pattern]} ${counts(p, true)}`);
+    const failed = r.patterns.filter((p) => r.failing.includes(p.pattern))
+      .map((p) => `${WORDS[p.pattern]} ${counts(p, true)}`);
     const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
     const where = facts.sandbox.gvisor ? 'a defect of gVisor\'s membarrier' : 'a kernel defect';
     return {
@@ -100,32 +113,37 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
       reasons: [
         `${where}, not a call that does nothing: GLOBAL_EXPEDITED failed in the order ${failed.join(', and ')}; ` +
           `yet ${WORDS['register-after-reader']} ${counts(working, false)}`,
-        'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU idling with the ' +
-          'process\'s memory keeps stale, so a thread switched in there from idle is skipped (known defect ' +
+        'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU ' +
+          'idling with the process\'s memory keeps stale, so a thread switched in there from idle is skipped ' +
+          '(known defect ' +
           `${DEFECT_ID}: kernel/sched/membarrier.c membarrier_global_expedited, sched.h membarrier_switch_mm)`,
         ADVICE, phase, ...rest,
       ],
     };
   }
-  const notVerified = (...reasons: string[]): Verdict => ({ ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons });
+  const notVerified = (...reasons: string[]): Verdict =>
+    ({ ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons });
   const inRange = defectsFor(facts).some((d) => d.id === DEFECT_ID);
   const known = inRange ? `; Linux ${facts.kernel.release} is in the range of the known defect ${DEFECT_ID}` : '';
   const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
-  const calls = r.patterns.reduce((n, p) => n + p.calls, 0), onCpu = r.patterns.reduce((n, p) => n + p.onCpuCalls, 0);
+  const calls = r.patterns.reduce((n, p) => n + p.calls, 0);
+  const onCpu = r.patterns.reduce((n, p) => n + p.onCpuCalls, 0);
   // The reader switched out during most calls: other processes had its CPU, so it never sat idle, and the failing
   // orders could not be set up (a task of another process switched in there refreshes the cache).
   const busy = `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
   if (working.onCpuCalls < WORKING_MIN_CALLS) {
-    return notVerified(`the registration-order test had too little evidence: ${busy}${known}`, ...(inRange ? [ADVICE] : []), phase, ...rest);
+    const reason = `the registration-order test had too little evidence: ${busy}${known}`;
+    return notVerified(reason, ...(inRange ? [ADVICE] : []), phase, ...rest);
   }
   if (!r.workingReaches) {
-    return notVerified(`GLOBAL_EXPEDITED missed the reader even when the process registered after it ran (${counts(working, false)}): ` +
-      'not the registration-order defect; the call reaches too few CPUs', phase, ...rest);
+    const reason = 'GLOBAL_EXPEDITED missed the reader even when the process registered after it ran ' +
+      `(${counts(working, false)}): not the registration-order defect; the call reaches too few CPUs`;
+    return notVerified(reason, phase, ...rest);
   }
   if (inRange) {
-    const reason = `the registration-order test did not trigger the known defect ${DEFECT_ID} this time (${orderCounts(r)}; ${busy}): ` +
-      `the failing orders need the reader's CPU idle, and Linux ${facts.kernel.release} is in the defect's range, so a run ` +
-      'that did not see it cannot clear it';
+    const reason = `the registration-order test did not trigger the known defect ${DEFECT_ID} this time ` +
+      `(${orderCounts(r)}; ${busy}): the failing orders need the reader's CPU idle, and Linux ` +
+      `${facts.kernel.release} is in the defect's range, so a run that did not see it cannot clear it`;
     return notVerified(reason, ADVICE, phase, ...rest);
   }
   return { ...v, reasons: [...v.reasons, `every registration order reached the reader: ${orderCounts(r)}`] };

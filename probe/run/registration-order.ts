@@ -7,7 +7,7 @@ import type { ExperimentPlan, RegistrationOrderEvidence, StrategyDescriptor } fr
 import { loadNative } from '../native.js';
 import { isRegistrationOrderSensitive, strategiesWhere } from '../catalogue.js';
 
-/** Calls per attempt, 20 us apart: 400 bound a reader's miss share well below the 10 missed calls that show the defect. */
+/** Calls per attempt, 20 us apart: 8 ms with no IPI, far more than the 10 missed calls that show the defect. */
 export const ORDER_CALLS = 400;
 /** Rounds (one child per pattern each): at least, and at most; a busy machine seldom leaves the reader's CPU idle. */
 export const ORDER_MIN_ROUNDS = 2;
@@ -16,7 +16,8 @@ export const ORDER_MAX_ROUNDS = 24;
 export const ORDER_CHILD_TIMEOUT_MS = 1000;
 
 /** The strategy the test is for: the first registration-order-sensitive one the plan runs. */
-export function orderSensitiveStrategy(plan: Pick<ExperimentPlan, 'strategies'>, catalogue: readonly StrategyDescriptor[]): string | null {
+export function orderSensitiveStrategy(plan: Pick<ExperimentPlan, 'strategies'>,
+  catalogue: readonly StrategyDescriptor[]): string | null {
   return strategiesWhere(catalogue, isRegistrationOrderSensitive).find((id) => plan.strategies.includes(id)) ?? null;
 }
 
@@ -25,13 +26,17 @@ export function sampleRegistrationOrder(plan: ExperimentPlan, strategy: string, 
   { evidence: RegistrationOrderEvidence | null; note: string | null } {
   const n = loadNative();
   const reader = plan.readerCpus[0];
-  if (!n.ok || !n.addon.sampleRegistrationOrder) return { evidence: null, note: 'the registration-order test did not run: the native addon predates it' };
-  if (reader === undefined || reader === plan.writerCpu) return { evidence: null, note: 'the registration-order test did not run: it needs two CPUs' };
-  const rounds = n.addon.sampleRegistrationOrder(plan.writerCpu, reader, ORDER_CALLS, ORDER_MIN_ROUNDS, ORDER_MAX_ROUNDS,
-    Math.max(1, Math.round(budgetMs)), ORDER_CHILD_TIMEOUT_MS);
+  const none = (why: string) => ({ evidence: null, note: `the registration-order test did not run: ${why}` });
+  if (!n.ok || !n.addon.sampleRegistrationOrder) return none('the native addon predates it');
+  if (reader === undefined || reader === plan.writerCpu) return none('it needs two CPUs');
+  const rounds = n.addon.sampleRegistrationOrder(plan.writerCpu, reader, ORDER_CALLS, ORDER_MIN_ROUNDS,
+    ORDER_MAX_ROUNDS, Math.max(1, Math.round(budgetMs)), ORDER_CHILD_TIMEOUT_MS);
   const attempts = rounds.map(({ exitCode, signal, forkErrno, gapThresholdNs, ...a }) => a);
   return {
-    evidence: { strategy, writerCpu: plan.writerCpu, readerCpu: reader, callsPerAttempt: ORDER_CALLS, attempts, runOrder: 'register-after-readers' },
+    evidence: {
+      strategy, writerCpu: plan.writerCpu, readerCpu: reader, callsPerAttempt: ORDER_CALLS, attempts,
+      runOrder: 'register-after-readers',
+    },
     note: null,
   };
 }
