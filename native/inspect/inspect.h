@@ -108,14 +108,15 @@ FieldSample SampleFieldInChild(const FieldSampleParams& p);
 // thread start (registration_order.cc says why it may not). Each attempt is one fresh forked child,
 // killed when it outlives timeout_ms; the patterns are interleaved, one round holding one of each.
 // The failing orders need the reader's CPU idle, which a busy machine seldom leaves it, so rounds go
-// on until a failing order missed kShownMissedCalls calls (after min_rounds), max_rounds, or budget_ms.
+// on until a failing order missed kShownMissedCalls calls (after min_rounds), max_rounds, or budget_ms (which also
+// shortens the last children's timeouts).
 enum class RegistrationOrderPattern : int32_t { kTrigger = 1, kAvoid = 2, kChurn = 3 };
 const char* RegistrationOrderPatternName(RegistrationOrderPattern p);
 struct RegistrationOrderParams {
   int writer_cpu = -1, reader_cpu = -1;  // two distinct CPUs we may run on
   int calls = 400;                       // GLOBAL_EXPEDITED calls per attempt, 20 us apart
   int min_rounds = 2, max_rounds = 12;
-  int budget_ms = 1500;                  // no round starts after this
+  int budget_ms = 1500;                  // no child starts after this, and none runs much past it
   int timeout_ms = 1000;                 // per child, then SIGKILL
 };
 constexpr uint64_t kShownMissedCalls = 10;

@@ -40,6 +40,8 @@ struct Record {
 };
 
 constexpr uint64_t kMs = 1000000;  // ticks are ns in the child
+// A child given less than this could not set up (fork, 1 ms helper, 1 ms reader calibration) and still call.
+constexpr int64_t kMinChildMs = 60;
 
 // A reader that watches its clock for gaps (as field_child.cc's), pinned to one CPU.
 struct Watcher {
@@ -165,9 +167,14 @@ std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const Registration
   // Deadline: max_rounds and budget_ms; each child is bounded by timeout_ms.
   for (int i = 0; i < p.max_rounds && !(shown && i >= p.min_rounds) && MonotonicNs() < end; ++i) {
     for (RegistrationOrderPattern pattern : order) {
+      // The budget bounds every child, not only the rounds: under an emulator one child can take its whole timeout.
+      const int64_t left_ms = (int64_t(end) - int64_t(MonotonicNs())) / int64_t(kMs);
+      if (left_ms <= 0) break;
+      RegistrationOrderParams q = p;
+      q.timeout_ms = int(std::min<int64_t>(p.timeout_ms, std::max<int64_t>(left_ms, kMinChildMs)));
       RegistrationOrderAttempt a;
       a.pattern = pattern;
-      a.end = RunInChild([&](int fd) { Body(fd, p, pattern); }, sizeof(Record), p.timeout_ms, [&](const void* raw) {
+      a.end = RunInChild([&](int fd) { Body(fd, q, pattern); }, sizeof(Record), q.timeout_ms, [&](const void* raw) {
         Record rec;
         __builtin_memcpy(&rec, raw, sizeof rec);
         a.reported = true;
@@ -175,7 +182,7 @@ std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const Registration
         a.calls = uint64_t(rec.v[0]), a.on_cpu_calls = uint64_t(rec.v[1]), a.reached = uint64_t(rec.v[2]);
         a.p50_ns = rec.v[3], a.gap_threshold_ns = rec.v[4], a.register_ns = rec.v[5];
       });
-      const failing = pattern != RegistrationOrderPattern::kAvoid;
+      const bool failing = pattern != RegistrationOrderPattern::kAvoid;
       if (failing && a.reported && !a.err && a.on_cpu_calls >= a.reached + kShownMissedCalls) shown = true;
       out.push_back(a);
     }
