@@ -7,7 +7,7 @@ import { checksOf } from './checks.js';
 import { byClass, readerClassesOf, readerPower, silentReaders } from './classes.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 import { capsOf, catalogueOf, controlEvidence } from '../catalogue.js';
-import { orderVerdict } from './registration-order.js';
+import { orderCounts, orderVerdict, readOrder } from './registration-order.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -26,6 +26,13 @@ function powerNotes(power: ReturnType<typeof readerPower>): string[] {
   const named = silent.slice(0, MAX_NAMED).map((p) => `${p.cpu} (${p.class}, ${p.trials} trials)`).join(', ');
   const more = silent.length > MAX_NAMED ? ` and ${silent.length - MAX_NAMED} more` : '';
   return [`the positive control never relaxed at reader CPU ${named}${more}: SB could not have seen a broken barrier there`];
+}
+
+/** The registration-order test's counts, by pattern, once per report (the verdict's reasons hold them too). */
+function orderNotes(run: RunEvidence): string[] {
+  const o = run.registrationOrder;
+  return o ? [`registration-order test of ${o.strategy} (fresh processes, writer CPU ${o.writerCpu}, reader CPU ${o.readerCpu}, ` +
+    `${o.callsPerAttempt} calls each): ${orderCounts(readOrder(o)) || 'no attempt was measured'}`] : [];
 }
 
 /** A CPU that came online or went offline mid-run: no phase knows which CPUs it had to reach. */
@@ -73,7 +80,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
-    notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power),
+    notes: [...run.notes, ...orderNotes(run), ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power),
       ...(emulated ? [`${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`] : [])],
   };
 }
