@@ -38,7 +38,7 @@ test('recorded: refuted, naming the failing order, the kernel defect, its cause 
 test('recorded: the analysis notes hold the counts by pattern once', () => {
   const notes = analyse(recorded.system, recorded.plan, recorded.results).notes.filter((n) => n.startsWith('registration-order test'));
   assert.is(notes.length, 1);
-  assert.match(notes[0]!, /writer CPU 0, reader CPU 1, 400 calls each\): registering before .* 395 of 793 on-CPU calls/);
+  assert.match(notes[0]!, /writer CPU 0, reader CPU 1, 400 calls each\): registering before .*\(395 of 793 on-CPU calls/);
 });
 
 test('gVisor: the same counts name gVisor\'s membarrier, not the kernel (edited: sandbox.gvisor)', () => {
