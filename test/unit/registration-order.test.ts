@@ -41,6 +41,12 @@ test('recorded: the analysis notes hold the counts by pattern once', () => {
   assert.match(notes[0]!, /writer CPU 0, reader CPU 1, 400 calls each\): registering before .*\(395 of 793 on-CPU calls/);
 });
 
+test('emulated CPUs (edited: QEMU TCG): the counts time the emulator, so never refuted on them, the defect still named', () => {
+  const v = verdictOf(edit((r) => { r.system.hypervisor.vendor = 'QEMU TCG'; }));
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons[0]!, new RegExp(`^emulated CPUs.*\\(QEMU TCG\\): the registration-order test's gap test times the emulator.*${DEFECT_ID}`));
+});
+
 test('gVisor: the same counts name gVisor\'s membarrier, not the kernel (edited: sandbox.gvisor)', () => {
   assert.match(verdictOf(edit((r) => { r.system.sandbox.gvisor = true; })).reasons[0]!, /^a defect of gVisor's membarrier/);
 });
