@@ -7,7 +7,8 @@ import { checksOf } from './checks.js';
 import { byClass, readerClassesOf, readerPower, silentReaders } from './classes.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 import { capsOf, catalogueOf, controlEvidence } from '../catalogue.js';
-import { orderCounts, orderVerdict, readOrder } from './registration-order.js';
+import { DEFECT_ID, orderCounts, orderVerdict, readOrder } from './registration-order.js';
+import { defectsFor } from './defects.js';
 
 // When /proc/interrupts could not be read, the kernel's own IPI counts are missing from the
 // mechanism evidence: say so once, since every interrupted share then rests on the gap test alone.
@@ -29,10 +30,17 @@ function powerNotes(power: ReturnType<typeof readerPower>): string[] {
 }
 
 /** The registration-order test's counts, by pattern, once per report (the verdict's reasons hold them too). */
-function orderNotes(run: RunEvidence): string[] {
+function orderNotes(run: RunEvidence, facts: MachineFacts): string[] {
   const o = run.registrationOrder;
-  return o ? [`registration-order test of ${o.strategy} (fresh processes, writer CPU ${o.writerCpu}, reader CPU ${o.readerCpu}, ` +
-    `${o.callsPerAttempt} calls each): ${orderCounts(readOrder(o)) || 'no attempt was measured'}`] : [];
+  if (!o) return [];
+  const counts = `registration-order test of ${o.strategy} (fresh processes, writer CPU ${o.writerCpu}, reader CPU ` +
+    `${o.readerCpu}, ${o.callsPerAttempt} calls each): ${orderCounts(readOrder(o)) || 'no attempt was measured'}`;
+  // Its later phases (scaling, contention) start new readers where earlier phases' readers exited: the failing order.
+  const later = defectsFor(facts).some((d) => d.id === DEFECT_ID)
+    ? [`${o.strategy}'s scaling and contention phases start new reader threads on CPUs where earlier phases' threads ` +
+      'exited, the order that fails on this kernel: their latencies may be those of calls that skipped a reader']
+    : [];
+  return [counts, ...later];
 }
 
 /** A CPU that came online or went offline mid-run: no phase knows which CPUs it had to reach. */
@@ -80,7 +88,7 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     risks,
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
-    notes: [...run.notes, ...orderNotes(run), ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power),
+    notes: [...run.notes, ...orderNotes(run, facts), ...(blocked && !plan.blocked ? [blocked] : []), ...(run.cancelled ? ['the run was interrupted: the report holds the phases that finished'] : []), ...interruptNotes(run), ...powerNotes(power),
       ...(emulated ? [`${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`] : [])],
   };
 }
