@@ -165,7 +165,7 @@ export async function compareCommand(a: CommonArgs & { before: string; after: st
       const tag = v.change === 'worse' ? s.bad('worse') : v.change === 'better' ? s.good('better')
         : v.change === 'flaky' ? s.warn('flaky') : s.dim('same');
       io.stdout.write(`  ${v.strategy.padEnd(40)}${v.before} -> ${v.after}  ${tag}\n`);
-      if (v.why) io.stdout.write(`    ${v.why}\n`);
+      if (v.flakyReason) io.stdout.write(`    ${v.flakyReason}\n`);
     }
   }
   // A verdict that varies on an unchanged environment is no regression, and no stable verdict either.

@@ -16,8 +16,8 @@ export interface VerdictChange {
   before: VerdictClass | 'absent';
   after: VerdictClass | 'absent';
   change: Change;
-  /** Why a change is flaky rather than better or worse; absent otherwise. */
-  why?: string;
+  /** The sentence saying why a change is flaky rather than better or worse; absent otherwise. */
+  flakyReason?: string;
 }
 
 export interface Comparison {
@@ -85,7 +85,7 @@ export function compareReports(a: Report, b: Report): Comparison {
     if (!weak && !sensitive) return { strategy, before, after, change: moved };
     const why = weak ??
       'its reach depends on the order in which a process registers and starts its threads, which each run meets by chance here';
-    return { strategy, before, after, change: 'flaky', why: `varies on an unchanged environment (flaky): ${why}` };
+    return { strategy, before, after, change: 'flaky', flakyReason: `varies on an unchanged environment (flaky): ${why}` };
   });
   const has = (c: Change) => verdicts.some((v) => v.change === c);
   const worse = has('worse');

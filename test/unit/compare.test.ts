@@ -29,14 +29,14 @@ test('registration-order sensitive, unchanged environment (edited: verified befo
   const c = compareReports(edit(order, setVerdict(GEXP, 'verified')), order);
   const v = c.verdicts.find((x) => x.strategy === GEXP)!;
   assert.equal([v.before, v.after, v.change, c.status, c.worse], ['verified', 'refuted', 'flaky', 'flaky', false]);
-  assert.match(v.why!, /^varies on an unchanged environment \(flaky\): its reach depends on the order/);
+  assert.match(v.flakyReason!, /^varies on an unchanged environment \(flaky\): its reach depends on the order/);
 });
 
 test('a run with too little evidence (edited: inconclusive after): flaky, and it says which run and why', () => {
   const c = compareReports(full, edit(full, setVerdict(PRIV, 'inconclusive', 'too few on-CPU calls')));
   const v = c.verdicts.find((x) => x.strategy === PRIV)!;
   assert.is(v.change, 'flaky');
-  assert.match(v.why!, /the after run had too little evidence \(inconclusive: too few on-CPU calls\)/);
+  assert.match(v.flakyReason!, /the after run had too little evidence \(inconclusive: too few on-CPU calls\)/);
 });
 
 test('a strong refutation on an unchanged environment (edited) is still worse', () => {
