@@ -244,7 +244,8 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
   auto prepare = [&]() {
     PrepareResult prep = ps.s->Prepare(int(R));
     ps.out.notes = prep.notes;
-    if (late && !prep.err) ps.out.notes.push_back("registered once every reader was running on its CPU (a no-op if an earlier phase registered)");
+    if (late && !prep.err)
+      ps.out.notes.push_back("registered once every reader was running on its CPU (a no-op if an earlier phase registered)");
     if (!prep.err) return true;
     ps.out.status = SbEvidence::Status::kUnavailable;
     ps.out.err = prep.err;
@@ -262,7 +263,8 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
   }
   if (late) {
     // Deadline: hard, for the readers to come up (WriterLoop's own wait then returns at once).
-    while (ps.sh.ready.load() < int(R) && ps.sh.pin_failed_cpu.load() < 0 && !g_cancel.load() && Tick() < p.hard_ticks) {
+    while (ps.sh.ready.load() < int(R) && ps.sh.pin_failed_cpu.load() < 0 && !g_cancel.load() &&
+           Tick() < p.hard_ticks) {
     }
   }
   if (!late || prepare()) WriterLoop(*ps.s, p, ps.sh, ps.out);
