@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const V = 'probe/analyse/verdicts.js';
+const O = 'probe/analyse/registration-order.js';
+const C = 'probe/compare.js';
 
 // [name, compiled file under dist/, text to find, replacement]
 const MUTATIONS = [
@@ -42,6 +44,15 @@ const MUTATIONS = [
   ['control null-syscall: its own refutation', V, "if (kind === 'null-call')\n        return v('refuted'", "if (false)\n        return v('refuted'"],
   ['control delay-matched: its share ignored', V, 'delayMatchedShare: dm?.mechanism?.interruptedShare ?? null', 'delayMatchedShare: null'],
   ['control horizon (positive control by delay): SB power always claimed', V, 'sbCouldCatchBroken: detection !== null && detection * trials >= EXPECTED_WITNESSES', 'sbCouldCatchBroken: true'],
+  // The registration-order test's rules (analyse/registration-order.ts) and compare's flaky rule.
+  ['order: a shown defect refutes', O, 'if (r.shown) {', 'if (false) {'],
+  ['order: the defect is shown only where the working order reaches', O, 'shown: workingReaches && failing.length > 0', 'shown: failing.length > 0'],
+  ['order: fewer than SHOWN_MISSED_CALLS missed calls are noise', O, 'a.onCpuCalls - a.reached >= SHOWN_MISSED_CALLS', 'a.onCpuCalls - a.reached >= 1'],
+  ['order: not shown on a kernel in the range is never verified', O, 'if (inRange) {', 'if (false) {'],
+  ['order: emulated CPUs refute nothing', O, 'if (emulated) {', 'if (false) {'],
+  ['order: too few working-order calls are too little evidence', O, 'if (working.onCpuCalls < WORKING_MIN_CALLS) {', 'if (false) {'],
+  ['compare: a weak or order-sensitive change on an unchanged environment is flaky', C, 'if (!weak && !sensitive)', 'if (true)'],
+  ['compare: a changed environment is never flaky', C, 'if (!unchanged || !va || !vb)', 'if (!va || !vb)'],
 ];
 
 const filter = process.argv[2];
