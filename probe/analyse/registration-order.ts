@@ -113,8 +113,8 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
   // show the defect nor clear it (the project's rule for every share under emulation).
   const emulated = emulatedCpus(facts);
   if (emulated) {
-    const reason = `${EMULATED_CPUS} (${emulated}): the registration-order test's gap test times the emulator, so its ` +
-      `counts neither show nor clear the defect (${orderCounts(r) || 'no attempt was measured'})${known}`;
+    const reason = `${EMULATED_CPUS} (${emulated}): the registration-order test's gap test times the emulator, ` +
+      `so its counts neither show nor clear the defect (${orderCounts(r) || 'no attempt was measured'})${known}`;
     return notVerified(reason, ...(inRange ? [ADVICE] : []), phase, ...rest);
   }
   if (r.shown) {
@@ -140,7 +140,11 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
   const onCpu = r.patterns.reduce((n, p) => n + p.onCpuCalls, 0);
   // The reader switched out during most calls: other processes had its CPU, so it never sat idle, and the failing
   // orders could not be set up (a task of another process switched in there refreshes the cache).
-  const busy = `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
+  const ends = [...new Set(e.attempts.map((a) => a.end))].join(', ');
+  const busy = calls === 0
+    ? `no attempt was measured (${e.attempts.length} child process${e.attempts.length === 1 ? '' : 'es'}, ` +
+      `ended: ${ends || 'none'})`
+    : `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
   if (working.onCpuCalls < WORKING_MIN_CALLS) {
     const reason = `the registration-order test had too little evidence: ${busy}${known}`;
     return notVerified(reason, ...(inRange ? [ADVICE] : []), phase, ...rest);

@@ -35,11 +35,11 @@ export const REGISTRATION_MS = 60;
 /** The registration-order test's budget (rounds stop starting after it; it ends sooner once a failing order shows):
  * a share of --duration within these bounds, and the gate's. A round is three forked children, 25-75 ms here. */
 export const ORDER_SHARE = 0.05;
-export const ORDER_MIN_MS = 200;
+export const ORDER_MIN_MS = 300;
 export const ORDER_MAX_MS = 1000;
-export const CHECK_ORDER_MS = 250;
-/** The last child runs at least 60 ms (registration_order.cc), whatever budget is left, and is reaped after. */
-export const ORDER_ROUND_MS = 70;
+export const CHECK_ORDER_MS = 300;
+/** The last child runs at least 250 ms (registration_order.cc), whatever budget is left, and is reaped after. */
+export const ORDER_ROUND_MS = 260;
 /** readerCost's 2e6 iterations of each read side: 56-158 ms here. */
 export const READER_COST_MS = 160;
 export const READER_COST_ITERATIONS = 2e6;

@@ -51,8 +51,8 @@ testUnless(why, 'trigger test: a budget far shorter than a round ends it promptl
   const t0 = performance.now();
   const rounds = addon.sampleRegistrationOrder!(cpus[0]!, cpus[1]!, 100000, 2, 24, 50, 1000);
   const ms = performance.now() - t0;
-  // No child starts after the budget, and the last one is given at least 60 ms, then reaped.
-  assert.ok(ms < 50 + 60 + 1000, `${ms} ms`);
+  // No child starts after the budget, and the last one is given at least 250 ms, then reaped.
+  assert.ok(ms < 50 + 250 + 1000, `${ms} ms`);
   assert.ok(rounds.length >= 1 && rounds.length < 6, `${rounds.length} children`);
   const f = addon.sampleRegistrationOrder as (...a: unknown[]) => unknown;
   for (const args of [[0, 0, 400, 2, 2, 100, 100], [0, 1, 0, 2, 2, 100, 100], [0, 1, 400, 0, 2, 100, 100], [0, 1, 400, 2, 2, 100, 0],

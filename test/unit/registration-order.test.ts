@@ -65,6 +65,14 @@ test('the working order with too few on-CPU calls (edited: a busy reader CPU): t
   assert.match(v.reasons[0]!, /too little evidence: the reader was on its CPU during \d+ of 2400 calls/);
 });
 
+test('no attempt measured (edited: every child killed at its deadline): too little evidence, said so without guessing why', () => {
+  const v = verdictOf(edit((r) => {
+    for (const a of r.results.registrationOrder!.attempts) Object.assign(a, { end: 'timeout', reported: false, calls: 0, onCpuCalls: 0, reached: 0 });
+  }));
+  assert.is(v.verdict, 'inconclusive');
+  assert.match(v.reasons[0]!, /too little evidence: no attempt was measured \(6 child processes, ended: timeout\)/);
+});
+
 test('no order reaches the reader (edited): not this defect, not verified', () => {
   const v = verdictOf(edit((r) => { for (const a of r.results.registrationOrder!.attempts) a.reached = 0; }));
   assert.is(v.verdict, 'inconclusive');
