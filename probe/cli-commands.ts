@@ -133,7 +133,7 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
       const s = await style(a, io);
       for (const r of res.requirements) {
         const tag = r.verdict === 'verified' ? s.good('met') : r.verdict === 'inconclusive' ? s.warn('inconclusive') : s.bad('not met');
-        io.stdout.write(`${r.strategy}: ${tag} (${r.verdict}): ${r.reason}\n`);
+        io.stdout.write(`${r.strategy}: ${tag} (${r.verdict}): ${r.reason.text}\n`);
       }
     }
     if (res.report.plan.blocked) io.stderr.write(`${res.report.plan.blocked}\n`);

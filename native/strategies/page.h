@@ -17,15 +17,17 @@ class Page {
     if (addr_ != MAP_FAILED) munmap(addr_, size_);
   }
   // Maps the page; `touch` writes it (so a PTE exists), `lock` mlocks it (so it stays present).
-  int Map(bool touch, bool lock, std::vector<std::string>& notes) {
+  int Map(bool touch, bool lock, std::vector<Note>& notes) {
     size_ = size_t(sysconf(_SC_PAGESIZE));
     addr_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (addr_ == MAP_FAILED) return errno;
     if (touch) Touch();
     if (lock && mlock(addr_, size_) != 0) {
       mlock_errno_ = errno;
-      notes.push_back(std::string("mlock refused (") + (errno == EPERM ? "EPERM" : errno == ENOMEM ? "ENOMEM" : "error") +
-                      "): the page is not locked and could be swapped out, and a page that is not present gets no shootdown");
+      const char* why = errno == EPERM ? "EPERM" : errno == ENOMEM ? "ENOMEM" : "error";
+      notes.push_back({"mlock-refused", std::string("mlock refused (") + why +
+                                            "): the page is not locked and could be swapped out, and a page that is "
+                                            "not present gets no shootdown"});
     }
     return 0;
   }

@@ -10,6 +10,7 @@ import { risksOf } from './risks.js';
 import { isNearNull, nullHasPower, pct, us } from './verdicts.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 import { catalogueOf, isMembarrier, strategiesWhere } from '../catalogue.js';
+import { finding, type Code, type Finding } from '../codes.js';
 
 export interface CheckRun {
   plan: Pick<ExperimentPlan, 'readerCpus' | 'strategies'>;
@@ -45,28 +46,29 @@ const TITLES: Record<FieldCheckId, string> = {
 };
 
 
-function row(id: FieldCheckId, status: FieldCheck['status'], text: string, risk?: Risk): FieldCheck {
-  return { id, title: TITLES[id], status, text, source: risk?.source ?? CHECK_SOURCES[id] };
+function row(id: FieldCheckId, status: FieldCheck['status'], code: Code, text: string, risk?: Risk): FieldCheck {
+  return { id, title: TITLES[id], status, code, text, source: risk?.source ?? CHECK_SOURCES[id] };
 }
 
+// A row that reuses a risk carries the risk's id as its code.
 const fromRisk = (id: FieldCheckId, r: Risk): FieldCheck =>
-  row(id, r.severity === 'unsafe' ? 'problem' : r.severity, r.text, r);
+  row(id, r.severity === 'unsafe' ? 'problem' : r.severity, r.id, r.text, r);
 
 function fatalDenial(f: MachineFacts, risks: Risk[]): FieldCheck {
   const mb = f.membarrier;
   const seccomp = risks.find((r) => r.id === 'seccomp-membarrier');
   if (mb.child?.end === 'signaled' && seccomp) return fromRisk('fatal-denial', seccomp);
-  if (!mb.child) return row('fatal-denial', 'unknown', `not checked: ${mb.unknown.queryMask ?? 'no membarrier child ran'}`);
-  if (mb.child.end !== 'exited') return row('fatal-denial', 'unknown', `the membarrier child ended with "${mb.child.end}" before answering everything`);
+  if (!mb.child) return row('fatal-denial', 'unknown', 'denial-unchecked', `not checked: ${mb.unknown.queryMask ?? 'no membarrier child ran'}`);
+  if (mb.child.end !== 'exited') return row('fatal-denial', 'unknown', 'denial-child-ended', `the membarrier child ended with "${mb.child.end}" before answering everything`);
   if (mb.error) {
-    return row('fatal-denial', 'warning', `membarrier QUERY fails with ${mb.error.code} (${mb.error.meaning}), in a child that survived: ` +
+    return row('fatal-denial', 'warning', 'query-fails', `membarrier QUERY fails with ${mb.error.code} (${mb.error.meaning}), in a child that survived: ` +
       'runtimes see an error and fall back (see the runtime notes); nothing is killed');
   }
   const failed = mb.registrations.filter((r) => r.outcome && !r.outcome.ok);
   if (failed.length) {
-    return row('fatal-denial', 'warning', `a child survived every call, but ${failed.map((r) => `${r.command} failed (${r.outcome!.ok ? '' : r.outcome!.code})`).join(', ')}: runtimes needing those fall back`);
+    return row('fatal-denial', 'warning', 'registration-refused', `a child survived every call, but ${failed.map((r) => `${r.command} failed (${r.outcome!.ok ? '' : r.outcome!.code})`).join(', ')}: runtimes needing those fall back`);
   }
-  return row('fatal-denial', 'ok', `QUERY and every REGISTER answered in a short-lived child (mask ${mb.queryMask}): a process calling membarrier is not killed here`);
+  return row('fatal-denial', 'ok', 'no-denial', `QUERY and every REGISTER answered in a short-lived child (mask ${mb.queryMask}): a process calling membarrier is not killed here`);
 }
 
 /** The run's verdicts when there are any; otherwise the field sample's effect measurement. */
@@ -79,30 +81,30 @@ function silentSuccess(f: MachineFacts, c?: CheckRun): FieldCheck {
     // Emulated CPUs: the shares time the emulator; only SB violations (not timing) still show a hollow call.
     const failed = hollow.filter((v) => v.stats.violations > 0);
     if (emu && failed.length) {
-      return row('silent-success', 'problem', `${failed.map((v) => `${v.strategy} (${v.stats.violations} SB violations in ${v.stats.trials} trials)`).join(', ')} ` +
+      return row('silent-success', 'problem', 'hollow-by-sb', `${failed.map((v) => `${v.strategy} (${v.stats.violations} SB violations in ${v.stats.trials} trials)`).join(', ')} ` +
         `returned without ordering a reader: refuted by SB outcomes, not timing (${EMULATED_CPUS}, ${emu}, so the interrupted shares say nothing)`);
     }
     if (hollow.length && !emu) {
-      return row('silent-success', 'problem', `${hollow.map((v) => `${v.strategy} (${pct(v.stats.interruptedShare!)} of calls interrupted a reader)`).join(', ')} ` +
+      return row('silent-success', 'problem', 'hollow-call', `${hollow.map((v) => `${v.strategy} (${pct(v.stats.interruptedShare!)} of calls interrupted a reader)`).join(', ')} ` +
         `succeeded without reaching other CPUs, like the null syscall (${pct(hollow[0]!.stats.nullControlShare!)}): refuted`);
     }
   }
   const e = f.field?.effect;
-  if (!e) return row('silent-success', 'unknown', `not sampled: ${f.field?.unknown.effect ?? f.field?.unknown.child ?? (f.field ? 'the sample stopped before it' : 'no field sample (needs the native addon)')}`);
+  if (!e) return row('silent-success', 'unknown', 'effect-unsampled', `not sampled: ${f.field?.unknown.effect ?? f.field?.unknown.child ?? (f.field ? 'the sample stopped before it' : 'no field sample (needs the native addon)')}`);
   const m = e.membarrier, n = e.nullSyscall;
-  if (e.error) return row('silent-success', 'unknown', `the sample stopped at ${e.error.what} (errno ${e.error.errno}) after ${m.calls} calls`);
-  if (m.interruptedShare === null || n.interruptedShare === null) return row('silent-success', 'unknown', 'no call ran with the reader on its CPU');
+  if (e.error) return row('silent-success', 'unknown', 'effect-stopped', `the sample stopped at ${e.error.what} (errno ${e.error.errno}) after ${m.calls} calls`);
+  if (m.interruptedShare === null || n.interruptedShare === null) return row('silent-success', 'unknown', 'effect-no-on-cpu', 'no call ran with the reader on its CPU');
   const against = `the reader on the other CPU was interrupted in ${pct(m.interruptedShare)} of ${m.onCpuCalls} PRIVATE_EXPEDITED calls (p50 ${us(m.p50Ns!)}) against ${pct(n.interruptedShare)} for getpid`;
   // Under emulation the gap test times the emulator: a low share is no evidence of a hollow call.
   if (emu && !(m.interruptedShare >= 0.95 && !isNearNull(m.interruptedShare, n.interruptedShare))) {
-    return row('silent-success', 'unknown', `${EMULATED_CPUS} (${emu}), and a reader's clock gaps time the emulator, so ${against} says nothing either way`);
+    return row('silent-success', 'unknown', 'effect-emulated', `${EMULATED_CPUS} (${emu}), and a reader's clock gaps time the emulator, so ${against} says nothing either way`);
   }
   if (!nullHasPower(n.interruptedShare)) {
-    return row('silent-success', 'unknown', `${against}: getpid interrupts the reader that often too (a noisy host or steal time), so the sample cannot tell a hollow call from a working one`);
+    return row('silent-success', 'unknown', 'effect-null-noisy', `${against}: getpid interrupts the reader that often too (a noisy host or steal time), so the sample cannot tell a hollow call from a working one`);
   }
-  if (isNearNull(m.interruptedShare, n.interruptedShare)) return row('silent-success', 'problem', `${against}: the call returns 0 without reaching other CPUs here`);
-  if (m.interruptedShare >= 0.95) return row('silent-success', 'ok', `${against}: the call reaches other CPUs${c ? '' : ' (a run judges it at length)'}${emu ? ` (${EMULATED_CPUS})` : ''}`);
-  return row('silent-success', 'warning', `${against}: it reaches other CPUs only part of the time`);
+  if (isNearNull(m.interruptedShare, n.interruptedShare)) return row('silent-success', 'problem', 'hollow-call', `${against}: the call returns 0 without reaching other CPUs here`);
+  if (m.interruptedShare >= 0.95) return row('silent-success', 'ok', 'effect-reaches', `${against}: the call reaches other CPUs${c ? '' : ' (a run judges it at length)'}${emu ? ` (${EMULATED_CPUS})` : ''}`);
+  return row('silent-success', 'warning', 'effect-partial', `${against}: it reaches other CPUs only part of the time`);
 }
 
 function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
@@ -110,17 +112,18 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
   const fs = f.field?.registration;
   const fresh = r?.fresh.ok ? r.fresh : fs?.fresh;
   // A child of a registered process inherits the registration: its REGISTER times a no-op.
-  const inherited = (x?: { note: string | null } | null) => /inherited/.test(x?.note ?? '');
+  const inherited = (x?: { note: Finding | null } | null) => x?.note?.code === 'registration-inherited';
   const threaded = r?.threaded.ok ? { ...r.threaded, where: 'in this multi-threaded process' }
     : fs?.threaded?.ok && !inherited(fs.threaded) ? { ...fs.threaded, where: `in a child with ${fs.threaded.threads} threads` } : null;
-  if (!r && inherited(fs?.threaded)) return row('registration-cost', 'unknown', 'this process was already registered, so the sampling child\'s registration was a no-op');
+  if (!r && inherited(fs?.threaded)) return row('registration-cost', 'unknown', 'registration-inherited', 'this process was already registered, so the sampling child\'s registration was a no-op');
   if (!threaded?.ns || !fresh?.ok || fresh.ns === null) {
-    const why = fs?.threaded && !fs.threaded.ok ? `REGISTER_PRIVATE_EXPEDITED failed (errno ${fs.threaded.errno})` : 'no registration was timed';
-    return row('registration-cost', 'unknown', why);
+    const [code, why] = fs?.threaded && !fs.threaded.ok ? ['registration-failed', `REGISTER_PRIVATE_EXPEDITED failed (errno ${fs.threaded.errno})`] as const
+      : ['registration-untimed', 'no registration was timed'] as const;
+    return row('registration-cost', 'unknown', code, why);
   }
   const slow = threaded.ns > 1e6;
   const emu = emulatedCpus(f);
-  return row('registration-cost', slow || emu ? 'note' : 'ok',
+  return row('registration-cost', slow || emu ? 'note' : 'ok', emu ? 'registration-emulated' : slow ? 'registration-slow' : 'registration-fast',
     `${emu ? `${EMULATED_CPUS} (${emu}), so these figures are the emulator's: ` : ''}first REGISTER_PRIVATE_EXPEDITED: ${us(fresh.ns)} single-threaded, ${us(threaded.ns)} ${threaded.where}` +
     (slow ? ' (the kernel waits for an RCU grace period once threads exist): register before the first thread starts' : ''));
 }
@@ -139,7 +142,7 @@ function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
   const lead = emu ? `${EMULATED_CPUS} (${emu}), so these latencies are the emulator's; ` : '';
   if (!pts?.length) {
     const why = notMeasured.length ? notMeasured.join('; ') : `not measured: ${f.field?.unknown.contention ?? 'no call by several threads ran with the reader on its CPU'}`;
-    return row('contention', 'unknown', `${lead}${why}`);
+    return row('contention', 'unknown', 'contention-unmeasured', `${lead}${why}`);
   }
   const list = (k: 'p50Ns' | 'p99Ns') => pts.map((p) => us(p[k])).join(' / ');
   const one = pts.find((p) => p.writers === 1), most = pts[pts.length - 1]!;
@@ -153,7 +156,8 @@ function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
     ...(run ? notMeasured : notMeasured.map((t) => `in the run, ${t}`)),
   ];
   const callers = pts.length === 1 && pts[0]!.writers === 1 ? '1 caller' : `${pts.map((p) => p.writers).join(' / ')} concurrent callers`;
-  return row('contention', ratio !== null && ratio > 3 && !emu ? 'warning' : 'note',
+  const queues = ratio !== null && ratio > 3 && !emu;
+  return row('contention', queues ? 'warning' : 'note', queues ? 'contention-queues' : 'contention-measured',
     `${lead}PRIVATE_EXPEDITED with ${callers}: p50 ${list('p50Ns')}, p99 ${list('p99Ns')}` +
     `${run ? '' : ' (a short sample)'}${ratio !== null ? ` (p99 x${ratio.toFixed(1)} from 1 to ${most.writers})` : ''}; the kernel serialises expedited calls, so concurrent callers queue` +
     (caveats.length ? `; ${caveats.join('; ')}` : ''));
@@ -161,18 +165,18 @@ function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
 
 function hotplug(f: MachineFacts, c?: CheckRun): FieldCheck {
   const o = c?.run.onlineCpus;
-  if (o && o.before !== o.after) return row('cpu-hotplug', 'problem', `the online CPU set changed during the run (${o.before} → ${o.after}): every verdict is inconclusive`);
+  if (o && o.before !== o.after) return row('cpu-hotplug', 'problem', 'cpu-set-changed', `the online CPU set changed during the run (${o.before} → ${o.after}): every verdict is inconclusive`);
   const offline = f.cpus.offline ?? [];
   const now = offline.length ? `CPUs ${formatCpuList(offline)} are offline: a barrier does not wait for them, and one coming online mid-run changes what it must reach` : 'no CPU is offline';
-  return row('cpu-hotplug', offline.length ? 'note' : 'ok',
+  return row('cpu-hotplug', offline.length ? 'note' : 'ok', offline.length ? 'cpus-offline' : 'no-cpu-offline',
     o ? `${now}; the online set was the same before and after the run (${o.after})` : `${now}; a run compares the online set before and after and is inconclusive if it changed`);
 }
 
 function defects(f: MachineFacts): FieldCheck {
   const hit = defectsFor(f);
-  if (!hit.length) return row('known-defects', 'ok', `none of the ${DEFECTS.length} table entries applies to Linux ${f.kernel.release} on ${f.platform.machine}`);
+  if (!hit.length) return row('known-defects', 'ok', 'no-known-defect', `none of the ${DEFECTS.length} table entries applies to Linux ${f.kernel.release} on ${f.platform.machine}`);
   const worst = hit.some((d) => d.severity === 'unsafe') ? 'problem' : hit.some((d) => d.severity === 'warning') ? 'warning' : 'note';
-  return { ...row('known-defects', worst, `${hit.length} of ${DEFECTS.length} apply to Linux ${f.kernel.release} on ${f.platform.machine}: ${hit.map((d) => `${d.id}: ${d.text}`).join('; ')}`),
+  return { ...row('known-defects', worst, 'known-defects-apply', `${hit.length} of ${DEFECTS.length} apply to Linux ${f.kernel.release} on ${f.platform.machine}: ${hit.map((d) => `${d.id}: ${d.text}`).join('; ')}`),
     source: hit.map((d) => d.source).filter((s, i, a) => a.indexOf(s) === i).join('; ') };
 }
 
@@ -180,41 +184,45 @@ function mlock(f: MachineFacts, risks: Risk[]): FieldCheck {
   const r = risks.find((x) => x.id === 'mlock-refused');
   if (r) return fromRisk('mlock', r);
   const m = f.process.memlock;
-  if (m.onePageLocked === null) return row('mlock', 'unknown', `not checked: ${f.process.unknown.memlock ?? 'needs the native addon'}`);
+  if (m.onePageLocked === null) return row('mlock', 'unknown', 'mlock-unchecked', `not checked: ${f.process.unknown.memlock ?? 'needs the native addon'}`);
   const limit = m.soft === 'unlimited' ? 'unlimited' : m.soft === null ? 'unknown' : `${m.soft} bytes`;
-  return row('mlock', 'ok', `one page locked (RLIMIT_MEMLOCK ${limit}${f.process.capIpcLock ? ', CAP_IPC_LOCK held' : ''}): runtimes whose mprotect fallback locks a page can start`);
+  return row('mlock', 'ok', 'mlock-ok', `one page locked (RLIMIT_MEMLOCK ${limit}${f.process.capIpcLock ? ', CAP_IPC_LOCK held' : ''}): runtimes whose mprotect fallback locks a page can start`);
 }
 
 function signals(f: MachineFacts): FieldCheck {
   const s = f.field?.signalsSelfTest;
-  if (!s) return row('signals-self-test', 'unknown', 'not reached: the field sample stopped before it or did not run');
-  return s.ok ? row('signals-self-test', 'ok', 'a signals barrier issued by a registered reader thread returned: the writer never signals itself, so it cannot wait on its own handler')
-    : row('signals-self-test', 'problem', `a signals barrier issued by a registered thread failed (errno ${s.errno}): a writer that is also a reader would deadlock or fail`);
+  if (!s) return row('signals-self-test', 'unknown', 'signals-self-test-unreached', 'not reached: the field sample stopped before it or did not run');
+  return s.ok ? row('signals-self-test', 'ok', 'signals-self-test-ok', 'a signals barrier issued by a registered reader thread returned: the writer never signals itself, so it cannot wait on its own handler')
+    : row('signals-self-test', 'problem', 'signals-self-test-failed', `a signals barrier issued by a registered thread failed (errno ${s.errno}): a writer that is also a reader would deadlock or fail`);
 }
 
 export function checksOf(f: MachineFacts, c?: CheckRun): FieldCheck[] {
   // Without a run there is no plan: the sample's reader stands for the readers a run would use.
   const risks = c?.risks ?? risksOf(f, { readerCpus: f.field?.cpus ? [f.field.cpus.reader] : f.cpus.onlineList.slice(1), strategies: [] });
-  const byRisk = (id: FieldCheckId, riskId: string, ok: string, unknown?: string): FieldCheck => {
+  const byRisk = (id: FieldCheckId, riskId: Code, ok: Finding, unknown?: Finding): FieldCheck => {
     const r = risks.find((x) => x.id === riskId);
     if (r) return fromRisk(id, r);
-    return unknown ? row(id, 'unknown', unknown) : row(id, 'ok', ok);
+    return unknown ? row(id, 'unknown', unknown.code, unknown.text) : row(id, 'ok', ok.code, ok.text);
   };
   const t = f.traps;
-  const noTraps = t ? undefined : 'not checked: the report predates environment traps';
+  const noTraps = t ? undefined : finding('traps-unchecked', 'not checked: the report predates environment traps');
   const wsl2 = risks.find((r) => r.id === 'wsl2');
   return [
     fatalDenial(f, risks),
     silentSuccess(f, c),
     registration(f, c),
     contention(f, c),
-    byRisk('cpu-quota', 'cpu-quota', 'no CPU bandwidth limit (cgroup v2 cpu.max or v1 CFS quota) on this process\'s cgroup path', noTraps),
-    byRisk('single-cpu', 'single-cpu', `${f.cpus.online} CPUs online: a barrier has other CPUs to reach`),
+    byRisk('cpu-quota', 'cpu-quota', finding('no-cpu-quota', 'no CPU bandwidth limit (cgroup v2 cpu.max or v1 CFS quota) on this process\'s cgroup path'), noTraps),
+    byRisk('single-cpu', 'single-cpu', finding('several-cpus', `${f.cpus.online} CPUs online: a barrier has other CPUs to reach`)),
     hotplug(f, c),
-    byRisk('user-mode-emulation', 'user-mode-emulation', t ? `the process (${t.emulation.processArch}) runs natively: its arch matches the CPU's (${t.emulation.cpuinfoFamily ?? t.emulation.kernelMachine})` : '', noTraps),
-    byRisk('tracer', 'tracer-attached', 'no tracer or record-replay tool is attached (TracerPid 0)', noTraps ?? (f.process.tracerPid === null ? 'not checked: TracerPid unreadable' : undefined)),
-    wsl2 ? fromRisk('emulated-kernel', wsl2) : byRisk('emulated-kernel', 'emulated-kernel', 'no sign of gVisor, WSL1 or FreeBSD\'s Linux emulation: a real Linux kernel answers'),
-    t?.android ? byRisk('android', 'android-old-api', `Android API level ${t.android.sdk}: runtimes use membarrier here (29 and later)`) : byRisk('android', 'android-old-api', 'not Android', noTraps),
+    byRisk('user-mode-emulation', 'user-mode-emulation', finding('native-process',
+      t ? `the process (${t.emulation.processArch}) runs natively: its arch matches the CPU's (${t.emulation.cpuinfoFamily ?? t.emulation.kernelMachine})` : ''), noTraps),
+    byRisk('tracer', 'tracer-attached', finding('no-tracer', 'no tracer or record-replay tool is attached (TracerPid 0)'),
+      noTraps ?? (f.process.tracerPid === null ? finding('tracer-unreadable', 'not checked: TracerPid unreadable') : undefined)),
+    wsl2 ? fromRisk('emulated-kernel', wsl2)
+      : byRisk('emulated-kernel', 'emulated-kernel', finding('real-kernel', 'no sign of gVisor, WSL1 or FreeBSD\'s Linux emulation: a real Linux kernel answers')),
+    t?.android ? byRisk('android', 'android-old-api', finding('android-recent', `Android API level ${t.android.sdk}: runtimes use membarrier here (29 and later)`))
+      : byRisk('android', 'android-old-api', finding('not-android', 'not Android'), noTraps),
     defects(f),
     mlock(f, risks),
     signals(f),

@@ -1,6 +1,7 @@
 // ExperimentPlan (plan stage) and RunEvidence (run stage): what the engine was asked to do and
 // the raw evidence it returned. Field names under `results` are part of the report format.
 import type { MachineFacts, RegistrationSampleEvidence } from './machine.js';
+import type { Finding } from '../codes.js';
 
 /** What a strategy's soundness rests on (native/strategy.h, StrategyCaps): every stage decides from these, never from ids. */
 export interface StrategyCapabilities {
@@ -161,7 +162,7 @@ export interface StrategyEvidence {
   available: boolean;
   status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed' | 'skipped';
   error: { errno: number; code: string; meaning: string; what: string } | null;
-  notes: string[];
+  notes: Finding[];
   calls: string;
   readerSide: 'compiler-barrier' | 'full-fence';
   remoteInterruption: boolean;
@@ -183,6 +184,8 @@ export interface StrategyEvidence {
     /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
     irqPerCall: Record<string, number> | null;
     irqSource: string;
+    /** Whether /proc/interrupts could be read for this phase (irqPerCall is null when not). */
+    irqReadable: boolean;
   } | null;
   rates: { trialsPerSec: number; callsPerSec: number };
 }
@@ -209,7 +212,7 @@ export interface ContentionPoint {
   /** Calls made while a reader was switched out (no IPI needed), left out of latencyNs; absent in older reports. */
   descheduledCalls?: number;
   /** e.g. how often the readers were descheduled (calls made then need no IPI and are fast). */
-  notes?: string[];
+  notes?: Finding[];
 }
 
 export interface RunEvidence {
@@ -233,7 +236,7 @@ export interface RunEvidence {
   /** /sys/devices/system/cpu/online (as a comma list) before and after the run; absent in older reports. */
   onlineCpus?: { before: string; after: string };
   /** Facts that change how far the evidence goes. */
-  notes: string[];
+  notes: Finding[];
 }
 
 export interface RunReport {

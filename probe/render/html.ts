@@ -3,6 +3,7 @@
 import type { Report, StrategyEvidence, Verdict, VerdictClass } from '../records.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import { fmtCpus } from './format.js';
+import { texts } from '../codes.js';
 import { catalogueOf, controlKindOf, controlOfKind } from '../catalogue.js';
 import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, n, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
 
@@ -53,10 +54,10 @@ function recommendation(r: Report): Safe {
   const power = pc.relaxed
     ? h`<p class="ok">Positive control relaxed: ${count(pc.violations)} of ${count(pc.trials)} unfenced trials (${pct(pc.violations / pc.trials)}) showed 00, so this run could see a broken barrier. Detection horizon: ${hz === null ? 'none' : ns(hz)}.</p>`
     : h`<p class="bad">The positive control never relaxed (${count(pc.violations)} of ${count(pc.trials)}): SB evidence from this run proves nothing.</p>`;
-  const notes = [...(r.results.cancelled ? ['The run was interrupted: only the finished phases are shown.'] : []), ...r.results.notes, ...r.analysis.notes];
+  const notes = [...(r.results.cancelled ? ['The run was interrupted: only the finished phases are shown.'] : []), ...texts(r.results.notes), ...texts(r.analysis.notes)];
   const acc = rec.acceptable.length ? h`<h3>Acceptable with conditions</h3><ul>${rec.acceptable.map((a) => h`<li><code>${a.strategy}</code>: ${a.condition}</li>`)}</ul>` : '';
   const rt = rec.runtimes.length ? h`<h3>Runtime advice</h3><table class="grid"><tr><th>runtime</th><th>advice</th><th>source</th></tr>${rec.runtimes.map((x) => h`<tr><td>${x.runtime}</td><td>${x.advice}</td><td class="dim">${x.source ?? ''}</td></tr>`)}</table>` : '';
-  return h`<section id="recommendation" class="${rec.strategy ? 'rec' : 'rec none'}"><h2>Recommendation</h2>${head}<ul>${rec.reasons.map((x) => h`<li>${x}</li>`)}</ul>${power}${notes.map((x) => h`<p class="bad">${x}</p>`)}${acc}${rt}</section>`;
+  return h`<section id="recommendation" class="${rec.strategy ? 'rec' : 'rec none'}"><h2>Recommendation</h2>${head}<ul>${rec.reasons.map((x) => h`<li>${x.text}</li>`)}</ul>${power}${notes.map((x) => h`<p class="bad">${x}</p>`)}${acc}${rt}</section>`;
 }
 
 function summary(r: Report): Safe {
@@ -65,9 +66,9 @@ function summary(r: Report): Safe {
     const st = v?.stats;
     const lat = e.latencyNs;
     const sep = control && !all[i - 1]?.control ? h`<tr class="group"><th colspan="9">Controls: expected to fail; they show the test can see a failure</th></tr>` : '';
-    const why = !control && v?.reasons.length ? h`<tr class="why"><td></td><td colspan="8">${v.reasons.join(' · ')}</td></tr>` : '';
+    const why = !control && v?.reasons.length ? h`<tr class="why"><td></td><td colspan="8">${texts(v.reasons).join(' · ')}</td></tr>` : '';
     const share = st?.interruptedShare ?? e.mechanism?.interruptedShare ?? null;
-    return h`${sep}<tr class="row" title="${v?.reasons.join('\n') ?? ''}"><td><code>${key}</code>${e.status !== 'ok' ? h` <span class="dim">(${e.status}${e.error ? `: ${e.error.code}` : ''})</span>` : ''}</td><td>${badge(v?.verdict ?? (e.available ? 'inconclusive' : 'unavailable'))}</td>
+    return h`${sep}<tr class="row" title="${v ? texts(v.reasons).join('\n') : ''}"><td><code>${key}</code>${e.status !== 'ok' ? h` <span class="dim">(${e.status}${e.error ? `: ${e.error.code}` : ''})</span>` : ''}</td><td>${badge(v?.verdict ?? (e.available ? 'inconclusive' : 'unavailable'))}</td>
 <td class="r">${lat ? ns(lat.p50) : '–'}</td><td class="r">${lat ? ns(lat.p99) : '–'}</td><td class="r">${count(e.sb.trials)}</td>
 <td class="r ${e.sb.violations ? 'bad' : ''}">${count(e.sb.violations)}</td><td class="r">${st ? `≤ ${pct(st.violationRateUpper95)}` : '–'}</td>
 <td class="r">${pct(share)}${st?.interruptedShareLower95 != null ? h` <span class="dim">(≥ ${pct(st.interruptedShareLower95)})</span>` : ''}${e.remoteInterruption || control ? '' : h` <span class="dim">n/a</span>`}</td>

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCpuList } from '../../probe/inspect/cpulist.js';
 import { loadReport } from '../../probe/report-file.js';
+import type { Finding } from '../../probe/codes.js';
 import { buildHelper, CLI, ROOT } from '../helpers/run-cli.js';
 
 interface Timed { status: number | null; signal: string | null; stdout: string; stderr: string; ms: number }
@@ -79,7 +80,7 @@ row('1. one usable CPU (taskset): run and check exit 3 at once, saying no reader
   assert.is(c.exitCode, 3);
   assert.is(c.requirements[0].strategy, 'membarrier-private-expedited');
   assert.is(c.requirements[0].verdict, 'inconclusive');
-  assert.match(c.requirements[0].reason, /cannot place a reader on another CPU/);
+  assert.is(c.requirements[0].reason.code, 'run-blocked');
   assert.match(chk.stderr, /cannot place a reader on another CPU/);
   const text = cli(['check', '--require', 'membarrier-private-expedited'], { wrap, timeoutMs: 10_000 });
   assert.is(text.status, 3);
@@ -118,12 +119,12 @@ row('2. a CPU hog sharing the writer CPU: no broken control verified, working ba
     const controls = Object.keys(rep.results.controls);
     for (const id of [...BROKEN_CONTROLS, ...controls.filter((c) => c.startsWith('delay-matched:'))]) {
       assert.ok(v[id], `${id} has no verdict`);
-      assert.is.not(v[id].verdict, 'verified', `${id}: ${v[id].reasons[0]}`);
+      assert.is.not(v[id].verdict, 'verified', `${id}: ${v[id].reasons[0].text}`);
     }
     assert.ok(controls.some((c) => c.startsWith('delay-matched:')), 'delay-matched controls ran');
     for (const id of ['membarrier-private-expedited', 'mprotect']) {
-      console.log(`    ${id}: ${v[id].verdict} (${v[id].reasons[0]})`);
-      assert.is.not(v[id].verdict, 'refuted', `${id}: ${v[id].reasons.join('; ')}`);
+      console.log(`    ${id}: ${v[id].verdict} (${v[id].reasons[0].code}: ${v[id].reasons[0].text})`);
+      assert.is.not(v[id].verdict, 'refuted', `${id}: ${JSON.stringify(v[id].reasons)}`);
     }
     const nul = rep.results.controls['null-syscall'].mechanism.interruptedShare;
     console.log(`    null-syscall interruptedShare ${nul}`);
@@ -148,7 +149,7 @@ row('3. mlock refused (setpriv drops CAP_IPC_LOCK, prlimit --memlock=0): mprotec
     assert.is(p.memlock.onePageLocked, false, 'mlock of one page must fail for real');
     const m = rep.results.strategies.mprotect;
     assert.is(m.status, 'ok', JSON.stringify(m.error));
-    assert.ok(m.notes.some((n: string) => /mlock refused.*could be swapped out/.test(n)), m.notes.join(' | '));
+    assert.ok(m.notes.some((n: Finding) => n.code === 'mlock-refused'), JSON.stringify(m.notes));
     assert.ok(rep.analysis.risks.some((x: { id: string }) => x.id === 'mlock-refused'), 'risk mlock-refused listed');
     assert.ok(rep.analysis.verdicts.mprotect.risks.includes('mlock-refused'), 'mprotect carries mlock-refused');
     assert.not.ok(rep.analysis.verdicts['membarrier-private-expedited'].risks.includes('mlock-refused'));
@@ -179,13 +180,14 @@ for (const [action, code, meaning] of [['eperm', 'EPERM', /blocked by seccomp/],
       assert.match(e.error.meaning, meaning);
       const v = rep.analysis.verdicts[id];
       assert.is(v.verdict, 'unavailable', id);
-      assert.match(v.reasons[0], meaning);
-      assert.match(v.reasons[0], new RegExp(code));
+      assert.is(v.reasons[0].code, 'strategy-unavailable', id);
+      assert.match(v.reasons[0].text, new RegExp(code));
       if (code === 'EPERM') assert.ok(v.risks.includes('seccomp-membarrier'), `${id} carries seccomp-membarrier`);
     }
-    assert.is(rep.analysis.verdicts.signals.verdict, 'verified', rep.analysis.verdicts.signals.reasons[0]);
+    assert.is(rep.analysis.verdicts.signals.verdict, 'verified', JSON.stringify(rep.analysis.verdicts.signals.reasons[0]));
     assert.is(rep.recommendation.strategy, 'signals');
-    assert.ok(rep.recommendation.reasons.some((x: string) => /membarrier-private-expedited was not chosen: unavailable/.test(x)));
+    assert.ok(rep.recommendation.reasons.some((x: Finding) => x.code === 'preferred-not-chosen' && x.text.startsWith('membarrier-private-expedited ')),
+      JSON.stringify(rep.recommendation.reasons));
   });
 }
 
@@ -201,7 +203,8 @@ row('5. /proc/interrupts hidden (unshare -m, bind /dev/null): gap test alone, me
     const e = rep.results.strategies['membarrier-private-expedited'];
     assert.is(e.status, 'ok');
     assert.is(e.mechanism.irqPerCall, null);
-    assert.match(e.mechanism.irqSource, /not readable: gap test only/);
+    assert.is(e.mechanism.irqReadable, false);
+    assert.ok(rep.analysis.notes.some((n: Finding) => n.code === 'irq-unreadable'), JSON.stringify(rep.analysis.notes));
     assert.ok(e.mechanism.interruptedShare >= 0.99, `interruptedShare ${e.mechanism.interruptedShare}`);
     for (const c of Object.values(rep.results.controls) as any[]) assert.is(c.mechanism?.irqPerCall ?? null, null, c.id);
 

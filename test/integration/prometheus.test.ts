@@ -13,11 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/run-cli.js';
 import { escapeLabelValue, renderPrometheus } from '../../probe/render/prometheus.js';
 import type { Report } from '../../probe/records.js';
+import { loadReport } from '../../probe/report-file.js';
 import { buildReport } from '../../probe/report.js';
 import { expandReaders, syntheticClasses } from '../unit/expand.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'reports', 'kvm-intel-xeon-2vcpu-default.json');
-const load = (): Report => JSON.parse(readFileSync(FIXTURE, 'utf8'));
+const load = (): Report => loadReport(FIXTURE);
 
 // Debian ships promtool in `prometheus` (dpkg -L prometheus: /usr/bin/promtool) and the exporter
 // in `prometheus-node-exporter` (/usr/bin/prometheus-node-exporter).
