@@ -1,13 +1,15 @@
 // compare: what changed between two reports of (usually) the same host: the environment facts
 // that decide barrier behaviour, and each verdict. A verdict that got worse is what a deploy
 // pipeline wants to stop on.
-import type { Report, VerdictClass } from './records.js';
+import type { Code, Report, VerdictClass } from './records.js';
 
 const RANK: Record<VerdictClass | 'absent', number> = { verified: 3, inconclusive: 2, unavailable: 1, refuted: 0, absent: -1 };
 
 export interface Comparison {
   environment: { field: string; before: string; after: string }[];
-  verdicts: { strategy: string; before: VerdictClass | 'absent'; after: VerdictClass | 'absent'; change: 'better' | 'worse' | 'same' }[];
+  /** `why`: each side's first reason code (probe/codes.ts), null when absent; the change is judged on the classes alone. */
+  verdicts: { strategy: string; before: VerdictClass | 'absent'; after: VerdictClass | 'absent'; change: 'better' | 'worse' | 'same';
+    why: { before: Code | null; after: Code | null } }[];
   worse: boolean;
 }
 
@@ -43,7 +45,8 @@ export function compareReports(a: Report, b: Report): Comparison {
     const before = a.analysis.verdicts[strategy]?.verdict ?? 'absent';
     const after = b.analysis.verdicts[strategy]?.verdict ?? 'absent';
     const d = RANK[after] - RANK[before];
-    return { strategy, before, after, change: d < 0 ? ('worse' as const) : d > 0 ? ('better' as const) : ('same' as const) };
+    const why = { before: a.analysis.verdicts[strategy]?.reasons[0]?.code ?? null, after: b.analysis.verdicts[strategy]?.reasons[0]?.code ?? null };
+    return { strategy, before, after, change: d < 0 ? ('worse' as const) : d > 0 ? ('better' as const) : ('same' as const), why };
   });
   return { environment, verdicts, worse: verdicts.some((v) => v.change === 'worse') };
 }

@@ -14,6 +14,8 @@ import { DEFECTS } from '../../probe/analyse/defects.js';
 import { recommend } from '../../probe/recommend/index.js';
 import { loadReport } from '../../probe/report-file.js';
 import { migrateReport } from '../../probe/migrate.js';
+import { compareReports } from '../../probe/compare.js';
+import { buildReport } from '../../probe/report.js';
 import { SCHEMA_VERSION } from '../../probe/records.js';
 import { localFixture, localFixturesDir, localReport, repoRoot } from './fixtures.js';
 
@@ -132,6 +134,20 @@ test('a version 1 sentence no rule matches keeps its text as legacy; migrating t
   assert.is(r.results.notes[0]!.code, 'calibration-short');
   assert.is(r.results.strategies.mprotect!.mechanism!.irqReadable, false);
   assert.equal(migrateReport(structuredClone(r)), r);
+});
+
+test('compare: a saved version 1 report against a fresh analysis names each side\'s first reason code', () => {
+  const before = loadReport(FIXTURE);
+  const run = structuredClone(before);
+  const e = run.results.strategies['membarrier-private-expedited']!;
+  e.status = 'unavailable'; e.available = false;
+  e.error = { errno: 1, code: 'EPERM', meaning: 'blocked by seccomp', what: 'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED' };
+  const after = buildReport({ ...run, kind: 'run' }, []);
+  const c = compareReports(before, after);
+  const row = c.verdicts.find((v) => v.strategy === 'membarrier-private-expedited')!;
+  assert.equal([row.before, row.after, row.change], ['verified', 'unavailable', 'worse']);
+  assert.equal(row.why, { before: 'all-readers-interrupted', after: 'strategy-unavailable' });
+  assert.ok(c.worse);
 });
 
 test.run();
