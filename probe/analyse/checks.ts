@@ -58,17 +58,26 @@ function fatalDenial(f: MachineFacts, risks: Risk[]): FieldCheck {
   const mb = f.membarrier;
   const seccomp = risks.find((r) => r.id === 'seccomp-membarrier');
   if (mb.child?.end === 'signaled' && seccomp) return fromRisk('fatal-denial', seccomp);
-  if (!mb.child) return row('fatal-denial', 'unknown', 'denial-unchecked', `not checked: ${mb.unknown.queryMask ?? 'no membarrier child ran'}`);
-  if (mb.child.end !== 'exited') return row('fatal-denial', 'unknown', 'denial-child-ended', `the membarrier child ended with "${mb.child.end}" before answering everything`);
+  if (!mb.child) {
+    return row('fatal-denial', 'unknown', 'denial-unchecked',
+      `not checked: ${mb.unknown.queryMask ?? 'no membarrier child ran'}`);
+  }
+  if (mb.child.end !== 'exited') {
+    return row('fatal-denial', 'unknown', 'denial-child-ended',
+      `the membarrier child ended with "${mb.child.end}" before answering everything`);
+  }
   if (mb.error) {
-    return row('fatal-denial', 'warning', 'query-fails', `membarrier QUERY fails with ${mb.error.code} (${mb.error.meaning}), in a child that survived: ` +
+    return row('fatal-denial', 'warning', 'query-fails',
+      `membarrier QUERY fails with ${mb.error.code} (${mb.error.meaning}), in a child that survived: ` +
       'runtimes see an error and fall back (see the runtime notes); nothing is killed');
   }
   const failed = mb.registrations.filter((r) => r.outcome && !r.outcome.ok);
   if (failed.length) {
-    return row('fatal-denial', 'warning', 'registration-refused', `a child survived every call, but ${failed.map((r) => `${r.command} failed (${r.outcome!.ok ? '' : r.outcome!.code})`).join(', ')}: runtimes needing those fall back`);
+    return row('fatal-denial', 'warning', 'registration-refused',
+      `a child survived every call, but ${failed.map((r) => `${r.command} failed (${r.outcome!.ok ? '' : r.outcome!.code})`).join(', ')}: runtimes needing those fall back`);
   }
-  return row('fatal-denial', 'ok', 'no-denial', `QUERY and every REGISTER answered in a short-lived child (mask ${mb.queryMask}): a process calling membarrier is not killed here`);
+  return row('fatal-denial', 'ok', 'no-denial',
+    `QUERY and every REGISTER answered in a short-lived child (mask ${mb.queryMask}): a process calling membarrier is not killed here`);
 }
 
 /** The run's verdicts when there are any; otherwise the field sample's effect measurement. */
@@ -81,29 +90,48 @@ function silentSuccess(f: MachineFacts, c?: CheckRun): FieldCheck {
     // Emulated CPUs: the shares time the emulator; only SB violations (not timing) still show a hollow call.
     const failed = hollow.filter((v) => v.stats.violations > 0);
     if (emu && failed.length) {
-      return row('silent-success', 'problem', 'hollow-by-sb', `${failed.map((v) => `${v.strategy} (${v.stats.violations} SB violations in ${v.stats.trials} trials)`).join(', ')} ` +
+      return row('silent-success', 'problem', 'hollow-by-sb',
+        `${failed.map((v) => `${v.strategy} (${v.stats.violations} SB violations in ${v.stats.trials} trials)`).join(', ')} ` +
         `returned without ordering a reader: refuted by SB outcomes, not timing (${EMULATED_CPUS}, ${emu}, so the interrupted shares say nothing)`);
     }
     if (hollow.length && !emu) {
-      return row('silent-success', 'problem', 'hollow-call', `${hollow.map((v) => `${v.strategy} (${pct(v.stats.interruptedShare!)} of calls interrupted a reader)`).join(', ')} ` +
+      return row('silent-success', 'problem', 'hollow-call',
+        `${hollow.map((v) => `${v.strategy} (${pct(v.stats.interruptedShare!)} of calls interrupted a reader)`).join(', ')} ` +
         `succeeded without reaching other CPUs, like the null syscall (${pct(hollow[0]!.stats.nullControlShare!)}): refuted`);
     }
   }
   const e = f.field?.effect;
-  if (!e) return row('silent-success', 'unknown', 'effect-unsampled', `not sampled: ${f.field?.unknown.effect ?? f.field?.unknown.child ?? (f.field ? 'the sample stopped before it' : 'no field sample (needs the native addon)')}`);
+  if (!e) {
+    return row('silent-success', 'unknown', 'effect-unsampled',
+      `not sampled: ${f.field?.unknown.effect ?? f.field?.unknown.child ?? (f.field ? 'the sample stopped before it' : 'no field sample (needs the native addon)')}`);
+  }
   const m = e.membarrier, n = e.nullSyscall;
-  if (e.error) return row('silent-success', 'unknown', 'effect-stopped', `the sample stopped at ${e.error.what} (errno ${e.error.errno}) after ${m.calls} calls`);
-  if (m.interruptedShare === null || n.interruptedShare === null) return row('silent-success', 'unknown', 'effect-no-on-cpu', 'no call ran with the reader on its CPU');
+  if (e.error) {
+    return row('silent-success', 'unknown', 'effect-stopped',
+      `the sample stopped at ${e.error.what} (errno ${e.error.errno}) after ${m.calls} calls`);
+  }
+  if (m.interruptedShare === null || n.interruptedShare === null) {
+    return row('silent-success', 'unknown', 'effect-no-on-cpu',
+      'no call ran with the reader on its CPU');
+  }
   const against = `the reader on the other CPU was interrupted in ${pct(m.interruptedShare)} of ${m.onCpuCalls} PRIVATE_EXPEDITED calls (p50 ${us(m.p50Ns!)}) against ${pct(n.interruptedShare)} for getpid`;
   // Under emulation the gap test times the emulator: a low share is no evidence of a hollow call.
   if (emu && !(m.interruptedShare >= 0.95 && !isNearNull(m.interruptedShare, n.interruptedShare))) {
-    return row('silent-success', 'unknown', 'effect-emulated', `${EMULATED_CPUS} (${emu}), and a reader's clock gaps time the emulator, so ${against} says nothing either way`);
+    return row('silent-success', 'unknown', 'effect-emulated',
+      `${EMULATED_CPUS} (${emu}), and a reader's clock gaps time the emulator, so ${against} says nothing either way`);
   }
   if (!nullHasPower(n.interruptedShare)) {
-    return row('silent-success', 'unknown', 'effect-null-noisy', `${against}: getpid interrupts the reader that often too (a noisy host or steal time), so the sample cannot tell a hollow call from a working one`);
+    return row('silent-success', 'unknown', 'effect-null-noisy',
+      `${against}: getpid interrupts the reader that often too (a noisy host or steal time), so the sample cannot tell a hollow call from a working one`);
   }
-  if (isNearNull(m.interruptedShare, n.interruptedShare)) return row('silent-success', 'problem', 'hollow-call', `${against}: the call returns 0 without reaching other CPUs here`);
-  if (m.interruptedShare >= 0.95) return row('silent-success', 'ok', 'effect-reaches', `${against}: the call reaches other CPUs${c ? '' : ' (a run judges it at length)'}${emu ? ` (${EMULATED_CPUS})` : ''}`);
+  if (isNearNull(m.interruptedShare, n.interruptedShare)) {
+    return row('silent-success', 'problem', 'hollow-call',
+      `${against}: the call returns 0 without reaching other CPUs here`);
+  }
+  if (m.interruptedShare >= 0.95) {
+    return row('silent-success', 'ok', 'effect-reaches',
+      `${against}: the call reaches other CPUs${c ? '' : ' (a run judges it at length)'}${emu ? ` (${EMULATED_CPUS})` : ''}`);
+  }
   return row('silent-success', 'warning', 'effect-partial', `${against}: it reaches other CPUs only part of the time`);
 }
 
@@ -115,7 +143,10 @@ function registration(f: MachineFacts, c?: CheckRun): FieldCheck {
   const inherited = (x?: { note: Finding | null } | null) => x?.note?.code === 'registration-inherited';
   const threaded = r?.threaded.ok ? { ...r.threaded, where: 'in this multi-threaded process' }
     : fs?.threaded?.ok && !inherited(fs.threaded) ? { ...fs.threaded, where: `in a child with ${fs.threaded.threads} threads` } : null;
-  if (!r && inherited(fs?.threaded)) return row('registration-cost', 'unknown', 'registration-inherited', 'this process was already registered, so the sampling child\'s registration was a no-op');
+  if (!r && inherited(fs?.threaded)) {
+    return row('registration-cost', 'unknown', 'registration-inherited',
+      'this process was already registered, so the sampling child\'s registration was a no-op');
+  }
   if (!threaded?.ns || !fresh?.ok || fresh.ns === null) {
     const [code, why] = fs?.threaded && !fs.threaded.ok ? ['registration-failed', `REGISTER_PRIVATE_EXPEDITED failed (errno ${fs.threaded.errno})`] as const
       : ['registration-untimed', 'no registration was timed'] as const;
@@ -165,7 +196,10 @@ function contention(f: MachineFacts, c?: CheckRun): FieldCheck {
 
 function hotplug(f: MachineFacts, c?: CheckRun): FieldCheck {
   const o = c?.run.onlineCpus;
-  if (o && o.before !== o.after) return row('cpu-hotplug', 'problem', 'cpu-set-changed', `the online CPU set changed during the run (${o.before} → ${o.after}): every verdict is inconclusive`);
+  if (o && o.before !== o.after) {
+    return row('cpu-hotplug', 'problem', 'cpu-set-changed',
+      `the online CPU set changed during the run (${o.before} → ${o.after}): every verdict is inconclusive`);
+  }
   const offline = f.cpus.offline ?? [];
   const now = offline.length ? `CPUs ${formatCpuList(offline)} are offline: a barrier does not wait for them, and one coming online mid-run changes what it must reach` : 'no CPU is offline';
   return row('cpu-hotplug', offline.length ? 'note' : 'ok', offline.length ? 'cpus-offline' : 'no-cpu-offline',
@@ -174,9 +208,13 @@ function hotplug(f: MachineFacts, c?: CheckRun): FieldCheck {
 
 function defects(f: MachineFacts): FieldCheck {
   const hit = defectsFor(f);
-  if (!hit.length) return row('known-defects', 'ok', 'no-known-defect', `none of the ${DEFECTS.length} table entries applies to Linux ${f.kernel.release} on ${f.platform.machine}`);
+  if (!hit.length) {
+    return row('known-defects', 'ok', 'no-known-defect',
+      `none of the ${DEFECTS.length} table entries applies to Linux ${f.kernel.release} on ${f.platform.machine}`);
+  }
   const worst = hit.some((d) => d.severity === 'unsafe') ? 'problem' : hit.some((d) => d.severity === 'warning') ? 'warning' : 'note';
-  return { ...row('known-defects', worst, 'known-defects-apply', `${hit.length} of ${DEFECTS.length} apply to Linux ${f.kernel.release} on ${f.platform.machine}: ${hit.map((d) => `${d.id}: ${d.text}`).join('; ')}`),
+  return { ...row('known-defects', worst, 'known-defects-apply',
+    `${hit.length} of ${DEFECTS.length} apply to Linux ${f.kernel.release} on ${f.platform.machine}: ${hit.map((d) => `${d.id}: ${d.text}`).join('; ')}`),
     source: hit.map((d) => d.source).filter((s, i, a) => a.indexOf(s) === i).join('; ') };
 }
 
@@ -184,16 +222,25 @@ function mlock(f: MachineFacts, risks: Risk[]): FieldCheck {
   const r = risks.find((x) => x.id === 'mlock-refused');
   if (r) return fromRisk('mlock', r);
   const m = f.process.memlock;
-  if (m.onePageLocked === null) return row('mlock', 'unknown', 'mlock-unchecked', `not checked: ${f.process.unknown.memlock ?? 'needs the native addon'}`);
+  if (m.onePageLocked === null) {
+    return row('mlock', 'unknown', 'mlock-unchecked',
+      `not checked: ${f.process.unknown.memlock ?? 'needs the native addon'}`);
+  }
   const limit = m.soft === 'unlimited' ? 'unlimited' : m.soft === null ? 'unknown' : `${m.soft} bytes`;
-  return row('mlock', 'ok', 'mlock-ok', `one page locked (RLIMIT_MEMLOCK ${limit}${f.process.capIpcLock ? ', CAP_IPC_LOCK held' : ''}): runtimes whose mprotect fallback locks a page can start`);
+  return row('mlock', 'ok', 'mlock-ok',
+    `one page locked (RLIMIT_MEMLOCK ${limit}${f.process.capIpcLock ? ', CAP_IPC_LOCK held' : ''}): runtimes whose mprotect fallback locks a page can start`);
 }
 
 function signals(f: MachineFacts): FieldCheck {
   const s = f.field?.signalsSelfTest;
-  if (!s) return row('signals-self-test', 'unknown', 'signals-self-test-unreached', 'not reached: the field sample stopped before it or did not run');
-  return s.ok ? row('signals-self-test', 'ok', 'signals-self-test-ok', 'a signals barrier issued by a registered reader thread returned: the writer never signals itself, so it cannot wait on its own handler')
-    : row('signals-self-test', 'problem', 'signals-self-test-failed', `a signals barrier issued by a registered thread failed (errno ${s.errno}): a writer that is also a reader would deadlock or fail`);
+  if (!s) {
+    return row('signals-self-test', 'unknown', 'signals-self-test-unreached',
+      'not reached: the field sample stopped before it or did not run');
+  }
+  return s.ok ? row('signals-self-test', 'ok', 'signals-self-test-ok',
+    'a signals barrier issued by a registered reader thread returned: the writer never signals itself, so it cannot wait on its own handler')
+    : row('signals-self-test', 'problem', 'signals-self-test-failed',
+      `a signals barrier issued by a registered thread failed (errno ${s.errno}): a writer that is also a reader would deadlock or fail`);
 }
 
 export function checksOf(f: MachineFacts, c?: CheckRun): FieldCheck[] {
