@@ -20,7 +20,8 @@ export async function check(requirements: string[], opts: Omit<RunOptions, 'stra
   const report = buildReport(run, commandLine);
   const reqs = requirements.map((strategy) => {
     const v = report.analysis.verdicts[strategy];
-    const reason = v?.reasons[0] ?? (run.plan.blocked ? finding('run-blocked', run.plan.blocked) : finding('not-run', 'not run'));
+    const blocked = run.plan.blocked ? finding('run-blocked', run.plan.blocked) : null;
+    const reason = v?.reasons[0] ?? blocked ?? finding('not-run', 'not run');
     return { strategy, verdict: v?.verdict ?? 'inconclusive', reason };
   });
   const notMet = reqs.some((r) => r.verdict === 'refuted' || r.verdict === 'unavailable');

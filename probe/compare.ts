@@ -7,9 +7,14 @@ const RANK: Record<VerdictClass | 'absent', number> = { verified: 3, inconclusiv
 
 export interface Comparison {
   environment: { field: string; before: string; after: string }[];
-  /** `why`: each side's first reason code (probe/codes.ts), null when absent; the change is judged on the classes alone. */
-  verdicts: { strategy: string; before: VerdictClass | 'absent'; after: VerdictClass | 'absent'; change: 'better' | 'worse' | 'same';
-    why: { before: Code | null; after: Code | null } }[];
+  /** `why`: each side's first reason code (probe/codes.ts), null when absent; `change` compares the classes alone. */
+  verdicts: {
+    strategy: string;
+    before: VerdictClass | 'absent';
+    after: VerdictClass | 'absent';
+    change: 'better' | 'worse' | 'same';
+    why: { before: Code | null; after: Code | null };
+  }[];
   worse: boolean;
 }
 
@@ -45,8 +50,9 @@ export function compareReports(a: Report, b: Report): Comparison {
     const before = a.analysis.verdicts[strategy]?.verdict ?? 'absent';
     const after = b.analysis.verdicts[strategy]?.verdict ?? 'absent';
     const d = RANK[after] - RANK[before];
-    const why = { before: a.analysis.verdicts[strategy]?.reasons[0]?.code ?? null, after: b.analysis.verdicts[strategy]?.reasons[0]?.code ?? null };
-    return { strategy, before, after, change: d < 0 ? ('worse' as const) : d > 0 ? ('better' as const) : ('same' as const), why };
+    const first = (r: Report) => r.analysis.verdicts[strategy]?.reasons[0]?.code ?? null;
+    const change = d < 0 ? ('worse' as const) : d > 0 ? ('better' as const) : ('same' as const);
+    return { strategy, before, after, change, why: { before: first(a), after: first(b) } };
   });
   return { environment, verdicts, worse: verdicts.some((v) => v.change === 'worse') };
 }

@@ -50,7 +50,8 @@ const LEGACY: [RegExp, Code][] = [
   [/^no strategy is verified here/, 'none-verified'],
   [/passed here but is not acceptable/, 'page-table-risky'],
   [/passed here; it is offered only with --allow-mprotect/, 'page-table-opt-in'],
-  [/^(the kernel interrupts exactly|documented, and reaches|portable, but costs|always correct, but every read)/, 'pick-rationale'],
+  // recommend/index.ts's WHY sentences, one per preferred strategy.
+  [/^(the kernel interrupts exactly|documented, and reaches|portable, but costs|always correct, but)/, 'pick-rationale'],
   [/^mlock refused/, 'mlock-refused'],
   [/^GET_REGISTRATIONS in this process/, 'registrations-read-back'],
   [/^a reader was switched out more often/, 'gap-store-full'],
@@ -102,12 +103,15 @@ export function migrateReport(data: unknown): unknown {
   const budget = plan.phaseBudget;
   if (isObj(budget) && typeof budget.overBudget === 'string') exact.set(budget.overBudget, 'over-budget');
   for (const p of Array.isArray(results.phases) ? results.phases : []) {
-    if (isObj(p) && isObj(p.skip) && typeof p.skip.reason === 'string') exact.set(p.skip.reason, `skipped-${p.skip.code}` as Code);
+    if (!isObj(p) || !isObj(p.skip) || typeof p.skip.reason !== 'string') continue;
+    exact.set(p.skip.reason, `skipped-${p.skip.code}` as Code);
   }
   results.notes = findings(results.notes, exact);
   for (const group of [results.strategies, results.controls]) if (isObj(group)) Object.values(group).forEach(evidence);
   if (isObj(results.contention)) {
-    for (const pts of Object.values(results.contention)) if (Array.isArray(pts)) pts.forEach((p) => isObj(p) && (p.notes = findings(p.notes)));
+    for (const pts of Object.values(results.contention)) {
+      for (const p of Array.isArray(pts) ? pts : []) if (isObj(p)) p.notes = findings(p.notes);
+    }
   }
   const rc = results.registrationCost;
   if (isObj(rc)) [rc.fresh, rc.threaded].forEach(registrationNote);
@@ -116,7 +120,9 @@ export function migrateReport(data: unknown): unknown {
   if (reg) [reg.fresh, reg.threaded].forEach(registrationNote);
   const a = data.analysis;
   if (isObj(a)) {
-    if (isObj(a.verdicts)) for (const v of Object.values(a.verdicts)) if (isObj(v)) v.reasons = findings(v.reasons, exact);
+    for (const v of isObj(a.verdicts) ? Object.values(a.verdicts) : []) {
+      if (isObj(v)) v.reasons = findings(v.reasons, exact);
+    }
     a.notes = findings(a.notes, exact);
     // A check row that reused a risk has the risk's text: its code is the risk's id.
     const byText = new Map((Array.isArray(a.risks) ? a.risks : []).filter(isObj).map((r) => [r.text, r.id as Code]));

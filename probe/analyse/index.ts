@@ -14,7 +14,8 @@ import { finding, type Finding } from '../codes.js';
 function interruptNotes(run: RunEvidence): Finding[] {
   const all = [...Object.values(run.strategies), ...Object.values(run.controls)];
   return all.some((e) => e.mechanism && !e.mechanism.irqReadable)
-    ? [finding('irq-unreadable', '/proc/interrupts was not readable: the mechanism evidence rests on the readers\' gap test alone, without the kernel\'s IPI counts')]
+    ? [finding('irq-unreadable',
+      '/proc/interrupts was not readable: the mechanism evidence rests on the readers\' gap test alone, without the kernel\'s IPI counts')]
     : [];
 }
 
@@ -25,14 +26,16 @@ function powerNotes(power: ReturnType<typeof readerPower>): Finding[] {
   if (!silent.length || silent.length === power!.length) return [];
   const named = silent.slice(0, MAX_NAMED).map((p) => `${p.cpu} (${p.class}, ${p.trials} trials)`).join(', ');
   const more = silent.length > MAX_NAMED ? ` and ${silent.length - MAX_NAMED} more` : '';
-  return [finding('reader-without-power', `the positive control never relaxed at reader CPU ${named}${more}: SB could not have seen a broken barrier there`)];
+  return [finding('reader-without-power',
+    `the positive control never relaxed at reader CPU ${named}${more}: SB could not have seen a broken barrier there`)];
 }
 
 /** A CPU that came online or went offline mid-run: no phase knows which CPUs it had to reach. */
 export function hotplugReason(run: RunEvidence): Finding | null {
   const o = run.onlineCpus;
   return o && o.before !== o.after
-    ? finding('cpu-set-changed', `the online CPU set changed during the run (${o.before || 'none'} → ${o.after || 'none'}): no phase knows which CPUs its barrier had to reach`)
+    ? finding('cpu-set-changed',
+      `the online CPU set changed during the run (${o.before || 'none'} → ${o.after || 'none'}): no phase knows which CPUs its barrier had to reach`)
     : null;
 }
 
@@ -51,12 +54,14 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
   }
   for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true, classes[id], emulated);
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
-  const missing = blocked ?? (run.cancelled ? finding('not-reached', 'not run: the run was interrupted before this phase') : finding('not-run', 'not run'));
+  const missing = blocked ?? (run.cancelled
+    ? finding('not-reached', 'not run: the run was interrupted before this phase') : finding('not-run', 'not run'));
   for (const id of plan.strategies) {
     // A phase the run skipped (late, calibration failed) says why in its own words.
     const skip = run.phases?.find((p) => p.key === id)?.skip;
     verdicts[id] ??= {
-      strategy: id, verdict: 'inconclusive', reasons: [blocked ?? (skip ? finding(`skipped-${skip.code}`, skip.reason) : missing)],
+      strategy: id, verdict: 'inconclusive',
+      reasons: [blocked ?? (skip ? finding(`skipped-${skip.code}`, skip.reason) : missing)],
       risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
       stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
         interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
@@ -71,7 +76,9 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
     notes: [...run.notes, ...(blocked && !plan.blocked ? [blocked] : []),
-      ...(run.cancelled ? [finding('run-interrupted', 'the run was interrupted: the report holds the phases that finished')] : []), ...interruptNotes(run), ...powerNotes(power),
-      ...(emulated ? [finding('emulated-cpus', `${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`)] : [])],
+      ...(run.cancelled ? [finding('run-interrupted',
+        'the run was interrupted: the report holds the phases that finished')] : []), ...interruptNotes(run), ...powerNotes(power),
+      ...(emulated ? [finding('emulated-cpus',
+        `${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`)] : [])],
   };
 }

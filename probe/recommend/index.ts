@@ -28,11 +28,14 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     reasons.push(finding('pick-rationale', WHY[pick]));
     for (const better of PREFERENCE.slice(0, PREFERENCE.indexOf(pick))) {
       const v = a.verdicts[better];
-      reasons.push(finding('preferred-not-chosen', `${better} was not chosen: ${v ? `${v.verdict}: ${v.reasons[0]?.text}` : 'not run'}`));
+      reasons.push(finding('preferred-not-chosen',
+        `${better} was not chosen: ${v ? `${v.verdict}: ${v.reasons[0]?.text}` : 'not run'}`));
     }
   } else {
-    reasons.push(finding('none-verified', 'no strategy is verified here: use full fences on both sides until a run verifies one'));
-    if (!a.positiveControl.relaxed) reasons.push(finding('positive-control-silent', 'the positive control never relaxed, so this run could not judge any barrier'));
+    reasons.push(finding('none-verified',
+      'no strategy is verified here: use full fences on both sides until a run verifies one'));
+    if (!a.positiveControl.relaxed) reasons.push(finding('positive-control-silent',
+      'the positive control never relaxed, so this run could not judge any barrier'));
   }
   const acceptable: Recommendation['acceptable'] = [];
   const catalogue = catalogueOf(run);
@@ -41,7 +44,8 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     const v = a.verdicts[id];
     if (v?.verdict !== 'verified') continue;
     const risky = a.risks.filter((r) => r.strategies.includes(id) && r.severity !== 'note');
-    if (risky.length) reasons.push(finding('page-table-risky', `${id} passed here but is not acceptable: ${risky.map((r) => r.text).join('; ')}`));
+    if (risky.length) reasons.push(finding('page-table-risky',
+      `${id} passed here but is not acceptable: ${risky.map((r) => r.text).join('; ')}`));
     else if (opts.allowMprotect) acceptable.push({ strategy: id, condition: MPROTECT_CAVEAT });
     else {
       reasons.push(finding('page-table-opt-in',

@@ -37,7 +37,8 @@ export async function contentionPoint(engine: NativeEngine, readerCpus: number[]
   const r = await engine.runContention({ strategy, writers, readerCpus, writerCpus: p.writerCpus, budgetMs: p.budgetMs, hardMs });
   if (r.status !== 'ok') {
     return { point: null, failed: true,
-      note: finding('contention-failed', `contention ${strategy} with ${writers} writers: ${r.status}${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`) };
+      note: finding('contention-failed',
+        `contention ${strategy} with ${writers} writers: ${r.status}${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`) };
   }
   if (r.latency.calls === 0) {
     return { point: null, failed: false, note: finding('contention-all-descheduled',

@@ -171,7 +171,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // under an emulator takes over 100 ms) is matched up to that, and the report says so.
           const delayNs = Math.min(median, MAX_DELAY_NS);
           if (delayNs < median) {
-            results.notes.push(finding('delay-capped', `${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`));
+            results.notes.push(finding('delay-capped',
+              `${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`));
           }
           results.controls[p.key] = await sb({ delayNs });
           break;
@@ -227,7 +228,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
   results.onlineCpus = { before: onlineBefore, after: onlineAfter };
   if (controlEvidence(results, 'positive')?.sb.violations === 0) {
-    results.notes.push(finding('positive-control-silent', 'the positive control never relaxed: this run could not have seen a broken barrier'));
+    results.notes.push(finding('positive-control-silent',
+      'the positive control never relaxed: this run could not have seen a broken barrier'));
   }
   return report;
 }

@@ -4,7 +4,9 @@ import type { Code, Finding } from '../../probe/codes.js';
 export const codesOf = (fs: readonly Finding[] | undefined): Code[] => (fs ?? []).map((f) => f.code);
 
 /** The first finding with `code`, or undefined. */
-export const withCode = (fs: readonly Finding[] | undefined, code: Code): Finding | undefined => (fs ?? []).find((f) => f.code === code);
+export const withCode = (fs: readonly Finding[] | undefined, code: Code): Finding | undefined =>
+  (fs ?? []).find((f) => f.code === code);
 
 /** For assertion messages: "code: text" per finding. */
-export const said = (fs: readonly Finding[] | undefined): string => (fs ?? []).map((f) => `${f.code}: ${f.text}`).join(' | ');
+export const said = (fs: readonly Finding[] | undefined): string =>
+  (fs ?? []).map((f) => `${f.code}: ${f.text}`).join(' | ');

@@ -8,8 +8,9 @@
 import type { Code, Report, Verdict } from '../../probe/records.js';
 
 /** Inconclusive reasons (codes) that a loaded machine or a short run can produce on a sound strategy. */
-export const TIMING_REASONS: ReadonlySet<Code> = new Set<Code>(['too-few-calls', 'not-above-null', 'not-above-delay-matched', 'no-on-cpu-call',
-  'reader-short', 'sb-no-power']);
+export const TIMING_REASONS: ReadonlySet<Code> = new Set<Code>([
+  'too-few-calls', 'not-above-null', 'not-above-delay-matched', 'no-on-cpu-call', 'reader-short', 'sb-no-power',
+]);
 
 /** Null when the verdict for `id` is what this machine's risks call for, else why not. */
 export function verdictProblem(report: Pick<Report, 'analysis'>, id: string): string | null {

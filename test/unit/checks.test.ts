@@ -104,6 +104,14 @@ test('environment traps turn their rows: quota, one CPU, emulation, rr, gVisor, 
   assert.match(status((f) => { f.kernel.release = '6.8.0'; f.platform.machine = 'riscv64'; }, 'known-defects').source, /openjdk\/jdk#17889/);
 });
 
+test('an inherited registration is told by the addon\'s code, not by the wording of its note', () => {
+  const inherited = status((f) => { f.field!.registration.threaded!.note = { code: 'registration-inherited', text: 'a no-op' }; }, 'registration-cost');
+  assert.equal([inherited.status, inherited.code], ['unknown', 'registration-inherited']);
+  // A note that mentions "inherited" but carries another code is a real figure.
+  const worded = status((f) => { f.field!.registration.threaded!.note = { code: 'registration-threaded', text: 'not inherited' }; }, 'registration-cost');
+  assert.is(worded.code, 'registration-slow');
+});
+
 test('CPU hotplug during a run: the row is a problem and every verdict inconclusive', () => {
   const results = { ...structuredClone(recorded.results), onlineCpus: { before: '0,1', after: '0' } };
   const a = analyse(recorded.system, recorded.plan, results);
