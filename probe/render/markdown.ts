@@ -41,7 +41,7 @@ export function renderMarkdown(r: Report): string {
   const checks = r.analysis.checks ?? [];
   if (checks.length) {
     out.push('', '**Field checks**: traps real deployments have hit, each checked here', '', '| check | status | finding | source |', '|---|---|---|---|');
-    for (const c of checks) out.push(`| ${cell(c.title)} | ${c.status === 'ok' ? 'ok' : `**${c.status}**`} | ${cell(c.text)} | ${cell(c.source)} |`);
+    for (const c of checks) out.push(`| ${cell(c.title)} | ${c.status === 'ok' ? 'ok' : `**${c.status}**`} | ${cell(c.text)} (\`${c.code}\`) | ${cell(c.source)} |`);
   }
   out.push('', '<details><summary>Why each verdict</summary>', '');
   for (const [id, v] of Object.entries(r.analysis.verdicts)) out.push(`- \`${id}\` **${v.verdict}**: ${text(texts(v.reasons).join('; '))} (\`${v.reasons.map((x) => x.code).join('`, `')}\`)`);
