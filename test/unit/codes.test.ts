@@ -74,7 +74,7 @@ test('every registered code is emitted somewhere (no dead entries)', () => {
     if (code === 'legacy') continue;  // migrate.ts's fallback
     // Phase skips become verdict reasons as `skipped-${skip.code}` (analyse/index.ts).
     if (code.startsWith('skipped-')) assert.ok(skipCodes.includes(`'${code.slice(8)}'`), code);
-    else assert.ok([`'${code}'`, `"${code}"`].some((q) => sources.includes(q)), `${code} is registered, nothing emits it`);
+    else assert.ok([`'${code}'`, `"${code}"`].some((q) => sources.includes(q)), `${code}: registered, never emitted`);
   }
 });
 
