@@ -7,8 +7,9 @@
 // no other line has), then emit it with `finding('my-code', text)`. `npm run build:ts` makes the
 // TypeScript reject a code that is not here; test/unit/codes.test.ts fails until the README's
 // "Reason codes" table lists it (`node scripts/codes-table.mjs` prints the table to paste).
-// Native code emits codes as string literals (a note's first field, RegistrationSample::code); the
-// same test finds those literals and checks that each one is registered.
+// Native code emits codes as string literals: a Note's first field (`notes.push_back({"my-code", text})`,
+// native/strategy.h) or `sample.code = "my-code"` (RegistrationSample); the same test finds literals in
+// those two forms and checks that each one is registered, so keep to them.
 // Risk ids (analyse/risks.ts) and kernel-defect ids (analyse/defects.ts) are codes too.
 
 export const CODES = {
