@@ -4,7 +4,7 @@ import type { Report, StrategyEvidence, Verdict, VerdictClass } from '../records
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import { fmtCpus } from './format.js';
 import { catalogueOf, controlKindOf, controlOfKind } from '../catalogue.js';
-import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, n, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
+import { type Part, type Safe, circle, h, lanes, legend, line, linScale, logScale, mark, polyline, raw, rect, svgDoc, text, textWidth, xAxis, yAxis } from './svg.js';
 
 const COLOR: Record<VerdictClass, string> = { verified: '#1a7f37', refuted: '#cf222e', inconclusive: '#b58100', unavailable: '#6e7781' };
 const SEVERITY: Record<string, string> = { unsafe: '#cf222e', warning: '#b58100', note: '#0969da' };

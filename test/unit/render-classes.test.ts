@@ -35,7 +35,7 @@ test('text: classes present and covered, a per-class row, the silent reader name
   assert.match(t, /other-package: 48 usable CPUs, 3 readers \(CPU 1,4,7\)/);
   assert.match(t, /other-llc: 40 usable CPUs, not covered/);
   assert.match(t, /strategy\s+other-package\s+same-llc\s+smt-sibling\n/);
-  assert.match(t, /\n  membarrier-private-expedited\s+0\.00% · 0\/\d+k\s+100\.00% · 0\/\d+k\s+100\.00% · 0\/\d+k\n/);
+  assert.match(t, /\n {2}membarrier-private-expedited\s+0\.00% · 0\/\d+k\s+100\.00% · 0\/\d+k\s+100\.00% · 0\/\d+k\n/);
   // Nine readers: summed up per class, the weakest reader named.
   assert.match(t, /positive control \(none\) relaxed: other-package 93\.7% over 3 readers, same-llc 93\.7% over 3 readers, smt-sibling 62\.4% over 3 readers \(lowest CPU 9: 0\.00%\)\n/);
   assert.match(t, /positive control never relaxed at CPU 9 \(smt-sibling\): SB had no power there/);
