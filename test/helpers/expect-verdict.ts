@@ -8,7 +8,15 @@
 import type { Report, Verdict } from '../../probe/records.js';
 
 /** Inconclusive reasons that a loaded machine or a short run can produce on a sound strategy. */
-export const TIMING_REASON = /too few to bound|not clearly above|no call ran with every reader on its CPU|interrupted in under 99%|SB has no power at this latency/;
+export const TIMING_REASON = new RegExp(
+  [
+    'too few to bound',
+    'not clearly above',
+    'no call ran with every reader on its CPU',
+    'interrupted in under 99%',
+    'SB has no power at this latency',
+  ].join('|'),
+);
 
 /** Null when the verdict for `id` is what this machine's risks call for, else why not. */
 export function verdictProblem(report: Pick<Report, 'analysis'>, id: string): string | null {
