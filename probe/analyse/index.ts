@@ -1,5 +1,6 @@
-// analyse: evidence in, verdicts and risks out. Pure: the same report always gives the same analysis,
-// which is what lets `show` and `compare` re-judge saved evidence.
+// analyse: evidence in, verdicts and risks out. Pure: the same evidence always gives the same
+// analysis, so a library caller may re-judge a saved report's evidence with buildReport (`show` and
+// `compare` do not: they use the analysis the report was saved with).
 import type { Analysis, ExperimentPlan, MachineFacts, RunEvidence } from '../records.js';
 import { judge, MAX_NAMED } from './verdicts.js';
 import { risksOf } from './risks.js';

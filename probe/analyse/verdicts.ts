@@ -74,9 +74,8 @@ function power(s: VerdictStats): Finding {
 }
 
 /**
- * "Success that does nothing": a call that returns 0 yet interrupts readers no more often than the
- * null syscall (sandboxes and library OSes have shipped such membarriers: mystikos#313,
- * unikraft#1321). Null when the share is clearly above the null control or not measured.
+ * Whether an interrupted share is too near the null syscall's to count as reaching readers: it must
+ * stand NEAR_MARGIN above it and at more than twice it.
  */
 export const isNearNull = (share: number, nul: number): boolean => !(share > nul + NEAR_MARGIN && share > 2 * nul);
 /**
@@ -86,6 +85,12 @@ export const isNearNull = (share: number, nul: number): boolean => !(share > nul
  */
 export const nullHasPower = (nul: number): boolean => !isNearNull(1, nul);
 
+/**
+ * "Success that does nothing": a call that returns 0 yet interrupts readers no more often than the
+ * null syscall (sandboxes and library OSes have shipped such membarriers: mystikos#313,
+ * unikraft#1321). The reason to refute, or null when the share is clearly above the null control,
+ * not measured, or the null control itself has no power here.
+ */
 function nearNull(e: StrategyEvidence, s: VerdictStats, kind: ControlKind, classes?: ClassEvidence[]): Finding | null {
   // The null call is the floor itself: it is never compared with itself.
   const nul = kind === 'null-call' ? null : s.nullControlShare;

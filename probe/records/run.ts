@@ -38,8 +38,11 @@ export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' 
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
-  /** no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs did not run ok;
-   * duplicate: an earlier phase measured the same thing; late: the run was running late; stopped: interrupted or calibration failed. */
+  /**
+   * no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs
+   * did not run ok; duplicate: an earlier phase measured the same thing; late: the run was running late;
+   * stopped: interrupted or calibration failed.
+   */
   code: 'no-cpus' | 'no-time' | 'depends' | 'duplicate' | 'late' | 'stopped';
   reason: string;
 }

@@ -28,7 +28,9 @@ export function renderReportText(r: Report, s: Style): string {
   const risks = r.analysis.risks;
   if (risks.length) {
     out.push('', s.head('Risks known without running'));
-    for (const k of risks) out.push(`  - ${k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity} (${k.strategies.join(', ') || 'environment'}): ${k.text}${k.source ? s.dim(` (source: ${k.source})`) : ''}`);
+    const severity = (k: (typeof risks)[number]) =>
+      k.severity === 'unsafe' ? s.bad(k.severity) : k.severity === 'warning' ? s.warn(k.severity) : k.severity;
+    for (const k of risks) out.push(`  - ${severity(k)} (${k.strategies.join(', ') || 'environment'}): ${k.text}${k.source ? s.dim(` (source: ${k.source})`) : ''}`);
   }
   const checks = r.analysis.checks ?? [];
   if (checks.length) {

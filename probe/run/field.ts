@@ -5,11 +5,8 @@
 import type { ContentionPoint, PhasePlan, RegistrationCostEvidence } from '../records.js';
 import { loadNative, type NativeEngine } from '../native.js';
 import { sampleEvidence as sample } from '../inspect/field.js';
-import { CONTENTION_BUDGET_MS, CONTENTION_STRATEGIES, CONTENTION_WRITERS } from '../plan/phases.js';
 import { finding, type Finding } from '../codes.js';
 
-// The plan owns these (it budgets them); re-exported for existing callers.
-export { CONTENTION_BUDGET_MS, CONTENTION_STRATEGIES, CONTENTION_WRITERS };
 const CHILD_TIMEOUT_MS = 2000;
 
 /**
