@@ -6,3 +6,4 @@ export const SCHEMA_VERSION = 1;
 export * from './records/machine.js';
 export * from './records/run.js';
 export * from './records/verdict.js';
+export * from './records/repro.js';

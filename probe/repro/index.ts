@@ -19,7 +19,22 @@ export interface ReproPlan {
   /** Appended to the summary line (the demonstration says that its missed calls are by design). */
   note: string;
   block: string;
+  /** A known-broken control shown on purpose: its exit 1 is by design. */
+  demonstration: boolean;
+  /** Where a report of this defect goes, in words (render/repro-markdown.ts prints it). */
+  sendTo: string;
 }
+
+// Who maintains what, per the kernel's MAINTAINERS file: its "MEMBARRIER SUPPORT" entry covers
+// kernel/sched/membarrier.c (two maintainers, list linux-kernel@vger.kernel.org);
+// scripts/get_maintainer.pl names the current people for any file.
+const SEND_MEMBARRIER = 'the maintainers of kernel/sched/membarrier.c (MAINTAINERS entry "MEMBARRIER SUPPORT"; ' +
+  '`scripts/get_maintainer.pl -f kernel/sched/membarrier.c` prints them), copying linux-kernel@vger.kernel.org';
+const SEND_MM = 'the memory-management and architecture TLB maintainers: `scripts/get_maintainer.pl -f mm/mprotect.c ' +
+  'arch/x86/mm/tlb.c` (arm64: arch/arm64/include/asm/tlbflush.h), copying linux-mm@kvack.org and linux-kernel@vger.kernel.org';
+const SEND_SIGNALS = 'the signal-handling maintainers: `scripts/get_maintainer.pl -f kernel/signal.c`, copying ' +
+  'linux-kernel@vger.kernel.org';
+const SEND_NOBODY = 'nobody: this program is a demonstration, and its exit 1 is by design';
 
 const known = (c: string | null) => c === null || (MEMBARRIER_COMMANDS as readonly string[]).includes(c);
 
@@ -27,7 +42,7 @@ const known = (c: string | null) => c === null || (MEMBARRIER_COMMANDS as readon
 export function planFor(d: Resolved): ReproPlan | null {
   if (!d.remoteInterruption) return null;
   const c = d.caps;
-  const base = { strategy: d.id, note: '' };
+  const base = { strategy: d.id, note: '', sendTo: SEND_MEMBARRIER, demonstration: false };
   if (c.family === 'membarrier' && c.membarrier && known(c.membarrier.command) && known(c.membarrier.register)) {
     const { command, register } = c.membarrier;
     return { ...base, block: membarrierBlock(command, register), what:
@@ -40,19 +55,19 @@ export function planFor(d: Resolved): ReproPlan | null {
   }
   if (c.family === 'page-table') {
     const how = c.mlockedPage ? 'mprotect' : 'madvise';
-    return { ...base, block: pageBlock(how, true), what:
+    return { ...base, sendTo: SEND_MM, block: pageBlock(how, true), what:
       (how === 'mprotect' ? 'Touches a page, then downgrades it with mprotect(PROT_READ)' : 'Touches a page, then drops it with madvise(MADV_DONTNEED)') +
       ', from the writer\'s CPU, while a reader thread spins on another CPU; the TLB shootdown must interrupt every CPU ' +
       'that may cache the mapping. A missed call means the flush needed no IPI here (a broadcast TLB flush such as ' +
       'INVLPGB, or a hypervisor that flushes for the guest), so this strategy is no barrier on this machine.' };
   }
   if (c.family === 'signals') {
-    return { ...base, block: SIGNALS_BLOCK, what: 'Sends a signal to a reader thread spinning on another CPU and waits ' +
+    return { ...base, sendTo: SEND_SIGNALS, block: SIGNALS_BLOCK, what: 'Sends a signal to a reader thread spinning on another CPU and waits ' +
       "for its handler's acknowledgement; the handler runs on the reader's CPU, so every call must interrupt it." };
   }
   if (c.family === 'control' && c.controlKind === 'negative') {
     // The negative control that makes a call: the shootdown's look-alike on a page nothing mapped.
-    return { ...base, block: pageBlock('mprotect', false), note:
+    return { ...base, sendTo: SEND_NOBODY, demonstration: true, block: pageBlock('mprotect', false), note:
       '; a demonstration: an untouched page has no TLB entry to flush, so no call interrupts the reader (exit 1 by design)',
     what: 'A DEMONSTRATION, not a defect: downgrades a page that was never touched with mprotect(PROT_READ). Nothing ' +
       'is mapped, so there is nothing to flush and no IPI: the reader is never interrupted, and the program exits 1 ' +
