@@ -190,6 +190,7 @@ static int positive(const char *s) {
 
 int main(int argc, char **argv) {
   int attempts = 20, verbose = 0, opt;
+  opterr = 0; /* one usage line, not getopt's message and then usage */
   while ((opt = getopt(argc, argv, "n:c:w:r:v")) != -1) {
     if (opt == 'n') attempts = positive(optarg);
     else if (opt == 'c') n_calls = positive(optarg);
@@ -266,12 +267,12 @@ int main(int argc, char **argv) {
   }
   uint64_t missed_ticks = median_of(missed_med, n_missed_med), reached_ticks = median_of(reached_med, n_reached_med);
   if (shown) printf("%s: defect shown in %d of %d attempts", REPRO_STRATEGY, shown, finished);
-  else printf("%s: defect not shown in %d attempts", REPRO_STRATEGY, finished);
+  else printf("%s: defect not shown in %d attempt%s", REPRO_STRATEGY, finished, finished == 1 ? "" : "s");
   printf(": reader missed %d-%d of %d calls", lo, hi, n_calls);
   if (hi) printf("; missed calls ~%llu %s (%.0f ns)", (unsigned long long)missed_ticks, TIMEBASE, missed_ticks / ticks_per_ns);
   if (lo < n_calls) printf("; reached calls ~%llu %s (%.0f ns)", (unsigned long long)reached_ticks, TIMEBASE, reached_ticks / ticks_per_ns);
   if (left_out) printf("; %d calls left out (the reader was switched out)", left_out);
-  if (lost) printf("; %d attempts gave no result", lost);
+  if (lost) printf("; %d attempt%s gave no result", lost, lost == 1 ? "" : "s");
   printf("%s\n", REPRO_NOTE);
   return shown ? 1 : 0;
 }
