@@ -9,7 +9,7 @@ struct attempt {
   char error[240];
 };
 
-static int writer_cpu = -1, reader_cpu = -1, n_calls = 2000;
+static int writer_cpu = -1, reader_cpu = -1, n_calls = REPRO_DEFAULT_CALLS;
 static volatile int reader_state; /* 0 starting, 1 calibrated and watching, -1 could not pin */
 static volatile int stop_reader;
 static uint64_t threshold;        /* a gap: two readings further apart than this */
@@ -189,7 +189,7 @@ static int positive(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  int attempts = 20, verbose = 0, opt;
+  int attempts = REPRO_DEFAULT_ATTEMPTS, verbose = 0, opt;
   opterr = 0; /* one usage line, not getopt's message and then usage */
   while ((opt = getopt(argc, argv, "n:c:w:r:v")) != -1) {
     if (opt == 'n') attempts = positive(optarg);

@@ -114,5 +114,6 @@ export function reproSource(p: ReproPlan, tool: string): string {
   const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   return [`/* ${header.join('\n   ').replace(/\*\//g, '* /')}\n*/`,
     `#define REPRO_STRATEGY "${esc(p.strategy)}"`, `#define REPRO_NOTE "${esc(p.note)}"`,
+    `#define REPRO_DEFAULT_ATTEMPTS ${DEFAULT_ATTEMPTS}`, `#define REPRO_DEFAULT_CALLS ${DEFAULT_CALLS}`,
     C_PRELUDE, p.block, C_SKELETON].join('\n');
 }
