@@ -32,11 +32,11 @@ static int repro_call(void) { return mb(${command}) < 0 ? fail_setup("membarrier
 `;
 }
 
-/** A TLB shootdown as the barrier: downgrading a page the writer has touched (mprotect) or dropping it
- *  (madvise). `touch` false leaves the page untouched: nothing is mapped, so nothing is flushed. */
-export function pageBlock(how: 'mprotect' | 'madvise', touch: boolean): string {
+/** A TLB shootdown as the barrier: downgrading a page the writer has touched (`downgrade`: mprotect) or
+ *  dropping it (madvise). `touch` false leaves the page untouched: nothing is mapped, so nothing is flushed. */
+export function pageBlock(downgrade: boolean, touch: boolean): string {
   const store = touch ? '  page[0]++; /* map the page: now there is a TLB entry to shoot down */\n' : '';
-  const call = how === 'mprotect'
+  const call = downgrade
     ? String.raw`  if (mprotect((void *)page, page_size, PROT_READ | PROT_WRITE)) return fail_setup("mprotect(RW)", errno);
 ${store}  if (mprotect((void *)page, page_size, PROT_READ)) return fail_setup("mprotect(READ)", errno);`
     : String.raw`${store}  if (madvise((void *)page, page_size, MADV_DONTNEED)) return fail_setup("madvise(MADV_DONTNEED)", errno);`;

@@ -54,9 +54,11 @@ export function planFor(d: Resolved): ReproPlan | null {
       'that answers 0 without running the command.' };
   }
   if (c.family === 'page-table') {
-    const how = c.mlockedPage ? 'mprotect' : 'madvise';
-    return { ...base, sendTo: SEND_MM, block: pageBlock(how, true), what:
-      (how === 'mprotect' ? 'Touches a page, then downgrades it with mprotect(PROT_READ)' : 'Touches a page, then drops it with madvise(MADV_DONTNEED)') +
+    // The strategy that keeps its page (mlocked) downgrades it; the other drops it.
+    const downgrade = c.mlockedPage;
+    return { ...base, sendTo: SEND_MM, block: pageBlock(downgrade, true), what:
+      (downgrade ? 'Touches a page, then downgrades it with mprotect(PROT_READ)'
+        : 'Touches a page, then drops it with madvise(MADV_DONTNEED)') +
       ', from the writer\'s CPU, while a reader thread spins on another CPU; the TLB shootdown must interrupt every CPU ' +
       'that may cache the mapping. A missed call means the flush needed no IPI here (a broadcast TLB flush such as ' +
       'INVLPGB, or a hypervisor that flushes for the guest), so this strategy is no barrier on this machine.' };
@@ -67,7 +69,7 @@ export function planFor(d: Resolved): ReproPlan | null {
   }
   if (c.family === 'control' && c.controlKind === 'negative') {
     // The negative control that makes a call: the shootdown's look-alike on a page nothing mapped.
-    return { ...base, sendTo: SEND_NOBODY, demonstration: true, block: pageBlock('mprotect', false), note:
+    return { ...base, sendTo: SEND_NOBODY, demonstration: true, block: pageBlock(true, false), note:
       '; a demonstration: an untouched page has no TLB entry to flush, so no call interrupts the reader (exit 1 by design)',
     what: 'A DEMONSTRATION, not a defect: downgrades a page that was never touched with mprotect(PROT_READ). Nothing ' +
       'is mapped, so there is nothing to flush and no IPI: the reader is never interrupted, and the program exits 1 ' +
