@@ -13,7 +13,8 @@ export const MEMBARRIER_COMMANDS = [
 /** membarrier(command): QUERY first (a kernel or filter without it is a setup failure), then register. */
 export function membarrierBlock(command: string, register: string | null): string {
   const reg = register
-    ? String.raw`  if (mb(${register}) < 0) return fail_setup("membarrier(${register})", errno);`
+    ? String.raw`  if (mb(${register}) < 0)
+    return fail_setup("membarrier(${register})", errno);`
     : '  /* this command needs no registration */';
   return String.raw`static int mb(int cmd) { return (int)syscall(__NR_membarrier, cmd, 0, 0); }
 
@@ -21,14 +22,17 @@ static int repro_setup(void) {
   int mask = mb(MEMBARRIER_CMD_QUERY);
   if (mask < 0) return fail_setup("membarrier(MEMBARRIER_CMD_QUERY)", errno);
   if (!(mask & ${command})) {
-    snprintf(setup_error, sizeof setup_error, "this kernel does not offer ${command} (QUERY mask 0x%x)", mask);
+    snprintf(setup_error, sizeof setup_error, "this kernel does not offer %s (QUERY mask 0x%x)",
+             "${command}", mask);
     return -1;
   }
 ${reg}
   return 0;
 }
 
-static int repro_call(void) { return mb(${command}) < 0 ? fail_setup("membarrier(${command})", errno) : 0; }
+static int repro_call(void) {
+  return mb(${command}) < 0 ? fail_setup("membarrier(${command})", errno) : 0;
+}
 `;
 }
 
@@ -37,9 +41,11 @@ static int repro_call(void) { return mb(${command}) < 0 ? fail_setup("membarrier
 export function pageBlock(downgrade: boolean, touch: boolean): string {
   const store = touch ? '  page[0]++; /* map the page: now there is a TLB entry to shoot down */\n' : '';
   const call = downgrade
-    ? String.raw`  if (mprotect((void *)page, page_size, PROT_READ | PROT_WRITE)) return fail_setup("mprotect(RW)", errno);
+    ? String.raw`  if (mprotect((void *)page, page_size, PROT_READ | PROT_WRITE))
+    return fail_setup("mprotect(RW)", errno);
 ${store}  if (mprotect((void *)page, page_size, PROT_READ)) return fail_setup("mprotect(READ)", errno);`
-    : String.raw`${store}  if (madvise((void *)page, page_size, MADV_DONTNEED)) return fail_setup("madvise(MADV_DONTNEED)", errno);`;
+    : String.raw`${store}  if (madvise((void *)page, page_size, MADV_DONTNEED))
+    return fail_setup("madvise(MADV_DONTNEED)", errno);`;
   return String.raw`static volatile char *page;
 static size_t page_size;
 

@@ -4,7 +4,7 @@
 // bad names, folders and flags are UserErrors (exit 2) before anything is written.
 import { join } from 'node:path';
 import { EXIT, UserError } from '../exit-codes.js';
-import type { Report } from '../records.js';
+import type { Report, ReproEvidence } from '../records.js';
 import { TOOL } from '../version.js';
 import { DEFAULT_ATTEMPTS, reproFileName, reproPlan, reproSource, buildCommand } from './index.js';
 
@@ -30,19 +30,24 @@ function write(path: string, text: string, writeAtomic: (p: string, t: string) =
   try {
     writeAtomic(path, text);
   } catch (err) {
-    throw new UserError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a writable --out folder`);
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new UserError(`cannot write ${path} (${why}); give a writable --out folder`);
   }
 }
 
-async function evidenceFor(id: string, a: ReproArgs, io: ReproIo): Promise<{ report: Report | null; evidence: string | import('../records.js').ReproEvidence }> {
+type Found = { report: Report | null; evidence: string | ReproEvidence };
+
+async function evidenceFor(id: string, a: ReproArgs, io: ReproIo): Promise<Found> {
   const { evidenceFrom } = await import('./report.js');
   if (a.from !== undefined) {
     const report = (await import('../report-file.js')).loadReport(a.from);
     return { report, evidence: evidenceFrom(report, id, `saved report ${a.from}`) };
   }
-  const [{ runProbe }, { buildReport }, { CATALOGUE }] = await Promise.all([import('../run/index.js'), import('../report.js'), import('../catalogue.js')]);
+  const [{ runProbe }, { buildReport }, { CATALOGUE }] = await Promise.all([
+    import('../run/index.js'), import('../report.js'), import('../catalogue.js')]);
   const isControl = CATALOGUE.find((d) => d.id === id)?.control === true;
-  io.stderr.write(`running a short probe (${SHORT_PROBE_MS / 1000} s) for ${id}; --from REPORT.json uses a saved one instead\n`);
+  io.stderr.write(`running a short probe (${SHORT_PROBE_MS / 1000} s) for ${id}`
+    + '; --from REPORT.json uses a saved one\n');
   try {
     // Controls run in every probe: asking for no strategy runs just them.
     const run = await runProbe({ strategies: isControl ? [] : [id], durationMs: SHORT_PROBE_MS });
@@ -61,9 +66,12 @@ export async function reproCommand(a: ReproArgs, io: ReproIo): Promise<number> {
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
     throw new UserError(`--attempts takes a whole number from 1 to 1000, got ${JSON.stringify(a.attempts)}`);
   }
-  if (a.from !== undefined && !a.report) throw new UserError('--from goes with --report (it names the saved report whose evidence the bug report quotes)');
+  if (a.from !== undefined && !a.report) {
+    throw new UserError('--from goes with --report (it names the saved report whose evidence the bug report quotes)');
+  }
   const dir = io.prepareOutDir(a.out ?? '.');
-  const [{ writeAtomic }, { renderReproWritten }] = await Promise.all([import('../report-file.js'), import('../render/repro-text.js')]);
+  const [{ writeAtomic }, { renderReproWritten }] = await Promise.all([
+    import('../report-file.js'), import('../render/repro-text.js')]);
   const source = reproSource(plan, `${TOOL.name} ${TOOL.version}`);
   const cFile = join(dir, reproFileName(plan.strategy)), exe = join(dir, `repro-${plan.strategy}`);
   write(cFile, source, writeAtomic);
@@ -74,12 +82,14 @@ export async function reproCommand(a: ReproArgs, io: ReproIo): Promise<number> {
       import('./report.js'), import('../render/repro-markdown.js'), import('../inspect/index.js')]);
     const ev = await evidenceFor(plan.strategy, a, io);
     // The machine described is this one: a saved report's own facts may be from elsewhere.
-    const facts = ev.report && a.from === undefined ? ev.report.system : await inspect(undefined, { systeminformation: false, field: false });
+    const facts = ev.report && a.from === undefined
+      ? ev.report.system : await inspect(undefined, { systeminformation: false, field: false });
     const record = await gatherReproReport({ plan, source, facts, evidence: ev.evidence, attempts });
     const path = join(dir, `repro-${plan.strategy}.md`);
     write(path, renderReproMarkdown(record), writeAtomic);
     report = { path, outcome: reproOutcome(record.program.run) };
   }
-  io.stdout.write(renderReproWritten({ strategy: plan.strategy, cFile, buildCommand: buildCommand(cFile, exe), runCommand: exeRun, demonstration: plan.demonstration, report }));
+  io.stdout.write(renderReproWritten({ strategy: plan.strategy, cFile, buildCommand: buildCommand(cFile, exe),
+    runCommand: exeRun, demonstration: plan.demonstration, report }));
   return EXIT.OK;
 }

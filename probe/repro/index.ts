@@ -31,7 +31,8 @@ export interface ReproPlan {
 const SEND_MEMBARRIER = 'the maintainers of kernel/sched/membarrier.c (MAINTAINERS entry "MEMBARRIER SUPPORT"; ' +
   '`scripts/get_maintainer.pl -f kernel/sched/membarrier.c` prints them), copying linux-kernel@vger.kernel.org';
 const SEND_MM = 'the memory-management and architecture TLB maintainers: `scripts/get_maintainer.pl -f mm/mprotect.c ' +
-  'arch/x86/mm/tlb.c` (arm64: arch/arm64/include/asm/tlbflush.h), copying linux-mm@kvack.org and linux-kernel@vger.kernel.org';
+  'arch/x86/mm/tlb.c` (arm64: arch/arm64/include/asm/tlbflush.h), copying linux-mm@kvack.org and ' +
+  'linux-kernel@vger.kernel.org';
 const SEND_SIGNALS = 'the signal-handling maintainers: `scripts/get_maintainer.pl -f kernel/signal.c`, copying ' +
   'linux-kernel@vger.kernel.org';
 const SEND_NOBODY = 'nobody: this program is a demonstration, and its exit 1 is by design';
@@ -49,7 +50,8 @@ export function planFor(d: Resolved): ReproPlan | null {
       `Calls membarrier(${command}) from the writer's CPU while a reader thread of the same process spins on another ` +
       'CPU, and counts the calls that did not interrupt the reader. The order is the one that exposes a stale ' +
       "runqueue membarrier state: a helper thread runs briefly on the reader's CPU and exits (that CPU idles, still " +
-      `holding the process's mm), then ${register ?? 'nothing'} is registered, then the reader starts. Every expedited ` +
+      `holding the process's mm), then ${register ?? 'nothing'} is registered, then the reader starts. ` +
+      'Every expedited ' +
       'call must interrupt every CPU running a thread of the process: a missed call is a kernel defect, or a sandbox ' +
       'that answers 0 without running the command.' };
   }
@@ -59,18 +61,21 @@ export function planFor(d: Resolved): ReproPlan | null {
     return { ...base, sendTo: SEND_MM, block: pageBlock(downgrade, true), what:
       (downgrade ? 'Touches a page, then downgrades it with mprotect(PROT_READ)'
         : 'Touches a page, then drops it with madvise(MADV_DONTNEED)') +
-      ', from the writer\'s CPU, while a reader thread spins on another CPU; the TLB shootdown must interrupt every CPU ' +
+      ', from the writer\'s CPU, while a reader thread spins on another CPU; the TLB shootdown must interrupt ' +
+      'every CPU ' +
       'that may cache the mapping. A missed call means the flush needed no IPI here (a broadcast TLB flush such as ' +
       'INVLPGB, or a hypervisor that flushes for the guest), so this strategy is no barrier on this machine.' };
   }
   if (c.family === 'signals') {
-    return { ...base, sendTo: SEND_SIGNALS, block: SIGNALS_BLOCK, what: 'Sends a signal to a reader thread spinning on another CPU and waits ' +
+    return { ...base, sendTo: SEND_SIGNALS, block: SIGNALS_BLOCK, what:
+      'Sends a signal to a reader thread spinning on another CPU and waits ' +
       "for its handler's acknowledgement; the handler runs on the reader's CPU, so every call must interrupt it." };
   }
   if (c.family === 'control' && c.controlKind === 'negative') {
     // The negative control that makes a call: the shootdown's look-alike on a page nothing mapped.
     return { ...base, sendTo: SEND_NOBODY, demonstration: true, block: pageBlock(true, false), note:
-      '; a demonstration: an untouched page has no TLB entry to flush, so no call interrupts the reader (exit 1 by design)',
+      '; a demonstration: an untouched page has no TLB entry to flush, so no call interrupts the reader ' +
+      '(exit 1 by design)',
     what: 'A DEMONSTRATION, not a defect: downgrades a page that was never touched with mprotect(PROT_READ). Nothing ' +
       'is mapped, so there is nothing to flush and no IPI: the reader is never interrupted, and the program exits 1 ' +
       'by design. It shows what a barrier that reaches nobody looks like to this reproducer.' };
@@ -79,14 +84,16 @@ export function planFor(d: Resolved): ReproPlan | null {
 }
 
 /** The ids repro accepts, in catalogue order. */
-export const supportedStrategies = (cat: readonly Resolved[] = CATALOGUE) => cat.filter((d) => planFor(d) !== null).map((d) => d.id);
+export const supportedStrategies = (cat: readonly Resolved[] = CATALOGUE) =>
+  cat.filter((d) => planFor(d) !== null).map((d) => d.id);
 
 /** The plan for `id`, or a one-line UserError (exit 2) listing the ids that have one. */
 export function reproPlan(id: string, cat: readonly Resolved[] = CATALOGUE): ReproPlan {
   const d = cat.find((x) => x.id === id);
   const plan = d ? planFor(d) : null;
   if (!plan) {
-    const why = d ? `${id} has no reproducer (its call is not meant to interrupt other CPUs)` : `unknown strategy ${JSON.stringify(id)}`;
+    const why = d ? `${id} has no reproducer (its call is not meant to interrupt other CPUs)`
+      : `unknown strategy ${JSON.stringify(id)}`;
     throw new UserError(`${why}; repro supports ${supportedStrategies(cat).join(', ')}`);
   }
   return plan;
@@ -108,7 +115,8 @@ export function reproSource(p: ReproPlan, tool: string): string {
   const header = [
     `${tool} repro: ${p.strategy}`, '', ...wrap(p.what), '',
     `Build: ${buildCommand(reproFileName(p.strategy), exe)}`,
-    `Run:   ./${exe} [-n ATTEMPTS (${DEFAULT_ATTEMPTS})] [-c CALLS (${DEFAULT_CALLS})] [-w WRITER_CPU] [-r READER_CPU] [-v]`,
+    `Run:   ./${exe} [-n ATTEMPTS (${DEFAULT_ATTEMPTS})] [-c CALLS (${DEFAULT_CALLS})]`,
+    '       [-w WRITER_CPU] [-r READER_CPU] [-v (one line per attempt on stderr)]',
     'Prints one summary line. Exit 1: the defect showed (in some attempt the reader missed more than a tenth of the',
     'calls); 0: it did not in any attempt; 2: cannot set up (ENOSYS, EPERM, fewer than 2 CPUs, affinity refused).',
     'Each attempt runs in a fresh child process with a 10 s deadline; every wait has a deadline.',

@@ -14,7 +14,7 @@ import { buildCommand, reproFileName, type ReproPlan } from './index.js';
 /** The reproducer's own deadline is 10 s an attempt; this bounds the whole run for the report. */
 export const RUN_DEADLINE_MS = 180_000;
 
-function runCommand(cmd: string, args: string[], cwd: string, timeoutMs: number): ReproCommandRun {
+function runOne(cmd: string, args: string[], cwd: string, timeoutMs: number): ReproCommandRun {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs });
   const output = [r.stdout, r.stderr, r.error && !r.stdout && !r.stderr ? String(r.error.message) : '']
@@ -39,15 +39,18 @@ export function compilerVersion(): string | null {
 export function buildAndRun(p: ReproPlan, source: string, attempts: number): ReproReport['program'] {
   const fileName = reproFileName(p.strategy), exe = `repro-${p.strategy}`;
   const runArgs = ['-n', String(attempts)];
-  const base = { fileName, source, buildCommand: buildCommand(fileName, exe), runCommand: `./${exe} ${runArgs.join(' ')}` };
+  const runCommand = `./${exe} ${runArgs.join(' ')}`;
+  const base = { fileName, source, buildCommand: buildCommand(fileName, exe), runCommand };
   const compiler = compilerVersion();
-  if (!compiler) return { ...base, compiler, build: null, run: null, notRun: 'no C compiler (cc) on PATH: not built or run here' };
+  if (!compiler) {
+    return { ...base, compiler, build: null, run: null, notRun: 'no C compiler (cc) on PATH: not built or run here' };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'membarrier-probe-repro-'));
   try {
     writeFileSync(join(dir, fileName), source);
-    const build = runCommand('cc', ['-O2', '-pthread', '-o', exe, fileName], dir, 60_000);
+    const build = runOne('cc', ['-O2', '-pthread', '-o', exe, fileName], dir, 60_000);
     if (build.exitCode !== 0) return { ...base, compiler, build, run: null, notRun: 'the build failed: not run' };
-    const run = runCommand(`./${exe}`, runArgs, dir, RUN_DEADLINE_MS);
+    const run = runOne(`./${exe}`, runArgs, dir, RUN_DEADLINE_MS);
     return { ...base, compiler, build, run, notRun: null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -68,7 +71,10 @@ export function evidenceFrom(r: Report, id: string, origin: string): ReproEviden
     kernelRelease: r.system.kernel.release,
     verdict: v?.verdict ?? null,
     reasons: v?.reasons ?? [],
-    latencyNs: l ? { p50: l.p50, p99: l.p99, onCpuP50: l.onCpu?.calls ? l.onCpu.p50 : null, onCpuP99: l.onCpu?.calls ? l.onCpu.p99 : null, calls: l.calls } : null,
+    latencyNs: l ? {
+      p50: l.p50, p99: l.p99, calls: l.calls,
+      onCpuP50: l.onCpu?.calls ? l.onCpu.p50 : null, onCpuP99: l.onCpu?.calls ? l.onCpu.p99 : null,
+    } : null,
     interruptedShare: m?.interruptedShare ?? null,
     rawInterruptedShare: m?.rawInterruptedShare ?? null,
     onCpuCalls: m?.onCpuCalls ?? null,
@@ -76,7 +82,8 @@ export function evidenceFrom(r: Report, id: string, origin: string): ReproEviden
     irqPerCall: m?.irqPerCall ?? null,
     readerCpus: r.results.cpus.readers,
     writerCpu: r.results.cpus.writer,
-    nullCall: nul ? { interruptedShare: nul.mechanism?.interruptedShare ?? null, p50Ns: nul.latencyNs?.p50 ?? null } : null,
+    nullCall: nul
+      ? { interruptedShare: nul.mechanism?.interruptedShare ?? null, p50Ns: nul.latencyNs?.p50 ?? null } : null,
   };
 }
 

@@ -23,8 +23,9 @@ const noCc = works('cc', ['--version']) ? null : 'no C compiler (cc) on PATH';
 const noTwo = noCc ?? (allowed.length >= 2 ? null : `only ${allowed.length} usable CPU: a reproducer needs two`);
 const noTaskset = noCc ?? (works('taskset', ['-c', String(allowed[0]), 'true']) ? null : 'taskset cannot restrict this process');
 
-/** `<id>: defect shown in K of N attempts: ...` or `<id>: defect not shown in N attempts: ...` */
-const SUMMARY = /^(\S+): defect (?:shown in (\d+) of (\d+) attempts?|not shown in (\d+) attempts?): reader missed (\d+)-(\d+) of (\d+) calls/;
+/** `<id>: defect shown in K of N attempts: reader missed A-B of C[-D] calls...` or `<id>: defect not shown in N ...` */
+const SUMMARY = new RegExp('^(\\S+): defect (?:shown in (\\d+) of (\\d+) attempts?|not shown in (\\d+) attempts?): ' +
+  'reader missed (\\d+)-(\\d+) of (\\d+)(?:-(\\d+))? calls');
 
 const dir = mkdtempSync(join(tmpdir(), 'mbp-repro-test-'));
 const built = new Map<string, string>();
@@ -76,7 +77,8 @@ testUnless(noTwo, 'membarrier-global-expedited: exit 1 or 0 with its summary lin
   const r = run('membarrier-global-expedited', 20);
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stdout}${r.stderr}`);
   assert.ok(r.summary, r.stdout);
-  assert.is(r.summary![7], '2000');
+  // Calls judged per attempt: those made while the reader was running, the writer's target 2,000.
+  assert.ok(Number(r.summary![8] ?? r.summary![7]) <= 2000 * 8, r.stdout);
   assert.is(r.status === 1, r.summary![2] !== undefined);
   console.log(`  global-expedited here: ${r.stdout.trim()}`);
 });
@@ -91,6 +93,7 @@ testUnless(noTwo, 'every other supported strategy builds, runs and prints its su
   for (const id of supportedStrategies().filter((s) => !['mprotect-untouched', 'signals'].includes(s))) {
     const r = run(id, 2);
     assert.ok(r.status === 0 || r.status === 1, `${id}: exit ${r.status}: ${r.stdout}${r.stderr}`);
+    assert.is(r.stderr, '', id);
     assert.ok(r.summary, `${id}: ${r.stdout}`);
     assert.is(r.summary![1], id);
   }
@@ -163,7 +166,8 @@ testUnless(noTwo, 'repro --report --from a saved report: the bug report has ever
   const md = readFileSync(join(dir, 'repro-membarrier-global-expedited.md'), 'utf8');
   assert.match(r.stdout, `wrote ${join(dir, 'repro-membarrier-global-expedited.md')} (the reproducer here: `);
   for (const s of SECTIONS) assert.ok(md.includes(s), `missing ${JSON.stringify(s)}`);
-  assert.match(md, /\$ \.\/repro-membarrier-global-expedited -n 3\nmembarrier-global-expedited: defect /);
+  // A machine so loaded that no attempt had its reader on its CPU says so (exit 2) instead of a summary.
+  assert.match(md, /\$ \.\/repro-membarrier-global-expedited -n 3\n(membarrier-global-expedited: defect |cannot set up: )/);
   assert.match(md, /From saved report .*kvm-intel-xeon-2vcpu-default\.json: host /);
   assert.match(md, /\| latency p50 \/ p99 \(all calls\) \| [\d.]+ (ns|us|ms) \/ [\d.]+ (ns|us|ms) \|/);
   assert.match(md, /\| interrupts per call on the reader CPUs \(\/proc\/interrupts\) \| .*CAL \d/);
