@@ -6,6 +6,7 @@
 import { CATALOGUE, type Resolved } from '../catalogue.js';
 import { UserError } from '../exit-codes.js';
 import { C_PRELUDE } from './c-prelude.js';
+import { C_MAIN } from './c-main.js';
 import { C_SKELETON } from './c-skeleton.js';
 import { MEMBARRIER_COMMANDS, membarrierBlock, pageBlock, SIGNALS_BLOCK } from './c-strategies.js';
 
@@ -125,5 +126,5 @@ export function reproSource(p: ReproPlan, tool: string): string {
   return [`/* ${header.join('\n   ').replace(/\*\//g, '* /')}\n*/`,
     `#define REPRO_STRATEGY "${esc(p.strategy)}"`, `#define REPRO_NOTE "${esc(p.note)}"`,
     `#define REPRO_DEFAULT_ATTEMPTS ${DEFAULT_ATTEMPTS}`, `#define REPRO_DEFAULT_CALLS ${DEFAULT_CALLS}`,
-    C_PRELUDE, p.block, C_SKELETON].join('\n');
+    C_PRELUDE, p.block, C_SKELETON, C_MAIN].join('\n');
 }
