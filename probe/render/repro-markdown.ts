@@ -77,7 +77,7 @@ export function renderReproMarkdown(r: ReproReport): string {
     out.push(`| latency p50 / p99 (readers on their CPUs) | ${fmtNs(l?.onCpuP50)} / ${fmtNs(l?.onCpuP99)} |`);
     out.push(`| calls that interrupted every reader (readers on their CPUs) | ${fmtShare(e.interruptedShare)} ` +
       `of ${e.onCpuCalls ?? '-'} |`);
-    out.push(`| the same, all calls (switched-out readers count as interrupted) | ${fmtShare(e.rawInterruptedShare)} |`);
+    out.push(`| the same, all calls (switched-out readers counted interrupted) | ${fmtShare(e.rawInterruptedShare)} |`);
     out.push(`| calls made while a reader was switched out | ${e.descheduledCalls ?? '-'} |`);
     out.push(`| interrupts per call on the reader CPUs (/proc/interrupts) | ${irq} |`);
     if (e.nullCall) {

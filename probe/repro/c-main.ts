@@ -104,7 +104,8 @@ int main(int argc, char **argv) {
   printf(": reader missed %d-%d of ", lo, hi);
   if (jlo == jhi) printf("%d calls", jhi);
   else printf("%d-%d calls", jlo, jhi);
-  if (n_missed_med) printf("; missed calls ~%llu %s (%.0f ns)", ULL(missed_ticks), TIMEBASE, missed_ticks / ticks_per_ns);
+  if (n_missed_med)
+    printf("; missed calls ~%llu %s (%.0f ns)", ULL(missed_ticks), TIMEBASE, missed_ticks / ticks_per_ns);
   if (n_reached_med)
     printf("; reached calls ~%llu %s (%.0f ns)", ULL(reached_ticks), TIMEBASE, reached_ticks / ticks_per_ns);
   if (left_out) printf("; %d calls left out (the reader was switched out)", left_out);
