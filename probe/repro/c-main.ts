@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
       if (verbose && a->finished)
         fprintf(stderr, "attempt %d: no result: %d of %d calls made while the reader was on its CPU, %d gaps%s\n",
                 k + 1, a->judged, a->calls, a->gaps, a->overflowed ? " (the log filled)" : "");
-      else if (verbose) fprintf(stderr, "attempt %d: no result (child status 0x%x)\n", k + 1, status);
+      else if (verbose) fprintf(stderr, "attempt %d: no result (child status 0x%x) %s\n", k + 1, status, a->error);
       continue;
     }
     finished++;

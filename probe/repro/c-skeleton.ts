@@ -164,7 +164,8 @@ static int run_attempt(struct attempt *a) {
   }
   __atomic_store_n(&stop_reader, 1, __ATOMIC_SEQ_CST);
   pthread_join(reader_thread, NULL);
-  if (failed) return attempt_failed(a);
+  if (failed < 0) return attempt_failed(a);
+  if (failed > 0) return snprintf(a->error, sizeof a->error, "%s", setup_error), 3; /* no result */
   /* The CPUs' timebases may differ by a little: a gap this close to a call counts as overlapping it. */
   int missed = 0, judged = 0, nm = 0, nr = 0, g = 0;
   uint64_t *dm = dur, *dr = t0, margin = threshold; /* reuse: durations over dur and t0 (already read) */

@@ -1,6 +1,7 @@
 // The strategy part of a reproducer: what to set up once per attempt (repro_setup, run on the
 // writer's CPU while the process is single-threaded, before the reader starts) and one heavy
-// barrier call (repro_call). Both return 0, or -1 with setup_error saying what failed.
+// barrier call (repro_call). Both return 0, or -1 with setup_error saying what failed; repro_call
+// returns 1 when its answer did not come in time (the attempt then has no result, nothing failed).
 // Each block is C text (String.raw); the skeleton (c-skeleton.ts) calls only these two functions.
 
 /** The membarrier commands a block may name: the enum in c-prelude.ts defines exactly these. */
@@ -84,7 +85,7 @@ static int repro_call(void) {
   if (err) return fail_setup("pthread_kill", err);
   uint64_t deadline = mono_ns() + 2000000000ull;
   while (__atomic_load_n(&acks, __ATOMIC_SEQ_CST) == before) {
-    if (mono_ns() > deadline) return fail_setup("waiting 2 s for the reader's signal handler", ETIMEDOUT);
+    if (mono_ns() > deadline) return fail_setup("waiting 2 s for the reader's signal handler", ETIMEDOUT), 1;
     relax();
   }
   return 0;
