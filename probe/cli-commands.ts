@@ -7,6 +7,7 @@ import { EXIT, UserError } from './exit-codes.js';
 import { runOptions, type RawRunArgs } from './cli-options.js';
 import { FORMATS, type Format } from './render/formats.js';
 import type { Style } from './render/style.js';
+import type { ReproArgs } from './repro/command.js';
 
 // Each command loads only the modules it uses (dynamic imports): `inspect` and the install-time
 // `check` start in a fraction of the time that loading every renderer and the comparer would take.
@@ -152,4 +153,8 @@ export async function compareCommand(a: CommonArgs & { before: string; after: st
   if (a.json) io.stdout.write((await import('./render/json.js')).renderJson(c));
   else io.stdout.write((await import('./render/compare-text.js')).renderCompareText(c, await style(a, io)));
   return c.worse ? EXIT.NOT_MET : EXIT.OK;
+}
+
+export async function reproCommand(a: ReproArgs, io: Io): Promise<number> {
+  return (await import('./repro/command.js')).reproCommand(a, { ...io, prepareOutDir });
 }

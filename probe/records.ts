@@ -7,3 +7,4 @@ export const SCHEMA_VERSION = 2;
 export * from './records/machine.js';
 export * from './records/run.js';
 export * from './records/verdict.js';
+export * from './records/repro.js';
