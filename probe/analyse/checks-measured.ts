@@ -5,7 +5,7 @@ import type { FieldCheck, MachineFacts, Risk } from '../records.js';
 import { isNearNull, nullHasPower, pct, us } from './verdicts.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 import { catalogueOf, isMembarrier, strategiesWhere } from '../catalogue.js';
-import { finding, type Code, type Finding } from '../codes.js';
+import type { Finding } from '../codes.js';
 import { type CheckRun, fromRisk, row } from './checks-rows.js';
 
 export function fatalDenial(f: MachineFacts, risks: Risk[]): FieldCheck {

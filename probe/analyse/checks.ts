@@ -4,7 +4,7 @@
 // emulated, traced...?" without a second round trip. Rows that a risk already describes reuse the
 // risk's text, so the two never disagree. Pure: facts (and a run, when there is one) in, rows out.
 // The row helpers are in checks-rows.ts, the rows that rest on measurements in checks-measured.ts.
-import type { FieldCheck, MachineFacts, Risk } from '../records.js';
+import type { FieldCheck, FieldCheckId, MachineFacts, Risk } from '../records.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 import { DEFECTS, defectsFor } from './defects.js';
 import { risksOf } from './risks.js';

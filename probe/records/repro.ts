@@ -1,6 +1,7 @@
 // The record `repro --report` gathers (probe/repro/report.ts) and renders as a kernel bug report
 // (render/repro-markdown.ts): the machine, the reproducer with what building and running it
 // printed, and the probe's evidence for the same strategy. Not part of the saved run report.
+import type { Finding } from '../codes.js';
 
 /** Kernel build configuration items (inspect/kernel-config.ts reads them). */
 export interface KernelConfigFacts {
@@ -32,7 +33,7 @@ export interface ReproEvidence {
   host: string;
   kernelRelease: string | null;
   verdict: string | null;
-  reasons: string[];
+  reasons: Finding[];
   /** Latency over all calls and over the calls with every reader on its CPU (ns). */
   latencyNs: { p50: number; p99: number; onCpuP50: number | null; onCpuP99: number | null; calls: number } | null;
   interruptedShare: number | null;

@@ -68,7 +68,7 @@ export function renderReproMarkdown(r: ReproReport): string {
     if (r.kernel.release && e.kernelRelease && e.kernelRelease !== r.kernel.release) {
       out.push(`**Note:** that evidence is from Linux ${e.kernelRelease}, not the ${r.kernel.release} above.`, '');
     }
-    out.push(`Verdict: **${e.verdict ?? 'none'}**${e.reasons.length ? `: ${e.reasons.join('; ')}` : ''}`, '');
+    out.push(`Verdict: **${e.verdict ?? 'none'}**${e.reasons.length ? `: ${e.reasons.map((r) => r.text).join('; ')}` : ''}`, '');
     const l = e.latencyNs;
     const irq = e.irqPerCall ? Object.entries(e.irqPerCall).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : '-';
     out.push('| measure | value |', '|---|---|');
