@@ -11,7 +11,7 @@
 namespace {
 
 // Bumped whenever the shape returned to probe/native.ts changes, so a stale build is detected.
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 
 Napi::Object Sys(Napi::Env env, const mbp::SysResult& r) {
   Napi::Object o = Napi::Object::New(env);
@@ -109,6 +109,7 @@ Napi::Object Sample(Napi::Env env, const mbp::RegistrationSample& r) {
   if (r.ok) o.Set("ns", double(r.ns));
   else o.Set("errno", r.err);
   if (!r.note.empty()) o.Set("note", r.note);
+  if (!r.code.empty()) o.Set("code", r.code);
   return o;
 }
 

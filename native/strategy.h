@@ -86,10 +86,17 @@ struct StrategyInfo {
   StrategyCaps caps;
 };
 
+// A fact worth reporting: `code` is a stable reason code registered in probe/codes.ts (the report's
+// logic keys on it), `text` the sentence shown.
+struct Note {
+  std::string code;
+  std::string text;
+};
+
 struct PrepareResult {
   int err = 0;              // 0, or the errno that makes the strategy unavailable
   std::string what;         // which step failed, e.g. "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"
-  std::vector<std::string> notes;  // facts worth reporting, e.g. "mlock refused: page may be swapped out"
+  std::vector<Note> notes;  // facts worth reporting, e.g. mlock refused: the page may be swapped out
 };
 
 class Strategy {

@@ -6,7 +6,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, UserError } from './exit-codes.js';
-import { checkCommand, compareCommand, inspectCommand, runCommand, showCommand, type Io } from './cli-commands.js';
+import {
+  checkCommand, compareCommand, inspectCommand, reproCommand, runCommand, showCommand, type Io,
+} from './cli-commands.js';
 import { DEFAULT_DURATION_MS } from './plan/index.js';
 import { FORMATS } from './render/formats.js';
 import { TOOL } from './version.js';
@@ -69,6 +71,13 @@ function parser(argv: string[], io: Io, done: (code: number) => void): Argv {
       (y) => y.positional('before', { type: 'string', demandOption: true }).positional('after', { type: 'string', demandOption: true })
         .option('json', { type: 'boolean', describe: 'print the comparison as JSON' }),
       async (a) => done(await compareCommand(a as never, io)))
+    .command('repro <strategy>', 'write a standalone C reproducer of what the probe found (--report: a kernel bug report)',
+      (y) => y.positional('strategy', { type: 'string', demandOption: true })
+        .option('out', { type: 'string', default: '.', describe: 'folder for the C file (and the report)' })
+        .option('attempts', { type: 'number', describe: 'attempts the reproducer makes (its -n; default 20)' })
+        .option('report', { type: 'boolean', describe: 'also build and run it here and write a bug report in Markdown' })
+        .option('from', { type: 'string', describe: 'with --report: the saved report to quote (default: a short probe run)' }),
+      async (a) => done(await reproCommand(a as never, io)))
     .strict()
     .version(TOOL.version)
     .help()

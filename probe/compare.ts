@@ -4,7 +4,7 @@
 // is told apart: where the environment is the same and either run had too little evidence
 // (inconclusive), or the strategy's reach is known to depend on luck here (registration order,
 // caps.registrationOrderSensitive), the change is "flaky", never "worse" or "better".
-import type { Report, Verdict, VerdictClass } from './records.js';
+import type { Code, Report, Verdict, VerdictClass } from './records.js';
 import { capsOf, catalogueOf } from './catalogue.js';
 
 const RANK: Record<VerdictClass | 'absent', number> = { verified: 3, inconclusive: 2, unavailable: 1, refuted: 0, absent: -1 };
@@ -16,6 +16,8 @@ export interface VerdictChange {
   before: VerdictClass | 'absent';
   after: VerdictClass | 'absent';
   change: Change;
+  /** Each side's first reason code (probe/codes.ts), null when absent; `change` compares the classes and environments. */
+  why: { before: Code | null; after: Code | null };
   /** The sentence saying why a change is flaky rather than better or worse; absent otherwise. */
   flakyReason?: string;
 }
@@ -61,7 +63,7 @@ function weakSide(before: Verdict | undefined, after: Verdict | undefined): stri
   const side = after?.verdict === 'inconclusive' ? ['after', after] as const
     : before?.verdict === 'inconclusive' ? ['before', before] as const : null;
   if (!side) return null;
-  return `the ${side[0]} run had too little evidence (inconclusive: ${side[1].reasons[0] ?? 'no reason given'})`;
+  return `the ${side[0]} run had too little evidence (inconclusive: ${side[1].reasons[0]?.text ?? 'no reason given'})`;
 }
 
 export function compareReports(a: Report, b: Report): Comparison {
@@ -76,16 +78,17 @@ export function compareReports(a: Report, b: Report): Comparison {
     const before: VerdictClass | 'absent' = va?.verdict ?? 'absent';
     const after: VerdictClass | 'absent' = vb?.verdict ?? 'absent';
     const d = RANK[after] - RANK[before];
-    if (d === 0) return { strategy, before, after, change: 'same' };
+    const why = { before: va?.reasons[0]?.code ?? null, after: vb?.reasons[0]?.code ?? null };
+    if (d === 0) return { strategy, before, after, why, change: 'same' };
     const moved = d < 0 ? 'worse' as const : 'better' as const;
     // Only an unchanged environment can make a change luck, and only between two verdicts (absent is a plan change).
-    if (!unchanged || !va || !vb) return { strategy, before, after, change: moved };
+    if (!unchanged || !va || !vb) return { strategy, before, after, why, change: moved };
     const weak = weakSide(va, vb);
     const sensitive = [a, b].some((r) => capsOf(catalogueOf(r.results), strategy)?.registrationOrderSensitive === true);
-    if (!weak && !sensitive) return { strategy, before, after, change: moved };
-    const why = weak ??
+    if (!weak && !sensitive) return { strategy, before, after, why, change: moved };
+    const because = weak ??
       'its reach depends on the order in which a process registers and starts its threads, which each run meets by chance here';
-    return { strategy, before, after, change: 'flaky', flakyReason: `varies on an unchanged environment (flaky): ${why}` };
+    return { strategy, before, after, why, change: 'flaky', flakyReason: `varies on an unchanged environment (flaky): ${because}` };
   });
   const has = (c: Change) => verdicts.some((v) => v.change === c);
   const worse = has('worse');

@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import type { RegistrationOrderAttempt, StrategyDescriptor } from './records/run.js';
+import type { Code, Finding } from './codes.js';
 
 /** Must equal kAbiVersion in native/addon.cc. */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;
 
 export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
 
@@ -57,7 +58,7 @@ export interface PhaseResult {
   status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed';
   errno: number;
   what: string;
-  notes: string[];
+  notes: Finding[];
   trials: number;
   elapsedNs: number;
   readers: {
@@ -82,8 +83,8 @@ export interface PhaseResult {
   mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; unobservedCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
 }
 
-/** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives. */
-export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & { note?: string };
+/** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives (code: the note's). */
+export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & { note?: string; code?: Code };
 
 export interface RegistrationCostResult {
   /** In a forked single-threaded child (the kernel's fast path). */
@@ -124,7 +125,7 @@ export interface ContentionResult {
   errno: number;
   /** The failed step, or why the strategy was skipped. */
   what: string;
-  notes: string[];
+  notes: Finding[];
   writers: number;
   /** The calls made while every reader was on its CPU. */
   latency: NativeLatency;

@@ -1,6 +1,7 @@
-// From a run's evidence to the full Report: analyse, then recommend. Used by the commands and by
-// `show`, which re-judges saved evidence with the current rules. inspect's report is composed here
-// too: the machine's facts, then the field checklist the analyse stage derives from them alone.
+// From a run's evidence to the full Report: analyse, then recommend, once, when the run ends (`run`,
+// `check`, the library's buildReport). `show` and `compare` never come here: they read the verdicts
+// a report was saved with, so a saved report renders as it was judged. inspect's report is composed
+// here too: the machine's facts, then the field checklist the analyse stage derives from them alone.
 import type { InspectReport, Report, RunReport } from './records.js';
 import { SCHEMA_VERSION } from './records.js';
 import { analyse } from './analyse/index.js';

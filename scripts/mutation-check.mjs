@@ -58,7 +58,9 @@ const MUTATIONS = [
 const filter = process.argv[2];
 const tmp = mkdtempSync(join(tmpdir(), 'mbp-mutation-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-for (const link of ['test', 'probe', 'node_modules', 'package.json', 'tsconfig.json', 'build'].filter((l) => existsSync(join(root, l)))) symlinkSync(join(root, link), join(tmp, link));
+// README.md and native/: test/unit/codes.test.ts reads the codes table and the native sources.
+const LINKS = ['test', 'probe', 'native', 'node_modules', 'package.json', 'tsconfig.json', 'build', 'README.md'];
+for (const link of LINKS.filter((l) => existsSync(join(root, l)))) symlinkSync(join(root, link), join(tmp, link));
 
 function runUnit() {
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'uvu', 'bin.js'), 'dist/test/unit', '\\.test\\.js$'],

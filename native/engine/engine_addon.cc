@@ -52,7 +52,7 @@ class PhaseWorker : public EngineWorker {
     o.Set("status", StatusName(ev_.status));
     o.Set("errno", ev_.err);
     o.Set("what", ev_.what);
-    o.Set("notes", Strings(env, ev_.notes));
+    o.Set("notes", Notes(env, ev_.notes));
     o.Set("trials", double(ev_.trials));
     o.Set("elapsedNs", g_engine_rate.ToNs(double(ev_.elapsed_ticks)));
     Napi::Array readers = Napi::Array::New(env, ev_.readers.size());

@@ -173,8 +173,13 @@ ContentionResult RunNow(const RegistryEntry& entry, const ContentionParams& p, c
   res.descheduled_calls = m.descheduled_calls;
   uint64_t overflow = 0;
   for (const ReaderEvidence& e : seen) overflow += e.gap_overflow;
-  if (overflow) res.notes.push_back("a reader was switched out more often than it could record: the calls after that were left out");
-  if (sh.capped.load()) res.notes.push_back("a writer reached the call cap before the budget ended");
+  if (overflow) {
+    res.notes.push_back({"gap-store-full", "a reader was switched out more often than it could record: "
+                                           "the calls after that were left out"});
+  }
+  if (sh.capped.load()) {
+    res.notes.push_back({"call-cap-reached", "a writer reached the call cap before the budget ended"});
+  }
   if (sh.pin_failed_cpu.load() >= 0) {
     res.status = ContentionResult::Status::kPinFailed;
     res.err = 22;

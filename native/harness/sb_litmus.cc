@@ -245,7 +245,8 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
     PrepareResult prep = ps.s->Prepare(int(R));
     ps.out.notes = prep.notes;
     if (late && !prep.err)
-      ps.out.notes.push_back("registered once every reader was running on its CPU (a no-op if an earlier phase registered)");
+      ps.out.notes.push_back({"registered-after-readers",
+                              "registered once every reader was running on its CPU (a no-op if an earlier phase registered)"});
     if (!prep.err) return true;
     ps.out.status = SbEvidence::Status::kUnavailable;
     ps.out.err = prep.err;

@@ -50,7 +50,7 @@ struct SbEvidence {
   enum class Status { kOk, kUnavailable, kError, kTimeout, kCancelled, kPinFailed } status = Status::kOk;
   int err = 0;
   std::string what;  // which step failed
-  std::vector<std::string> notes;
+  std::vector<Note> notes;
   uint64_t trials = 0;
   uint64_t elapsed_ticks = 0;
   std::vector<ReaderEvidence> readers;

@@ -52,6 +52,7 @@ struct RegistrationSample {
   uint64_t ns = 0;       // when ok
   int err = 0;           // the REGISTER's errno, or 0 when it failed for another reason (note says)
   std::string note;      // empty, or what qualifies the figure
+  std::string code;      // the note's reason code (probe/codes.ts), set with it: logic keys on this, not the note
 };
 struct RegistrationCost {
   RegistrationSample fresh;     // first REGISTER in a forked, single-threaded child

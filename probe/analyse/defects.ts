@@ -2,14 +2,15 @@
 // one is a data change; defectsFor() lists those that apply to this machine. A kernel whose
 // release cannot be parsed matches nothing: we never guess a version. Distribution kernels may
 // carry backports, which is why version-only entries are warnings, not verdicts.
-import type { MachineFacts, Risk, StrategyDescriptor } from '../records.js';
+import type { Code, MachineFacts, Risk, StrategyDescriptor } from '../records.js';
 import { CATALOGUE, isExpedited, isMembarrier, isPageTable, isRegistrationOrderSensitive, membarrierSince, strategiesWhere, type Resolved }
   from '../catalogue.js';
 
 type Version = [number, number, number?];
 
 export interface KernelDefect {
-  id: string;
+  /** Also the risk's id and code (probe/codes.ts). */
+  id: Code;
   /** uname -m values this applies to; empty means every arch. */
   arches: string[];
   /** Applies from `from` (inclusive) up to `below` (exclusive); either end may be open. */

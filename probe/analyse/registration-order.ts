@@ -12,6 +12,7 @@
 import type { MachineFacts, RegistrationOrderEvidence, RegistrationOrderPattern, Verdict } from '../records.js';
 import { defectsFor } from './defects.js';
 import { pct } from './verdicts.js';
+import { finding, type Finding } from '../codes.js';
 import { EMULATED_CPUS, emulatedCpus } from './emulation.js';
 
 /** A failing order shows the defect when one attempt missed at least this many on-CPU calls (the working order
@@ -89,10 +90,11 @@ export function orderCounts(r: OrderReading): string {
     .map((p) => `${WORDS[p.pattern]}: ${counts(p, p.pattern !== 'register-after-reader')}`).join('; ');
 }
 
-const ADVICE = 'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task ' +
+const ADVICE_TEXT = 'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task ' +
   'running there, not by a cache); across processes no registration order is safe here: registering after every ' +
   'reading thread runs on its CPU held, but a reading thread that exits and is replaced, or moves to a CPU that ' +
   'idled with the process\'s memory, is skipped again, so use a full fence on the read side (symmetric-fence)';
+const ADVICE = finding('order-advice', ADVICE_TEXT);
 
 /**
  * The verdict of a registration-order-sensitive strategy, given the test's evidence (null: it did not run, and the
@@ -102,12 +104,12 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
   facts: MachineFacts): Verdict {
   if (!e || v.verdict === 'unavailable') return v;
   const r = readOrder(e);
-  const phase = `this run's own phase (registered once its readers ran): ${v.verdict}, ` +
-    `${v.reasons[0] ?? 'no reason given'}`;
+  const phase = finding('order-phase-verdict', `this run's own phase (registered once its readers ran): ${v.verdict}, ` +
+    `${v.reasons[0]?.text ?? 'no reason given'}`);
   const rest = v.reasons.slice(1);
   const inRange = defectsFor(facts).some((d) => d.id === DEFECT_ID);
   const known = inRange ? `; Linux ${facts.kernel.release} is in the range of the known defect ${DEFECT_ID}` : '';
-  const notVerified = (...reasons: string[]): Verdict =>
+  const notVerified = (...reasons: Finding[]): Verdict =>
     ({ ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons });
   // Under an emulator a reader's gaps time the emulator, so even the working order misses calls: the counts neither
   // show the defect nor clear it (the project's rule for every share under emulation).
@@ -115,7 +117,7 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
   if (emulated) {
     const reason = `${EMULATED_CPUS} (${emulated}): the registration-order test's gap test times the emulator, ` +
       `so its counts neither show nor clear the defect (${orderCounts(r) || 'no attempt was measured'})${known}`;
-    return notVerified(reason, ...(inRange ? [ADVICE] : []), phase, ...rest);
+    return notVerified(finding('order-emulated', reason), ...(inRange ? [ADVICE] : []), phase, ...rest);
   }
   if (r.shown) {
     const failed = r.patterns.filter((p) => r.failing.includes(p.pattern))
@@ -125,12 +127,12 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
     return {
       ...v, verdict: 'refuted',
       reasons: [
-        `${where}, not a call that does nothing: GLOBAL_EXPEDITED failed in the order ${failed.join(', and ')}; ` +
-          `yet ${WORDS['register-after-reader']} ${counts(working, false)}`,
-        'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU ' +
+        finding('order-defect-shown', `${where}, not a call that does nothing: GLOBAL_EXPEDITED failed in the order ${failed.join(', and ')}; ` +
+          `yet ${WORDS['register-after-reader']} ${counts(working, false)}`),
+        finding('order-cause', 'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU ' +
           'idling with the process\'s memory keeps stale, so a thread switched in there from idle is skipped ' +
           '(known defect ' +
-          `${DEFECT_ID}: kernel/sched/membarrier.c membarrier_global_expedited, sched.h membarrier_switch_mm)`,
+          `${DEFECT_ID}: kernel/sched/membarrier.c membarrier_global_expedited, sched.h membarrier_switch_mm)`),
         ADVICE, phase, ...rest,
       ],
     };
@@ -146,19 +148,19 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
       `ended: ${ends || 'none'})`
     : `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
   if (working.onCpuCalls < WORKING_MIN_CALLS) {
-    const reason = `the registration-order test had too little evidence: ${busy}${known}`;
+    const reason = finding('order-too-little-evidence', `the registration-order test had too little evidence: ${busy}${known}`);
     return notVerified(reason, ...(inRange ? [ADVICE] : []), phase, ...rest);
   }
   if (!r.workingReaches) {
     const reason = 'GLOBAL_EXPEDITED missed the reader even when the process registered after it ran ' +
       `(${counts(working, false)}): not the registration-order defect; the call reaches too few CPUs`;
-    return notVerified(reason, phase, ...rest);
+    return notVerified(finding('order-working-misses', reason), phase, ...rest);
   }
   if (inRange) {
     const reason = `the registration-order test did not trigger the known defect ${DEFECT_ID} this time ` +
       `(${orderCounts(r)}; ${busy}): the failing orders need the reader's CPU idle, and Linux ` +
       `${facts.kernel.release} is in the defect's range, so a run that did not see it cannot clear it`;
-    return notVerified(reason, ADVICE, phase, ...rest);
+    return notVerified(finding('order-not-triggered', reason), ADVICE, phase, ...rest);
   }
-  return { ...v, reasons: [...v.reasons, `every registration order reached the reader: ${orderCounts(r)}`] };
+  return { ...v, reasons: [...v.reasons, finding('order-all-reached', `every registration order reached the reader: ${orderCounts(r)}`)] };
 }

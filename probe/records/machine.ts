@@ -3,6 +3,7 @@
 //
 // A fact that could not be read is null, and its section's `unknown` map says why, keyed by the
 // field's name. Nothing is guessed.
+import type { Finding } from '../codes.js';
 
 /** Field name → why it could not be learned. */
 export type Unknowns = Record<string, string>;
@@ -210,7 +211,7 @@ export interface MachineFacts {
 }
 
 /** The first REGISTER_PRIVATE_EXPEDITED, timed (inspect's field sample and a run's own figure). */
-export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: string | null }
+export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: Finding | null }
 
 // The field sample (issue 7): one forked child measures in ~60 ms what a run measures at length.
 /** One kind of call in the effect sample: calls during which the reader on the other CPU had a gap. */

@@ -1,6 +1,7 @@
 // ExperimentPlan (plan stage) and RunEvidence (run stage): what the engine was asked to do and
 // the raw evidence it returned. Field names under `results` are part of the report format.
 import type { MachineFacts, RegistrationSampleEvidence } from './machine.js';
+import type { Finding } from '../codes.js';
 
 /** What a strategy's soundness rests on (native/strategy.h, StrategyCaps): every stage decides from these, never from ids. */
 export interface StrategyCapabilities {
@@ -40,8 +41,11 @@ export type PhaseKind = 'registration' | 'registration-order' | 'calibration' | 
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
-  /** no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs did not run ok;
-   * duplicate: an earlier phase measured the same thing; late: the run was running late; stopped: interrupted or calibration failed. */
+  /**
+   * no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs
+   * did not run ok; duplicate: an earlier phase measured the same thing; late: the run was running late;
+   * stopped: interrupted or calibration failed.
+   */
   code: 'no-cpus' | 'no-time' | 'depends' | 'duplicate' | 'late' | 'stopped';
   reason: string;
 }
@@ -164,7 +168,7 @@ export interface StrategyEvidence {
   available: boolean;
   status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed' | 'skipped';
   error: { errno: number; code: string; meaning: string; what: string } | null;
-  notes: string[];
+  notes: Finding[];
   calls: string;
   readerSide: 'compiler-barrier' | 'full-fence';
   remoteInterruption: boolean;
@@ -186,6 +190,8 @@ export interface StrategyEvidence {
     /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
     irqPerCall: Record<string, number> | null;
     irqSource: string;
+    /** Whether /proc/interrupts could be read for this phase (irqPerCall is null when not). */
+    irqReadable: boolean;
   } | null;
   rates: { trialsPerSec: number; callsPerSec: number };
 }
@@ -212,7 +218,7 @@ export interface ContentionPoint {
   /** Calls made while a reader was switched out (no IPI needed), left out of latencyNs; absent in older reports. */
   descheduledCalls?: number;
   /** e.g. how often the readers were descheduled (calls made then need no IPI and are fast). */
-  notes?: string[];
+  notes?: Finding[];
 }
 
 /** register-before-reader: a thread ran on the reader's CPU and exited, then the process registered, then the reader
@@ -273,7 +279,7 @@ export interface RunEvidence {
   /** /sys/devices/system/cpu/online (as a comma list) before and after the run; absent in older reports. */
   onlineCpus?: { before: string; after: string };
   /** Facts that change how far the evidence goes. */
-  notes: string[];
+  notes: Finding[];
 }
 
 export interface RunReport {

@@ -21,6 +21,7 @@ import { contentionPoint, measureRegistration } from './field.js';
 import { controlEvidence, withCaps } from '../catalogue.js';
 import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
 import { orderSensitiveStrategy, sampleRegistrationOrder } from './registration-order.js';
+import { finding } from '../codes.js';
 
 export interface Progress {
   phase: string;
@@ -80,11 +81,11 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     schemaVersion: SCHEMA_VERSION, kind: 'run', tool: { ...TOOL }, generatedAt: new Date().toISOString(), system: facts, plan, results,
   };
   if (plan.blocked) {
-    results.notes.push(plan.blocked);
+    results.notes.push(finding('run-blocked', plan.blocked));
     return report;
   }
   const phases = plan.phases ?? [];
-  if (plan.phaseBudget?.overBudget) results.notes.push(plan.phaseBudget.overBudget);
+  if (plan.phaseBudget?.overBudget) results.notes.push(finding('over-budget', plan.phaseBudget.overBudget));
   // The final guard. The gate has no --duration: each of its phases is bounded by its own deadline.
   const limitMs = quick ? Infinity : plan.durationMs * (1 + LATE_SLACK) - FINISH_RESERVE_MS;
   const outcomes: PhaseOutcome[] = results.phases!;
@@ -147,8 +148,14 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           const grid = quick ? QUICK_GRID : FULL_GRID;
           results.calibration = cal = await calibrate(engine, plan, p.budgetMs, grid, Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN));
           const points = grid.stuffLines.length * grid.offsetsNs.length;
-          if (cal && cal.sweep.length < points) results.notes.push(`calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`);
-          if (!cal && !stopped()) results.notes.push('calibration did not finish: its first sweep point timed out, so no phase could run (the machine was far slower than planned)');
+          if (cal && cal.sweep.length < points) {
+            results.notes.push(finding('calibration-short',
+              `calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`));
+          }
+          if (!cal && !stopped()) {
+            results.notes.push(finding('calibration-failed',
+              'calibration did not finish: its first sweep point timed out, so no phase could run (the machine was far slower than planned)'));
+          }
           break;
         }
         case 'control':
@@ -161,7 +168,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // pass is judged alone (run/gate.ts says why only then).
           if (quick && shortOfCalls(e)) {
             const calls = secondPassCalls(e);
-            results.notes.push(`${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`);
+            results.notes.push(finding('calls-remeasured',
+              `${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`));
             e = await sb({ maxTrials: calls });
           }
           results.strategies[p.key] = e;
@@ -171,7 +179,10 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // The engine spins at most MAX_DELAY_NS per call; a slower barrier (membarrier-global
           // under an emulator takes over 100 ms) is matched up to that, and the report says so.
           const delayNs = Math.min(median, MAX_DELAY_NS);
-          if (delayNs < median) results.notes.push(`${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`);
+          if (delayNs < median) {
+            results.notes.push(finding('delay-capped',
+              `${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`));
+          }
           results.controls[p.key] = await sb({ delayNs });
           break;
         }
@@ -209,7 +220,10 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     results.cancelled = stopped();
     results.elapsedMs = now();
   }
-  if (late) results.notes.push(`the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`);
+  if (late) {
+    results.notes.push(finding('running-late',
+      `the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`));
+  }
   // Latency over reader counts: the full set is each strategy's own phase.
   for (const [id, e] of Object.entries(results.strategies)) {
     if (e.status !== 'ok' || !e.latencyNs) continue;
@@ -222,6 +236,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const onlineAfter = online.ok ? parseCpuList(online.text).join(',') : onlineBefore;
   // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
   results.onlineCpus = { before: onlineBefore, after: onlineAfter };
-  if (controlEvidence(results, 'positive')?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
+  if (controlEvidence(results, 'positive')?.sb.violations === 0) {
+    results.notes.push(finding('positive-control-silent',
+      'the positive control never relaxed: this run could not have seen a broken barrier'));
+  }
   return report;
 }

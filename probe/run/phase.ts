@@ -89,6 +89,7 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
           })),
           irqPerCall: irq,
           irqSource: irqReadable ? '/proc/interrupts' : '/proc/interrupts not readable: gap test only',
+          irqReadable,
         }
       : null,
     rates: { trialsPerSec: seconds > 0 ? r.trials / seconds : 0, callsPerSec: seconds > 0 ? (m?.calls ?? r.trials) / seconds : 0 },

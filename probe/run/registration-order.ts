@@ -5,6 +5,7 @@
 // register once their readers run (the engine does that for this capability).
 import type { ExperimentPlan, RegistrationOrderEvidence, StrategyDescriptor } from '../records.js';
 import { loadNative } from '../native.js';
+import { finding, type Finding } from '../codes.js';
 import { isRegistrationOrderSensitive, strategiesWhere } from '../catalogue.js';
 
 /** Calls per attempt, 20 us apart: 8 ms with no IPI, far more than the 10 missed calls that show the defect. */
@@ -23,10 +24,10 @@ export function orderSensitiveStrategy(plan: Pick<ExperimentPlan, 'strategies'>,
 
 /** null without the addon's test (an older addon), or with fewer than two CPUs in the plan; the note says why. */
 export function sampleRegistrationOrder(plan: ExperimentPlan, strategy: string, budgetMs: number):
-  { evidence: RegistrationOrderEvidence | null; note: string | null } {
+  { evidence: RegistrationOrderEvidence | null; note: Finding | null } {
   const n = loadNative();
   const reader = plan.readerCpus[0];
-  const none = (why: string) => ({ evidence: null, note: `the registration-order test did not run: ${why}` });
+  const none = (why: string) => ({ evidence: null, note: finding('order-not-run', `the registration-order test did not run: ${why}`) });
   if (!n.ok || !n.addon.sampleRegistrationOrder) return none('the native addon predates it');
   if (reader === undefined || reader === plan.writerCpu) return none('it needs two CPUs');
   const rounds = n.addon.sampleRegistrationOrder(plan.writerCpu, reader, ORDER_CALLS, ORDER_MIN_ROUNDS,

@@ -31,7 +31,7 @@ test('this machine: registration waits once threads exist, the call reaches the 
     r: FieldSampleResult; fresh: RegistrationSample };
   assert.is(r.end, 'exited', JSON.stringify(r));
   assert.ok(r.threaded?.ok, JSON.stringify(r.threaded));
-  assert.is(r.threaded.note, undefined, 'a fresh process has no registration to inherit');
+  assert.is(r.threaded.code, undefined, 'a fresh process has no registration to inherit');
   assert.ok(fresh.ok && r.threaded.ok);
   if (fresh.ok && r.threaded.ok) {
     // An RCU grace period (milliseconds here; tens of us even with expedited RCU) against a runqueue update.
@@ -53,7 +53,7 @@ test('this machine: registration waits once threads exist, the call reaches the 
 test('nothing leaks back: a fresh process stays unregistered after the sample', () => {
   const got = inFreshNode(`const s = a.sampleFieldInChild(${cpus[0]}, ${cpus[1]}, 50, 1, 5000);
 const f = a.measureFreshRegistration(5000);
-console.log(JSON.stringify({ end: s.end, threaded: !!s.threaded, inherited: /inherited/.test(f.note ?? '') }));`);
+console.log(JSON.stringify({ end: s.end, threaded: !!s.threaded, inherited: f.code === 'registration-inherited' }));`);
   assert.equal(got, { end: 'exited', threaded: true, inherited: false });
 });
 

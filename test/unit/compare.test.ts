@@ -6,9 +6,10 @@ import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { compareReports } from '../../probe/compare.js';
 import { localFixture } from './fixtures.js';
+import { migrateReport } from '../../probe/migrate.js';
 
-const order: Report = JSON.parse(localFixture('reports', 'kvm-6.18-global-expedited-order.json'));
-const full: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const order: Report = migrateReport(JSON.parse(localFixture('reports', 'kvm-6.18-global-expedited-order.json'))) as Report;
+const full: Report = migrateReport(JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'))) as Report;
 const GEXP = 'membarrier-global-expedited', PRIV = 'membarrier-private-expedited';
 const edit = (r: Report, f: (x: Report) => void) => {
   const c = structuredClone(r);
@@ -17,7 +18,7 @@ const edit = (r: Report, f: (x: Report) => void) => {
 };
 const setVerdict = (id: string, verdict: Report['analysis']['verdicts'][string]['verdict'], reason?: string) => (x: Report) => {
   x.analysis.verdicts[id]!.verdict = verdict;
-  if (reason) x.analysis.verdicts[id]!.reasons = [reason];
+  if (reason) x.analysis.verdicts[id]!.reasons = [{ code: 'too-few-calls', text: reason }];
 };
 
 test('a report against itself: same, no environment change', () => {

@@ -4,9 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { DEFECTS, defectsFor, inRange, releaseVersion } from '../../probe/analyse/defects.js';
-import { localFixture, devFixture } from './fixtures.js';
+import { devFixture, localReport } from './fixtures.js';
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const facts = (release: string, machine: string, edit: (r: Report) => void = () => {}) => {
   const r = structuredClone(recorded);
   r.system.kernel.release = release;

@@ -5,9 +5,9 @@ import * as assert from 'uvu/assert';
 import type { Report, TrapFacts } from '../../probe/records.js';
 import { risksOf } from '../../probe/analyse/risks.js';
 import { runtimeAdvice } from '../../probe/recommend/runtimes.js';
-import { localFixture } from './fixtures.js';
+import { localReport } from './fixtures.js';
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const noTraps = (): TrapFacts => ({
   cpuQuota: null, tracer: null, freebsdLinuxulator: false, android: null, unknown: {},
   emulation: { processArch: 'x64', addonArch: 'x86_64', kernelMachine: 'x86_64', cpuinfoFamily: 'x86', userModeEmulation: false, evidence: [] },

@@ -4,9 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { risksOf } from '../../probe/analyse/risks.js';
-import { localFixture } from './fixtures.js';
+import { localReport } from './fixtures.js';
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const risks = (edit: (r: Report) => void) => {
   const r = structuredClone(recorded);
   edit(r);
