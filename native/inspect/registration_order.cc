@@ -36,7 +36,7 @@ struct Record {
   int32_t err;
   int32_t step;  // which step failed: 1 pinning, 2 registering, 3 a call, 4 a reader that never came up
   int32_t pad;
-  double v[6];   // calls, on-CPU calls, reached, p50 ns, gap threshold ns, registration ns
+  double v[6];  // calls, on-CPU calls, reached, p50 ns, gap threshold ns, registration ns
 };
 
 constexpr uint64_t kMs = 1000000;  // ticks are ns in the child
@@ -175,14 +175,16 @@ std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const Registration
       q.timeout_ms = int(std::min<int64_t>(p.timeout_ms, std::max<int64_t>(left_ms, kMinChildMs)));
       RegistrationOrderAttempt a;
       a.pattern = pattern;
-      a.end = RunInChild([&](int fd) { Body(fd, q, pattern); }, sizeof(Record), q.timeout_ms, [&](const void* raw) {
-        Record rec;
-        __builtin_memcpy(&rec, raw, sizeof rec);
-        a.reported = true;
-        a.err = rec.err, a.step = rec.step;
-        a.calls = uint64_t(rec.v[0]), a.on_cpu_calls = uint64_t(rec.v[1]), a.reached = uint64_t(rec.v[2]);
-        a.p50_ns = rec.v[3], a.gap_threshold_ns = rec.v[4], a.register_ns = rec.v[5];
-      });
+      a.end = RunInChild([&](int fd) { Body(fd, q, pattern); }, sizeof(Record), q.timeout_ms,
+                         [&](const void* raw) {
+                           Record rec;
+                           __builtin_memcpy(&rec, raw, sizeof rec);
+                           a.reported = true;
+                           a.err = rec.err, a.step = rec.step;
+                           a.calls = uint64_t(rec.v[0]), a.on_cpu_calls = uint64_t(rec.v[1]),
+                           a.reached = uint64_t(rec.v[2]);
+                           a.p50_ns = rec.v[3], a.gap_threshold_ns = rec.v[4], a.register_ns = rec.v[5];
+                         });
       const bool failing = pattern != RegistrationOrderPattern::kAvoid;
       if (failing && a.reported && !a.err && a.on_cpu_calls >= a.reached + kShownMissedCalls) shown = true;
       out.push_back(a);

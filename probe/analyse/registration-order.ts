@@ -47,7 +47,9 @@ export interface OrderReading {
 }
 
 const PATTERNS: RegistrationOrderPattern[] = [
-  'register-before-reader', 'register-after-reader', 'reader-replaced-after-register',
+  'register-before-reader',
+  'register-after-reader',
+  'reader-replaced-after-register',
 ];
 const WORDS: Record<RegistrationOrderPattern, string> = {
   'register-before-reader': 'registering before the reader started (a thread had run on its CPU and exited)',
@@ -61,7 +63,9 @@ export function readOrder(e: RegistrationOrderEvidence): OrderReading {
     const all = e.attempts.filter((a) => a.pattern === pattern);
     const ok = all.filter((a) => a.reported && a.errno === 0 && a.step === 0 && a.end === 'exited');
     return {
-      pattern, attempts: all.length, measured: ok.length,
+      pattern,
+      attempts: all.length,
+      measured: ok.length,
       missed: ok.filter((a) => a.onCpuCalls - a.reached >= SHOWN_MISSED_CALLS).length,
       calls: ok.reduce((n, a) => n + a.calls, 0),
       onCpuCalls: ok.reduce((n, a) => n + a.onCpuCalls, 0),
@@ -69,10 +73,9 @@ export function readOrder(e: RegistrationOrderEvidence): OrderReading {
     };
   });
   const working = patterns.find((p) => p.pattern === 'register-after-reader')!;
-  const workingReaches = working.onCpuCalls >= WORKING_MIN_CALLS &&
-    working.reached >= WORKING_MIN_SHARE * working.onCpuCalls;
-  const failing = patterns.filter((p) => p.pattern !== 'register-after-reader' && p.missed > 0)
-    .map((p) => p.pattern);
+  const workingReaches =
+    working.onCpuCalls >= WORKING_MIN_CALLS && working.reached >= WORKING_MIN_SHARE * working.onCpuCalls;
+  const failing = patterns.filter((p) => p.pattern !== 'register-after-reader' && p.missed > 0).map((p) => p.pattern);
   return { patterns, workingReaches, failing, shown: workingReaches && failing.length > 0 };
 }
 
@@ -80,60 +83,85 @@ export function readOrder(e: RegistrationOrderEvidence): OrderReading {
 function counts(p: OrderPatternSummary, missed: boolean): string {
   const n = missed ? p.missed : p.measured;
   const share = p.onCpuCalls ? `, ${pct(p.reached / p.onCpuCalls)}` : '';
-  return `${missed ? 'missed the reader' : 'reached it'} in ${n} of ${p.measured} ` +
-    `fresh process${p.measured === 1 ? '' : 'es'} (${p.reached} of ${p.onCpuCalls} on-CPU calls reached it${share})`;
+  return (
+    `${missed ? 'missed the reader' : 'reached it'} in ${n} of ${p.measured} ` +
+    `fresh process${p.measured === 1 ? '' : 'es'} (${p.reached} of ${p.onCpuCalls} on-CPU calls reached it${share})`
+  );
 }
 
 /** The sentence of counts for every pattern, for notes and reports. */
 export function orderCounts(r: OrderReading): string {
-  return r.patterns.filter((p) => p.measured > 0)
-    .map((p) => `${WORDS[p.pattern]}: ${counts(p, p.pattern !== 'register-after-reader')}`).join('; ');
+  return r.patterns
+    .filter((p) => p.measured > 0)
+    .map((p) => `${WORDS[p.pattern]}: ${counts(p, p.pattern !== 'register-after-reader')}`)
+    .join('; ');
 }
 
-const ADVICE_TEXT = 'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task ' +
+const ADVICE_TEXT =
+  'what to do: within one process use membarrier-private-expedited (it targets CPUs by the task ' +
   'running there, not by a cache); across processes no registration order is safe here: registering after every ' +
   'reading thread runs on its CPU held, but a reading thread that exits and is replaced, or moves to a CPU that ' +
-  'idled with the process\'s memory, is skipped again, so use a full fence on the read side (symmetric-fence)';
+  "idled with the process's memory, is skipped again, so use a full fence on the read side (symmetric-fence)";
 const ADVICE = finding('order-advice', ADVICE_TEXT);
 
 /**
  * The verdict of a registration-order-sensitive strategy, given the test's evidence (null: it did not run, and the
  * verdict stays as the phase made it). `facts` decides whether the kernel is in the defect's range.
  */
-export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | undefined,
-  facts: MachineFacts): Verdict {
+export function orderVerdict(
+  v: Verdict,
+  e: RegistrationOrderEvidence | null | undefined,
+  facts: MachineFacts,
+): Verdict {
   if (!e || v.verdict === 'unavailable') return v;
   const r = readOrder(e);
-  const phase = finding('order-phase-verdict', `this run's own phase (registered once its readers ran): ${v.verdict}, ` +
-    `${v.reasons[0]?.text ?? 'no reason given'}`);
+  const phase = finding(
+    'order-phase-verdict',
+    `this run's own phase (registered once its readers ran): ${v.verdict}, ` +
+      `${v.reasons[0]?.text ?? 'no reason given'}`,
+  );
   const rest = v.reasons.slice(1);
   const inRange = defectsFor(facts).some((d) => d.id === DEFECT_ID);
   const known = inRange ? `; Linux ${facts.kernel.release} is in the range of the known defect ${DEFECT_ID}` : '';
-  const notVerified = (...reasons: Finding[]): Verdict =>
-    ({ ...v, verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict, reasons });
+  const notVerified = (...reasons: Finding[]): Verdict => ({
+    ...v,
+    verdict: v.verdict === 'verified' ? 'inconclusive' : v.verdict,
+    reasons,
+  });
   // Under an emulator a reader's gaps time the emulator, so even the working order misses calls: the counts neither
   // show the defect nor clear it (the project's rule for every share under emulation).
   const emulated = emulatedCpus(facts);
   if (emulated) {
-    const reason = `${EMULATED_CPUS} (${emulated}): the registration-order test's gap test times the emulator, ` +
+    const reason =
+      `${EMULATED_CPUS} (${emulated}): the registration-order test's gap test times the emulator, ` +
       `so its counts neither show nor clear the defect (${orderCounts(r) || 'no attempt was measured'})${known}`;
     return notVerified(finding('order-emulated', reason), ...(inRange ? [ADVICE] : []), phase, ...rest);
   }
   if (r.shown) {
-    const failed = r.patterns.filter((p) => r.failing.includes(p.pattern))
+    const failed = r.patterns
+      .filter((p) => r.failing.includes(p.pattern))
       .map((p) => `${WORDS[p.pattern]} ${counts(p, true)}`);
     const working = r.patterns.find((p) => p.pattern === 'register-after-reader')!;
-    const where = facts.sandbox.gvisor ? 'a defect of gVisor\'s membarrier' : 'a kernel defect';
+    const where = facts.sandbox.gvisor ? "a defect of gVisor's membarrier" : 'a kernel defect';
     return {
-      ...v, verdict: 'refuted',
+      ...v,
+      verdict: 'refuted',
       reasons: [
-        finding('order-defect-shown', `${where}, not a call that does nothing: GLOBAL_EXPEDITED failed in the order ${failed.join(', and ')}; ` +
-          `yet ${WORDS['register-after-reader']} ${counts(working, false)}`),
-        finding('order-cause', 'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU ' +
-          'idling with the process\'s memory keeps stale, so a thread switched in there from idle is skipped ' +
-          '(known defect ' +
-          `${DEFECT_ID}: kernel/sched/membarrier.c membarrier_global_expedited, sched.h membarrier_switch_mm)`),
-        ADVICE, phase, ...rest,
+        finding(
+          'order-defect-shown',
+          `${where}, not a call that does nothing: GLOBAL_EXPEDITED failed in the order ${failed.join(', and ')}; ` +
+            `yet ${WORDS['register-after-reader']} ${counts(working, false)}`,
+        ),
+        finding(
+          'order-cause',
+          'cause: the kernel picks target CPUs by a per-runqueue cache of the registration, which a CPU ' +
+            "idling with the process's memory keeps stale, so a thread switched in there from idle is skipped " +
+            '(known defect ' +
+            `${DEFECT_ID}: kernel/sched/membarrier.c membarrier_global_expedited, sched.h membarrier_switch_mm)`,
+        ),
+        ADVICE,
+        phase,
+        ...rest,
       ],
     };
   }
@@ -143,24 +171,36 @@ export function orderVerdict(v: Verdict, e: RegistrationOrderEvidence | null | u
   // The reader switched out during most calls: other processes had its CPU, so it never sat idle, and the failing
   // orders could not be set up (a task of another process switched in there refreshes the cache).
   const ends = [...new Set(e.attempts.map((a) => a.end))].join(', ');
-  const busy = calls === 0
-    ? `no attempt was measured (${e.attempts.length} child process${e.attempts.length === 1 ? '' : 'es'}, ` +
-      `ended: ${ends || 'none'})`
-    : `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
+  const busy =
+    calls === 0
+      ? `no attempt was measured (${e.attempts.length} child process${e.attempts.length === 1 ? '' : 'es'}, ` +
+        `ended: ${ends || 'none'})`
+      : `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
   if (working.onCpuCalls < WORKING_MIN_CALLS) {
-    const reason = finding('order-too-little-evidence', `the registration-order test had too little evidence: ${busy}${known}`);
+    const reason = finding(
+      'order-too-little-evidence',
+      `the registration-order test had too little evidence: ${busy}${known}`,
+    );
     return notVerified(reason, ...(inRange ? [ADVICE] : []), phase, ...rest);
   }
   if (!r.workingReaches) {
-    const reason = 'GLOBAL_EXPEDITED missed the reader even when the process registered after it ran ' +
+    const reason =
+      'GLOBAL_EXPEDITED missed the reader even when the process registered after it ran ' +
       `(${counts(working, false)}): not the registration-order defect; the call reaches too few CPUs`;
     return notVerified(finding('order-working-misses', reason), phase, ...rest);
   }
   if (inRange) {
-    const reason = `the registration-order test did not trigger the known defect ${DEFECT_ID} this time ` +
+    const reason =
+      `the registration-order test did not trigger the known defect ${DEFECT_ID} this time ` +
       `(${orderCounts(r)}; ${busy}): the failing orders need the reader's CPU idle, and Linux ` +
       `${facts.kernel.release} is in the defect's range, so a run that did not see it cannot clear it`;
     return notVerified(finding('order-not-triggered', reason), ADVICE, phase, ...rest);
   }
-  return { ...v, reasons: [...v.reasons, finding('order-all-reached', `every registration order reached the reader: ${orderCounts(r)}`)] };
+  return {
+    ...v,
+    reasons: [
+      ...v.reasons,
+      finding('order-all-reached', `every registration order reached the reader: ${orderCounts(r)}`),
+    ],
+  };
 }

@@ -17,25 +17,44 @@ export const ORDER_MAX_ROUNDS = 24;
 export const ORDER_CHILD_TIMEOUT_MS = 1000;
 
 /** The strategy the test is for: the first registration-order-sensitive one the plan runs. */
-export function orderSensitiveStrategy(plan: Pick<ExperimentPlan, 'strategies'>,
-  catalogue: readonly StrategyDescriptor[]): string | null {
+export function orderSensitiveStrategy(
+  plan: Pick<ExperimentPlan, 'strategies'>,
+  catalogue: readonly StrategyDescriptor[],
+): string | null {
   return strategiesWhere(catalogue, isRegistrationOrderSensitive).find((id) => plan.strategies.includes(id)) ?? null;
 }
 
 /** null without the addon's test (an older addon), or with fewer than two CPUs in the plan; the note says why. */
-export function sampleRegistrationOrder(plan: ExperimentPlan, strategy: string, budgetMs: number):
-  { evidence: RegistrationOrderEvidence | null; note: Finding | null } {
+export function sampleRegistrationOrder(
+  plan: ExperimentPlan,
+  strategy: string,
+  budgetMs: number,
+): { evidence: RegistrationOrderEvidence | null; note: Finding | null } {
   const n = loadNative();
   const reader = plan.readerCpus[0];
-  const none = (why: string) => ({ evidence: null, note: finding('order-not-run', `the registration-order test did not run: ${why}`) });
+  const none = (why: string) => ({
+    evidence: null,
+    note: finding('order-not-run', `the registration-order test did not run: ${why}`),
+  });
   if (!n.ok || !n.addon.sampleRegistrationOrder) return none('the native addon predates it');
   if (reader === undefined || reader === plan.writerCpu) return none('it needs two CPUs');
-  const rounds = n.addon.sampleRegistrationOrder(plan.writerCpu, reader, ORDER_CALLS, ORDER_MIN_ROUNDS,
-    ORDER_MAX_ROUNDS, Math.max(1, Math.round(budgetMs)), ORDER_CHILD_TIMEOUT_MS);
+  const rounds = n.addon.sampleRegistrationOrder(
+    plan.writerCpu,
+    reader,
+    ORDER_CALLS,
+    ORDER_MIN_ROUNDS,
+    ORDER_MAX_ROUNDS,
+    Math.max(1, Math.round(budgetMs)),
+    ORDER_CHILD_TIMEOUT_MS,
+  );
   const attempts = rounds.map(({ exitCode, signal, forkErrno, gapThresholdNs, ...a }) => a);
   return {
     evidence: {
-      strategy, writerCpu: plan.writerCpu, readerCpu: reader, callsPerAttempt: ORDER_CALLS, attempts,
+      strategy,
+      writerCpu: plan.writerCpu,
+      readerCpu: reader,
+      callsPerAttempt: ORDER_CALLS,
+      attempts,
       runOrder: 'register-after-readers',
     },
     note: null,

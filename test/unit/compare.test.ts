@@ -8,18 +8,22 @@ import { compareReports } from '../../probe/compare.js';
 import { localFixture } from './fixtures.js';
 import { migrateReport } from '../../probe/migrate.js';
 
-const order: Report = migrateReport(JSON.parse(localFixture('reports', 'kvm-6.18-global-expedited-order.json'))) as Report;
+const order: Report = migrateReport(
+  JSON.parse(localFixture('reports', 'kvm-6.18-global-expedited-order.json')),
+) as Report;
 const full: Report = migrateReport(JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'))) as Report;
-const GEXP = 'membarrier-global-expedited', PRIV = 'membarrier-private-expedited';
+const GEXP = 'membarrier-global-expedited',
+  PRIV = 'membarrier-private-expedited';
 const edit = (r: Report, f: (x: Report) => void) => {
   const c = structuredClone(r);
   f(c);
   return c;
 };
-const setVerdict = (id: string, verdict: Report['analysis']['verdicts'][string]['verdict'], reason?: string) => (x: Report) => {
-  x.analysis.verdicts[id]!.verdict = verdict;
-  if (reason) x.analysis.verdicts[id]!.reasons = [{ code: 'too-few-calls', text: reason }];
-};
+const setVerdict =
+  (id: string, verdict: Report['analysis']['verdicts'][string]['verdict'], reason?: string) => (x: Report) => {
+    x.analysis.verdicts[id]!.verdict = verdict;
+    if (reason) x.analysis.verdicts[id]!.reasons = [{ code: 'too-few-calls', text: reason }];
+  };
 
 test('a report against itself: same, no environment change', () => {
   const c = compareReports(order, order);
@@ -45,17 +49,35 @@ test('a strong refutation on an unchanged environment (edited) is still worse', 
   assert.equal([c.verdicts.find((x) => x.strategy === PRIV)!.change, c.status, c.worse], ['worse', 'worse', true]);
 });
 
-test('a changed environment (edited: kernel release) makes a registration-order flip worse, with the field named', () => {
-  const after = edit(order, (x) => { x.system.kernel.release = '6.19.0-test'; });
-  const c = compareReports(edit(order, setVerdict(GEXP, 'verified')), after);
-  assert.equal(c.environment.map((e) => e.field), ['kernel release']);
-  assert.equal([c.verdicts.find((x) => x.strategy === GEXP)!.change, c.status], ['worse', 'worse']);
-});
+test(
+  'a changed environment (edited: kernel release) makes a registration-order flip worse, with the field ' + 'named',
+  () => {
+    const after = edit(order, (x) => {
+      x.system.kernel.release = '6.19.0-test';
+    });
+    const c = compareReports(edit(order, setVerdict(GEXP, 'verified')), after);
+    assert.equal(
+      c.environment.map((e) => e.field),
+      ['kernel release'],
+    );
+    assert.equal([c.verdicts.find((x) => x.strategy === GEXP)!.change, c.status], ['worse', 'worse']);
+  },
+);
 
 test('boot parameters and sandbox count as environment (edited)', () => {
   const fields = (f: (x: Report) => void) => compareReports(order, edit(order, f)).environment.map((e) => e.field);
-  assert.equal(fields((x) => { x.system.kernel.bootParams.nohz_full = '1'; }), ['boot parameters']);
-  assert.equal(fields((x) => { x.system.sandbox.gvisor = true; }), ['sandbox']);
+  assert.equal(
+    fields((x) => {
+      x.system.kernel.bootParams.nohz_full = '1';
+    }),
+    ['boot parameters'],
+  );
+  assert.equal(
+    fields((x) => {
+      x.system.sandbox.gvisor = true;
+    }),
+    ['sandbox'],
+  );
 });
 
 test.run();
