@@ -119,7 +119,7 @@ testUnless(
       reports.push({ path, report: JSON.parse(r.stdout) as Report });
     }
     const verdicts = reports.map((r) => r.report.analysis.verdicts[ID]!);
-    for (const [i, v] of verdicts.entries()) console.log(`  run ${i + 1}: ${v.verdict}: ${v.reasons[0]}`);
+    for (const [i, v] of verdicts.entries()) console.log(`  run ${i + 1}: ${v.verdict}: ${v.reasons[0]?.text}`);
     for (const { report } of reports) assert.ok(report.results.registrationOrder, 'the registration-order test ran');
     assert.equal(
       verdicts.map((v) => v.verdict),
@@ -128,8 +128,9 @@ testUnless(
     );
     for (const v of verdicts) {
       if (v.verdict === 'verified') continue;
+      assert.ok(v.reasons[0]!.code.startsWith('order-'), `the verdict rests on the registration-order test: ${v.reasons[0]!.code}`);
       assert.match(
-        v.reasons.join(' '),
+        v.reasons.map((x) => `${x.code} ${x.text}`).join(' '),
         /global-expedited-stale-runqueue-state|registration-order test/,
         'the cause is named',
       );

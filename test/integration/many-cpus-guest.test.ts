@@ -113,9 +113,10 @@ function globalExpeditedOrder(g: GuestSpec, res: GuestResult): string[] {
       continue;
     }
     log(`${at}: membarrier-global-expedited ${v.verdict}; ${orderCounts(readOrder(order))}`);
+    const said = v.reasons.map((x: any) => x.text).join(' ');
     if (v.verdict === 'verified') p.push(`${at}: membarrier-global-expedited verified on a kernel in the range of ${DEFECT_ID}`);
-    else if (!/global-expedited-stale-runqueue-state|registration-order test/.test(v.reasons.join(' '))) {
-      p.push(`${at}: membarrier-global-expedited ${v.verdict} without the cause named: ${v.reasons[0]}`);
+    else if (!/global-expedited-stale-runqueue-state|registration-order test/.test(said)) {
+      p.push(`${at}: membarrier-global-expedited ${v.verdict} without the cause named: ${v.reasons[0]?.text}`);
     }
   }
   if (runs.length) log(`${g.name}: membarrier-global-expedited over ${runs.length} runs: ${runs.map((c) => c.report.analysis.verdicts['membarrier-global-expedited'].verdict).join(', ')}`);
