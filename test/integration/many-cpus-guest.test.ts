@@ -109,7 +109,7 @@ function globalExpeditedOrder(g: GuestSpec, res: GuestResult): string[] {
     const v = c.report.analysis.verdicts['membarrier-global-expedited'];
     const order = c.report.results?.registrationOrder;
     if (!order) {
-      p.push(`${at}: no registration-order test in the report (notes: ${(c.report.results?.notes ?? []).join('; ')})`);
+      p.push(`${at}: no registration-order test in the report (notes: ${(c.report.results?.notes ?? []).map((n: any) => n.text ?? n).join('; ')})`);
       continue;
     }
     log(`${at}: membarrier-global-expedited ${v.verdict}; ${orderCounts(readOrder(order))}`);
