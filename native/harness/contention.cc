@@ -13,9 +13,9 @@
 namespace mbp {
 namespace {
 
-// Bounds a writer's memory (16 B per call): far more calls than a short budget gives any barrier
+// Bounds a writer's memory (12 B per call): far more calls than a short budget gives any barrier
 // that reaches another CPU.
-constexpr size_t kMaxCallsPerWriter = size_t(1) << 16;  // 1 MiB per writer, also when calls skip the IPI (~150 ns)
+constexpr size_t kMaxCallsPerWriter = size_t(1) << 16;  // 768 KiB per writer, also when calls skip the IPI (~150 ns)
 
 struct Shared {
   std::atomic<int> ready{0};               // readers and writers that are in place

@@ -51,7 +51,7 @@ Mechanism AnalyseInterruption(const std::vector<Window>& windows, const std::vec
   // Interruption lengths (ns), for each reader's median; at most one per gap and call.
   std::vector<std::vector<float>> lengths(R);
   for (size_t c = 0; c < C; ++c) {
-    const uint64_t a = windows[c].from > margin ? windows[c].from - margin : 0, b = windows[c].to + margin;
+    const uint64_t a = windows[c].from > margin ? windows[c].from - margin : 0, b = windows[c].to() + margin;
     if (b >= cutoff) {
       ++m.unobserved_calls;
       continue;
@@ -120,16 +120,19 @@ Latency LatencyOf(const std::vector<Window>& windows, const TickRate& rate, cons
   std::vector<uint64_t> d;
   d.reserve(windows.size());
   for (size_t i = 0; i < windows.size(); ++i)
-    if (!only || (*only)[i]) d.push_back(windows[i].to - windows[i].from);
+    if (!only || (*only)[i]) d.push_back(windows[i].len());
   std::sort(d.begin(), d.end());
   return FromSorted(d.size(), [&](size_t i) { return d[i]; }, rate);
 }
 
 PhaseLatency ConsumeLatencies(std::vector<Window>& windows, const std::vector<bool>& on_cpu, const TickRate& rate) {
-  // Each window becomes {duration, on CPU?} in place; the on-CPU ones then go first, so that
-  // sorting that prefix and then the whole gives both sets from the one buffer.
-  for (size_t i = 0; i < windows.size(); ++i) windows[i] = {windows[i].to - windows[i].from, i < on_cpu.size() && on_cpu[i] ? 1u : 0u};
-  const auto mid = std::partition(windows.begin(), windows.end(), [](const Window& w) { return w.to != 0; });
+  // Each window becomes {length, on CPU?} in place (from holds the length, code the flag); the
+  // on-CPU ones then go first, so that sorting that prefix and then the whole gives both sets.
+  for (size_t i = 0; i < windows.size(); ++i) {
+    windows[i].from = windows[i].len();
+    windows[i].code = i < on_cpu.size() && on_cpu[i] ? 1u : 0u;
+  }
+  const auto mid = std::partition(windows.begin(), windows.end(), [](const Window& w) { return w.code != 0; });
   const auto by_duration = [](const Window& a, const Window& b) { return a.from < b.from; };
   const auto at = [&](size_t i) { return windows[i].from; };
   PhaseLatency l;

@@ -45,7 +45,7 @@ struct PhaseLatency {
 };
 // Both of a phase's latencies (every call; the calls on_cpu marks) as LatencyOf computes them, in
 // the windows' own storage: it consumes and frees them. A copy of the durations (8 B per call
-// beside the windows' 16) was a third of a phase's peak memory: 4 MB at 500,000 calls.
+// beside the windows' own) was a third of a phase's peak memory: 4 MB at 500,000 calls.
 PhaseLatency ConsumeLatencies(std::vector<Window>& windows, const std::vector<bool>& on_cpu, const TickRate& rate);
 
 }  // namespace mbp
