@@ -41,7 +41,9 @@ function reportFlags<T>(y: Argv<T>) {
     .option('redact', { type: 'boolean', describe: 'drop the hostname, container ids and local paths (for public tickets)' });
 }
 
-const HANDLERS = { run: runCommand, check: checkCommand, inspect: inspectCommand, show: showCommand, compare: compareCommand };
+const HANDLERS = {
+  run: runCommand, check: checkCommand, inspect: inspectCommand, show: showCommand, compare: compareCommand,
+};
 type Command = keyof typeof HANDLERS;
 /** What a parser hands over: the command and its flags as yargs names them. */
 export type Dispatch = (command: Command, args: Record<string, unknown>) => Promise<void>;

@@ -11,5 +11,7 @@ import { TOOL } from './version.js';
 export async function inspectReport(native?: NativeLoad): Promise<InspectReport> {
   const generatedAt = new Date().toISOString();
   const system = await inspect(native);
-  return { schemaVersion: SCHEMA_VERSION, kind: 'inspect', tool: { ...TOOL }, generatedAt, system, checks: checksOf(system) };
+  return {
+    schemaVersion: SCHEMA_VERSION, kind: 'inspect', tool: { ...TOOL }, generatedAt, system, checks: checksOf(system),
+  };
 }

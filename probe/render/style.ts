@@ -44,5 +44,7 @@ const plain = (s: string) => s;
 
 export function makeStyle(level: 0 | 1 | 2 | 3): Style {
   if (level === 0) return { head: plain, good: plain, bad: plain, warn: plain, dim: plain };
-  return { head: sgr([[1, 22], [36, 39]]), good: sgr([[32, 39]]), bad: sgr([[31, 39]]), warn: sgr([[33, 39]]), dim: sgr([[2, 22]]) };
+  return {
+    head: sgr([[1, 22], [36, 39]]), good: sgr([[32, 39]]), bad: sgr([[31, 39]]), warn: sgr([[33, 39]]), dim: sgr([[2, 22]]),
+  };
 }
