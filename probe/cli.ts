@@ -9,7 +9,6 @@ import type { Argv } from 'yargs';
 import { EXIT, UserError } from './exit-codes.js';
 import { checkCommand, compareCommand, inspectCommand, runCommand, showCommand, type Io } from './cli-commands.js';
 import { fastParse } from './cli-fast.js';
-import { DEFAULT_DURATION_MS } from './plan/index.js';
 import { FORMATS } from './render/formats.js';
 import { TOOL } from './version.js';
 
@@ -28,11 +27,11 @@ function engineFlags<T>(y: Argv<T>) {
     .option('seed', { type: 'number', describe: 'random seed for trial jitter' });
 }
 
-function reportFlags<T>(y: Argv<T>) {
+function reportFlags<T>(y: Argv<T>, defaultDurationMs: number) {
   return engineFlags(y)
     .option('json', { type: 'boolean', describe: 'same as --format json' })
     .option('format', { type: 'string', choices: FORMATS as unknown as string[], describe: 'output format' })
-    .option('duration', { type: 'number', describe: 'whole run in seconds, every phase included (late phases are skipped)', default: DEFAULT_DURATION_MS / 1000 })
+    .option('duration', { type: 'number', describe: 'whole run in seconds, every phase included (late phases are skipped)', default: defaultDurationMs / 1000 })
     .option('strategies', { type: 'string', describe: 'comma-separated strategy ids (default: all)' })
     .option('out', { type: 'string', describe: 'folder for the saved reports', default: 'reports' })
     .option('save', { type: 'boolean', default: true, describe: 'save <host>-<time>.json and .md in --out (--no-save: do not)' })
@@ -49,7 +48,8 @@ type Command = keyof typeof HANDLERS;
 export type Dispatch = (command: Command, args: Record<string, unknown>) => Promise<void>;
 
 async function parser(argv: string[], dispatch: Dispatch): Promise<Argv> {
-  const { default: yargs } = await import('yargs');
+  // Loaded here, not at the top: the fast path (cli-fast.ts) needs neither.
+  const [{ default: yargs }, { DEFAULT_DURATION_MS }] = await Promise.all([import('yargs'), import('./plan/index.js')]);
   return yargs(argv)
     .scriptName(TOOL.name)
     .usage('$0 [command] [options]')
@@ -58,7 +58,8 @@ async function parser(argv: string[], dispatch: Dispatch): Promise<Argv> {
       '3 no evidence possible here (check: inconclusive); 130 interrupted.')
     .option('color', { type: 'boolean', describe: 'colour text output (default: on a terminal; honours NO_COLOR, FORCE_COLOR)' })
     .option('debug', { type: 'boolean', describe: 'show stack traces for errors' })
-    .command(['run', '$0'], 'run every strategy and control, judge them and recommend one (the default)', reportFlags,
+    .command(['run', '$0'], 'run every strategy and control, judge them and recommend one (the default)',
+      (y) => reportFlags(y, DEFAULT_DURATION_MS),
       (a) => dispatch('run', a))
     .command('check', 'the fast gate: exit 0 only if every --require is verified',
       (y) => engineFlags(y)
