@@ -22,6 +22,8 @@ function platformFacts(): PlatformFacts {
 }
 
 export interface InspectOptions {
+  /** Ignored, kept for callers written before inspect read DMI itself instead of systeminformation. */
+  systeminformation?: boolean;
   /** false: no field sample (the gate's run measures what it needs itself); default true. */
   field?: boolean;
 }
