@@ -22,7 +22,8 @@ type Schema = {
 // dist/probe/schema.js → <package>/probe/report.schema.json; read on first use, not at import (a
 // run imports this module to save its report, and holds no parsed schema through its phases).
 let parsed: Schema | undefined;
-const schema = (): Schema => (parsed ??= JSON.parse(readFileSync(new URL('../../probe/report.schema.json', import.meta.url), 'utf8')));
+const schema = (): Schema =>
+  (parsed ??= JSON.parse(readFileSync(new URL('../../probe/report.schema.json', import.meta.url), 'utf8')));
 
 function typeOf(v: unknown): string[] {
   if (v === null) return ['null'];
