@@ -79,7 +79,7 @@ function interruptible(io: Io): { signal: AbortSignal; dispose: () => void } {
 }
 
 export async function inspectCommand(a: CommonArgs, io: Io): Promise<number> {
-  const r = await (await report()).inspectReport();
+  const r = await (await import('./inspect-report.js')).inspectReport();
   if (a.json) io.stdout.write((await import('./render/json.js')).renderJson(r));
   else io.stdout.write((await import('./render/inspect-text.js')).renderInspectText(r, await style(a, io)));
   return EXIT.OK;

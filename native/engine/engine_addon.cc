@@ -40,8 +40,8 @@ class PhaseWorker : public EngineWorker {
     ev_ = RunSb(*entry_, sp_, p_);
     if (evidence_) {
       mech_ = AnalyseInterruption(ev_.windows, ev_.readers, margin_, g_engine_rate);
-      lat_ = LatencyOf(ev_.windows, g_engine_rate);
-      lat_on_cpu_ = LatencyOf(ev_.windows, g_engine_rate, &mech_.on_cpu);
+      const PhaseLatency l = ConsumeLatencies(ev_.windows, mech_.on_cpu, g_engine_rate);
+      lat_ = l.all, lat_on_cpu_ = l.on_cpu;
     }
   }
   Napi::Value Result(Napi::Env env) override { return PhaseObject(env); }

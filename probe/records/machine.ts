@@ -109,8 +109,14 @@ export interface SandboxFacts {
   gvisor: boolean;
   wsl: 'wsl1' | 'wsl2' | null;
   evidence: string[];
-  /** systeminformation's own view, shown beside ours. */
-  systeminformation: { virtual: boolean; virtualHost: string | null; model: string | null } | null;
+  /**
+   * The firmware's own name for the machine (/sys/class/dmi/id), shown beside CPUID's vendor: a
+   * hypervisor that hides its CPUID leaves often still names itself here. null where there are no
+   * DMI tables (arm64 without SMBIOS, Firecracker); absent in reports from before it was read.
+   */
+  dmi?: { sysVendor: string | null; productName: string | null } | null;
+  /** systeminformation's view, in reports from before inspect read DMI itself (loading it cost ~40 ms). */
+  systeminformation?: { virtual: boolean; virtualHost: string | null; model: string | null } | null;
   unknown: Unknowns;
 }
 

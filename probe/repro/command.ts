@@ -83,7 +83,7 @@ export async function reproCommand(a: ReproArgs, io: ReproIo): Promise<number> {
     const ev = await evidenceFor(plan.strategy, a, io);
     // The machine described is this one: a saved report's own facts may be from elsewhere.
     const facts = ev.report && a.from === undefined
-      ? ev.report.system : await inspect(undefined, { systeminformation: false, field: false });
+      ? ev.report.system : await inspect(undefined, { field: false });
     const record = await gatherReproReport({ plan, source, facts, evidence: ev.evidence, attempts });
     const path = join(dir, `repro-${plan.strategy}.md`);
     write(path, renderReproMarkdown(record), writeAtomic);

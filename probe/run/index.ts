@@ -67,9 +67,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const quick = opts.profile === 'check';
-  // The gate reads neither systeminformation nor the field sample (~70 ms of two busy CPUs): its
-  // verdicts come from its own phases, and it shows neither.
-  const facts = opts.facts ?? (await inspect(undefined, quick ? { systeminformation: false, field: false } : {}));
+  // The gate takes no field sample (~70 ms of two busy CPUs): its verdicts come from its own
+  // phases, and it shows none.
+  const facts = opts.facts ?? (await inspect(undefined, quick ? { field: false } : {}));
   const engine = requireEngine();
   // The engine's own list, caps filled in from the copy where an older addon lacks them; saved with
   // the results so that a report is re-judged later by the capabilities it ran with.

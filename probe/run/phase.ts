@@ -18,7 +18,7 @@ export interface PhaseRequest {
   hardMs?: number;
 }
 
-// Enough for a tight 95% bound on any rate, and it bounds a phase's memory (16 B per call window).
+// Enough for a tight 95% bound on any rate, and it bounds a phase's memory (12 B per call window).
 const MAX_TRIALS = 500_000;
 
 const share = (n: number, d: number) => (d > 0 ? n / d : null);
