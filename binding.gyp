@@ -11,6 +11,7 @@
         "native/inspect/membarrier_child.cc",
         "native/inspect/memlock.cc",
         "native/inspect/registration_cost.cc",
+        "native/inspect/registration_order.cc",
         "native/engine/engine_addon.cc",
         "native/engine/options.cc",
         "native/engine/worker.cc",

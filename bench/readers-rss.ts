@@ -29,12 +29,16 @@ e.selectTimebase(true);
 const cpus = Number(process.argv[2]);
 const others = cpus > 1 ? Array.from({ length: cpus - 1 }, (_, i) => i + 1) : [0];
 const readerCpus = Array.from({ length: R }, (_, i) => others[i % others.length]);
-const phases = [['none', 16], ['membarrier-private-expedited', 16], ['mprotect', 16], ['null-syscall', 16], ['delay-matched', 16]];
+const phases = [
+  ['none', 16], ['membarrier-private-expedited', 16], ['mprotect', 16], ['null-syscall', 16], ['delay-matched', 16],
+];
 let calls = 0;
 const t0 = performance.now();
 for (const [strategy, stuffLines] of phases) {
-  const r = await e.runPhase({ strategy, writerCpu: 0, readerCpus, stuffLines, delayNs: 15000, budgetMs: 250, maxTrials: 500000,
-    gapSpinNs: 2000, gapTrialNs: 8000 });
+  const r = await e.runPhase({
+    strategy, writerCpu: 0, readerCpus, stuffLines, delayNs: 15000, budgetMs: 250, maxTrials: 500000,
+    gapSpinNs: 2000, gapTrialNs: 8000,
+  });
   calls += r.mechanism ? r.mechanism.calls : 0;
 }
 const nativeMs = performance.now() - t0;
@@ -42,7 +46,8 @@ const nativeKb = hwm();
 const held = e.buffersHeld();
 e.releaseBuffers();
 const released = e.buffersHeld();
-const { expandReaders, recordedReport, syntheticClasses } = await import(${JSON.stringify(join(ROOT, 'dist', 'test', 'unit', 'expand.js'))});
+const { expandReaders, recordedReport, syntheticClasses } =
+  await import(${JSON.stringify(join(ROOT, 'dist', 'test', 'unit', 'expand.js'))});
 const { buildReport } = await import(${JSON.stringify(join(ROOT, 'dist', 'probe', 'report.js'))});
 const { render } = await import(${JSON.stringify(join(ROOT, 'dist', 'probe', 'render', 'index.js'))});
 const rec = recordedReport();

@@ -11,7 +11,7 @@
 namespace {
 
 // Bumped whenever the shape returned to probe/native.ts changes, so a stale build is detected.
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 
 Napi::Object Sys(Napi::Env env, const mbp::SysResult& r) {
   Napi::Object o = Napi::Object::New(env);
@@ -109,6 +109,7 @@ Napi::Object Sample(Napi::Env env, const mbp::RegistrationSample& r) {
   if (r.ok) o.Set("ns", double(r.ns));
   else o.Set("errno", r.err);
   if (!r.note.empty()) o.Set("note", r.note);
+  if (!r.code.empty()) o.Set("code", r.code);
   return o;
 }
 
@@ -182,6 +183,42 @@ Napi::Value SampleFieldInChild(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value SampleRegistrationOrder(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  mbp::RegistrationOrderParams p;
+  double writer = 0, reader = 0, calls = 0, min_rounds = 0, max_rounds = 0, budget = 0, timeout = 0;
+  if (!mbp::IntArg(info, 0, "writerCpu", 0, 4095, &writer) || !mbp::IntArg(info, 1, "readerCpu", 0, 4095, &reader) ||
+      !mbp::IntArg(info, 2, "calls", 1, 100000, &calls) || !mbp::IntArg(info, 3, "minRounds", 1, 100, &min_rounds) ||
+      !mbp::IntArg(info, 4, "maxRounds", 1, 100, &max_rounds) || !mbp::IntArg(info, 5, "budgetMs", 1, 60000, &budget) ||
+      !mbp::IntArg(info, 6, "timeoutMs", 1, 60000, &timeout))
+    return env.Null();
+  if (writer == reader) {
+    Napi::RangeError::New(env, "writerCpu and readerCpu must differ").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  p.writer_cpu = int(writer), p.reader_cpu = int(reader), p.calls = int(calls);
+  p.min_rounds = int(min_rounds), p.max_rounds = int(max_rounds), p.budget_ms = int(budget), p.timeout_ms = int(timeout);
+  const std::vector<mbp::RegistrationOrderAttempt> all = mbp::SampleRegistrationOrder(p);
+  Napi::Array out = Napi::Array::New(env, all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const mbp::RegistrationOrderAttempt& a = all[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("pattern", mbp::RegistrationOrderPatternName(a.pattern));
+    SetChildEnd(o, a.end);
+    o.Set("reported", a.reported);
+    o.Set("errno", a.err);
+    o.Set("step", a.step);
+    o.Set("calls", double(a.calls));
+    o.Set("onCpuCalls", double(a.on_cpu_calls));
+    o.Set("reached", double(a.reached));
+    o.Set("p50Ns", a.p50_ns);
+    o.Set("gapThresholdNs", a.gap_threshold_ns);
+    o.Set("registerNs", a.register_ns);
+    out.Set(uint32_t(i), o);
+  }
+  return out;
+}
+
 Napi::Value MeasureFreshRegistration(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double timeout = 0;
@@ -213,6 +250,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("signalsSelfTest", Napi::Function::New(env, SignalsSelfTest));
   exports.Set("measureFreshRegistration", Napi::Function::New(env, MeasureFreshRegistration));
   exports.Set("sampleFieldInChild", Napi::Function::New(env, SampleFieldInChild));
+  exports.Set("sampleRegistrationOrder", Napi::Function::New(env, SampleRegistrationOrder));
   mbp::RegisterEngine(env, exports);
   return exports;
 }

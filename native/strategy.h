@@ -54,6 +54,11 @@ struct StrategyCaps {
   bool concurrent_writers;  // several threads may issue it at once (signals: one global ack counter)
   bool slow;                // milliseconds per call (an RCU grace period): for rare writers only
   ControlKind control_kind;
+  // Whether the command reaches a thread depends on when the process registered and whether a thread
+  // came or went since: GLOBAL_EXPEDITED targets CPUs by a per-runqueue cache of the registration that
+  // an idle CPU keeps stale (inspect/registration_order.cc). The run then registers only once its
+  // readers are running on their CPUs, and tests the failing orders apart, each in a fresh child.
+  bool registration_order_sensitive = false;
 };
 
 constexpr MembarrierCommand kNoMembarrier{nullptr, nullptr, 0, 0};
@@ -63,6 +68,10 @@ constexpr StrategyCaps MembarrierCaps(MembarrierCommand cmd, bool cross_process,
 }
 constexpr StrategyCaps PageTableCaps(bool mlocked_page) {
   return {Family::kPageTable, kNoMembarrier, false, mlocked_page, true, false, ControlKind::kNotControl};
+}
+constexpr StrategyCaps RegistrationOrderSensitive(StrategyCaps c) {
+  c.registration_order_sensitive = true;
+  return c;
 }
 constexpr StrategyCaps ControlCaps(ControlKind kind) {
   return {Family::kControl, kNoMembarrier, false, false, true, false, kind};
@@ -77,10 +86,17 @@ struct StrategyInfo {
   StrategyCaps caps;
 };
 
+// A fact worth reporting: `code` is a stable reason code registered in probe/codes.ts (the report's
+// logic keys on it), `text` the sentence shown.
+struct Note {
+  std::string code;
+  std::string text;
+};
+
 struct PrepareResult {
   int err = 0;              // 0, or the errno that makes the strategy unavailable
   std::string what;         // which step failed, e.g. "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"
-  std::vector<std::string> notes;  // facts worth reporting, e.g. "mlock refused: page may be swapped out"
+  std::vector<Note> notes;  // facts worth reporting, e.g. mlock refused: the page may be swapped out
 };
 
 class Strategy {

@@ -10,7 +10,9 @@
 import type { RunEvidence, StrategyCapabilities, StrategyDescriptor } from './records.js';
 
 type Caps = StrategyCapabilities;
-const NOT_MEMBARRIER = { membarrier: null, crossProcess: false, mlockedPage: false, concurrentWriters: true, slow: false, controlKind: null } as const;
+const NOT_MEMBARRIER = {
+  membarrier: null, crossProcess: false, mlockedPage: false, concurrentWriters: true, slow: false, controlKind: null, registrationOrderSensitive: false,
+} as const;
 const membarrier = (command: string, register: string | null, sinceKernel: [number, number], crossProcess: boolean, slow: boolean): Caps =>
   ({ ...NOT_MEMBARRIER, family: 'membarrier', membarrier: { command, register, sinceKernel }, crossProcess, slow });
 const pageTable = (mlockedPage: boolean): Caps => ({ ...NOT_MEMBARRIER, family: 'page-table', mlockedPage });
@@ -26,7 +28,7 @@ export const CATALOGUE: readonly Resolved[] = [
   entry('membarrier-private-expedited-sync-core', false, 'compiler-barrier', true, 'membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)',
     membarrier('MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE', 'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE', [4, 16], false, false)),
   entry('membarrier-global-expedited', false, 'compiler-barrier', true, 'membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)',
-    membarrier('MEMBARRIER_CMD_GLOBAL_EXPEDITED', 'MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED', [4, 16], true, false)),
+    { ...membarrier('MEMBARRIER_CMD_GLOBAL_EXPEDITED', 'MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED', [4, 16], true, false), registrationOrderSensitive: true }),
   entry('membarrier-global', false, 'compiler-barrier', false, 'membarrier(MEMBARRIER_CMD_GLOBAL)',
     membarrier('MEMBARRIER_CMD_GLOBAL', null, [4, 3], true, true)),
   entry('mprotect', false, 'compiler-barrier', true, 'mprotect(PROT_READ|PROT_WRITE); store to the page; mprotect(PROT_READ)', pageTable(true)),
@@ -81,6 +83,8 @@ export const isMembarrier = (d: Resolved) => d.caps.family === 'membarrier';
 export const isExpedited = (d: Resolved) => d.caps.family === 'membarrier' && d.remoteInterruption;
 /** A TLB shootdown stands in for the barrier: broken wherever a flush needs no IPI. */
 export const isPageTable = (d: Resolved) => d.caps.family === 'page-table';
+/** Its reach depends on the order of registration and thread starts (GLOBAL_EXPEDITED's runqueue cache). */
+export const isRegistrationOrderSensitive = (d: Resolved) => d.caps.registrationOrderSensitive === true;
 /** Its command arrived in `since` or later: absent on an older kernel. */
 export const membarrierSince = (major: number, minor: number) => (d: Resolved) => {
   const v = d.caps.membarrier?.sinceKernel;

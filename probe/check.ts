@@ -1,6 +1,7 @@
 // check: the install-time and deploy gate. inspect, then a short run of the required strategies
 // only, then the same verdict rules as a full run. Met only when every requirement is verified.
-import type { Report, VerdictClass } from './records.js';
+import type { Finding, Report, VerdictClass } from './records.js';
+import { finding } from './codes.js';
 import { EXIT } from './exit-codes.js';
 import { buildReport } from './report.js';
 import { runProbe, type RunOptions } from './run/index.js';
@@ -9,7 +10,8 @@ export interface CheckResult {
   met: boolean;
   /** 0 met, 1 not met (refuted or unavailable), 3 inconclusive. */
   exitCode: number;
-  requirements: { strategy: string; verdict: VerdictClass; reason: string }[];
+  /** Each requirement's verdict and its first reason (logic keys on `reason.code`). */
+  requirements: { strategy: string; verdict: VerdictClass; reason: Finding }[];
   report: Report;
 }
 
@@ -18,7 +20,9 @@ export async function check(requirements: string[], opts: Omit<RunOptions, 'stra
   const report = buildReport(run, commandLine);
   const reqs = requirements.map((strategy) => {
     const v = report.analysis.verdicts[strategy];
-    return { strategy, verdict: v?.verdict ?? 'inconclusive', reason: v?.reasons[0] ?? (run.plan.blocked ?? 'not run') };
+    const blocked = run.plan.blocked ? finding('run-blocked', run.plan.blocked) : null;
+    const reason = v?.reasons[0] ?? blocked ?? finding('not-run', 'not run');
+    return { strategy, verdict: v?.verdict ?? 'inconclusive', reason };
   });
   const notMet = reqs.some((r) => r.verdict === 'refuted' || r.verdict === 'unavailable');
   const inconclusive = reqs.some((r) => r.verdict === 'inconclusive');

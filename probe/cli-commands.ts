@@ -1,11 +1,13 @@
-// The command handlers: each turns parsed flags into library calls and output, and returns its
-// exit code. Failures that are the user's to fix are thrown as UserError (exit 2 unless stated).
+// The command handlers: each turns parsed flags into library calls, hands the result to a renderer
+// (probe/render/), writes it, and returns its exit code. Failures that are the user's to fix are
+// thrown as UserError (exit 2 unless stated).
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXIT, UserError } from './exit-codes.js';
 import { runOptions, type RawRunArgs } from './cli-options.js';
 import { FORMATS, type Format } from './render/formats.js';
 import type { Style } from './render/style.js';
+import type { ReproArgs } from './repro/command.js';
 
 // Each command loads only the modules it uses (dynamic imports): `inspect` and the install-time
 // `check` start in a fraction of the time that loading every renderer and the comparer would take.
@@ -77,7 +79,7 @@ function interruptible(io: Io): { signal: AbortSignal; dispose: () => void } {
 }
 
 export async function inspectCommand(a: CommonArgs, io: Io): Promise<number> {
-  const r = await (await report()).inspectReport();
+  const r = await (await import('./inspect-report.js')).inspectReport();
   if (a.json) io.stdout.write((await import('./render/json.js')).renderJson(r));
   else io.stdout.write((await import('./render/inspect-text.js')).renderInspectText(r, await style(a, io)));
   return EXIT.OK;
@@ -127,15 +129,9 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
   const { signal, dispose } = interruptible(io);
   try {
     const res = await (await import('./check.js')).check(reqs, { ...opts, signal }, io.argv);
-    if (a.json) {
-      io.stdout.write((await import('./render/json.js')).renderJson({ met: res.met, exitCode: res.exitCode, requirements: res.requirements, system: { host: res.report.system.platform.hostname, kernel: res.report.system.kernel.release } }));
-    } else if (!a.quiet) {
-      const s = await style(a, io);
-      for (const r of res.requirements) {
-        const tag = r.verdict === 'verified' ? s.good('met') : r.verdict === 'inconclusive' ? s.warn('inconclusive') : s.bad('not met');
-        io.stdout.write(`${r.strategy}: ${tag} (${r.verdict}): ${r.reason}\n`);
-      }
-    }
+    const { renderCheckJson, renderCheckText } = await import('./render/check-text.js');
+    if (a.json) io.stdout.write(renderCheckJson(res));
+    else if (!a.quiet) io.stdout.write(renderCheckText(res, await style(a, io)));
     if (res.report.plan.blocked) io.stderr.write(`${res.report.plan.blocked}\n`);
     return res.exitCode;
   } finally {
@@ -154,17 +150,12 @@ export async function showCommand(a: CommonArgs & { report: string; redact?: boo
 export async function compareCommand(a: CommonArgs & { before: string; after: string }, io: Io): Promise<number> {
   const [{ compareReports }, { loadReport }] = await Promise.all([import('./compare.js'), import('./report-file.js')]);
   const c = compareReports(loadReport(a.before), loadReport(a.after));
-  if (a.json) {
-    io.stdout.write((await import('./render/json.js')).renderJson(c));
-  } else {
-    const s = await style(a, io);
-    io.stdout.write(c.environment.length ? `${s.head('Environment changes')}\n` : 'environment: no change\n');
-    for (const e of c.environment) io.stdout.write(`  ${e.field}: ${e.before} -> ${e.after}\n`);
-    io.stdout.write(`${s.head('Verdicts')}\n`);
-    for (const v of c.verdicts) {
-      const tag = v.change === 'worse' ? s.bad('worse') : v.change === 'better' ? s.good('better') : s.dim('same');
-      io.stdout.write(`  ${v.strategy.padEnd(40)}${v.before} -> ${v.after}  ${tag}\n`);
-    }
-  }
-  return c.worse ? EXIT.NOT_MET : EXIT.OK;
+  if (a.json) io.stdout.write((await import('./render/json.js')).renderJson(c));
+  else io.stdout.write((await import('./render/compare-text.js')).renderCompareText(c, await style(a, io)));
+  // A verdict that varies on an unchanged environment is no regression, and no stable verdict either.
+  return c.worse ? EXIT.NOT_MET : c.status === 'flaky' ? EXIT.NO_EVIDENCE : EXIT.OK;
+}
+
+export async function reproCommand(a: ReproArgs, io: Io): Promise<number> {
+  return (await import('./repro/command.js')).reproCommand(a, { ...io, prepareOutDir });
 }

@@ -8,7 +8,8 @@ export const EXIT = {
   NOT_MET: 1,
   /** Bad input: unknown command or flag, bad value, unusable file or folder. Nothing was run. */
   USAGE: 2,
-  /** The run could not produce the evidence asked for (one usable CPU, no native engine), or check was inconclusive. */
+  /** The run could not produce the evidence asked for (one usable CPU, no native engine), check was inconclusive,
+   * or compare found a verdict that varies on an unchanged environment (flaky) and none that got worse. */
   NO_EVIDENCE: 3,
   /** Interrupted (SIGINT): the report holds what finished. */
   INTERRUPTED: 130,

@@ -23,4 +23,6 @@ export { EXIT, UserError } from './exit-codes.js';
 export { renderInspectText } from './render/inspect-text.js';
 export { renderJson } from './render/json.js';
 export { parseCpuList, formatCpuList } from './inspect/cpulist.js';
+// The reason-code registry: code → one-line meaning (README "Reason codes").
+export { CODES } from './codes.js';
 export * from './records.js';

@@ -6,10 +6,11 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import type { StrategyDescriptor } from './records/run.js';
+import type { RegistrationOrderAttempt, StrategyDescriptor } from './records/run.js';
+import type { Code, Finding } from './codes.js';
 
 /** Must equal kAbiVersion in native/addon.cc. */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;
 
 export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
 
@@ -57,7 +58,7 @@ export interface PhaseResult {
   status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed';
   errno: number;
   what: string;
-  notes: string[];
+  notes: Finding[];
   trials: number;
   elapsedNs: number;
   readers: {
@@ -82,8 +83,8 @@ export interface PhaseResult {
   mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; unobservedCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
 }
 
-/** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives. */
-export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & { note?: string };
+/** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives (code: the note's). */
+export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & { note?: string; code?: Code };
 
 export interface RegistrationCostResult {
   /** In a forked single-threaded child (the kernel's fast path). */
@@ -105,6 +106,9 @@ export interface FieldSampleResult extends ChildEnd {
   signalsSelfTest?: number;
 }
 
+/** sampleRegistrationOrder(): one fresh child's attempt (records/run.ts RegistrationOrderAttempt, plus its gap threshold). */
+export type RegistrationOrderResult = ChildEnd & Omit<RegistrationOrderAttempt, 'end'> & { gapThresholdNs: number };
+
 export interface ContentionOptions {
   strategy: string;
   /** How many threads issue the heavy barrier at once, 1..64. */
@@ -121,7 +125,7 @@ export interface ContentionResult {
   errno: number;
   /** The failed step, or why the strategy was skipped. */
   what: string;
-  notes: string[];
+  notes: Finding[];
   writers: number;
   /** The calls made while every reader was on its CPU. */
   latency: NativeLatency;
@@ -166,6 +170,9 @@ export interface NativeAddon {
   measureFreshRegistration(timeoutMs: number): RegistrationSample;
   /** One forked child: threaded registration, effect, contention and signals samples (writerCpu/readerCpu -1: none). */
   sampleFieldInChild(writerCpu: number, readerCpu: number, calls: number, contentionBudgetMs: number, timeoutMs: number): FieldSampleResult;
+  /** GLOBAL_EXPEDITED in fresh children, registered before, after, or before a replaced reader (absent from older addons). */
+  sampleRegistrationOrder?(writerCpu: number, readerCpu: number, calls: number, minRounds: number, maxRounds: number,
+    budgetMs: number, timeoutMs: number): RegistrationOrderResult[];
   probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
 }
 

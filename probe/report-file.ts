@@ -7,6 +7,7 @@ import type { Report } from './records.js';
 import { SCHEMA_VERSION } from './records.js';
 import { UserError } from './exit-codes.js';
 import { validate } from './schema.js';
+import { migrateReport } from './migrate.js';
 
 /** Larger report files are refused: a real one is well under 1 MB. */
 export const MAX_REPORT_BYTES = 32 << 20;
@@ -85,6 +86,8 @@ export function loadReport(path: string): Report {
   if (typeof v === 'number' && v > SCHEMA_VERSION) {
     throw new UserError(`report ${path} has schemaVersion ${v}, newer than this tool's ${SCHEMA_VERSION}: upgrade membarrier-probe to read it`);
   }
+  // Version 1 reports (reasons as bare sentences) are upgraded, not refused: probe/migrate.ts.
+  data = migrateReport(data);
   const problem = validate(data);
   if (problem) throw new UserError(`report ${path} is not a membarrier-probe report: ${problem}`);
   return data as Report;

@@ -19,8 +19,11 @@ type Schema = {
   definitions?: Record<string, Schema>;
 };
 
-// dist/probe/schema.js → <package>/probe/report.schema.json
-const root: Schema = JSON.parse(readFileSync(new URL('../../probe/report.schema.json', import.meta.url), 'utf8'));
+// dist/probe/schema.js → <package>/probe/report.schema.json; read on first use, not at import (a
+// run imports this module to save its report, and holds no parsed schema through its phases).
+let parsed: Schema | undefined;
+const schema = (): Schema =>
+  (parsed ??= JSON.parse(readFileSync(new URL('../../probe/report.schema.json', import.meta.url), 'utf8')));
 
 function typeOf(v: unknown): string[] {
   if (v === null) return ['null'];
@@ -35,7 +38,7 @@ const key = (at: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${
 function check(v: unknown, s: Schema, at: string): string | null {
   if (s.$ref) {
     const name = s.$ref.replace(/^#\/(?:definitions|\$defs)\//, '');
-    return check(v, root.definitions![name], at);
+    return check(v, schema().definitions![name], at);
   }
   if (s.anyOf) {
     const problems: string[] = [];
@@ -84,5 +87,5 @@ function check(v: unknown, s: Schema, at: string): string | null {
 
 /** The first problem found, as "$.path should be ..." or "$.path is missing", or null for a valid report. */
 export function validate(data: unknown): string | null {
-  return check(data, root, '$');
+  return check(data, schema(), '$');
 }

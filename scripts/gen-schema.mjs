@@ -17,6 +17,9 @@ const schema = createGenerator({
   jsDoc: 'none', // descriptions would double the file; the types' comments are the documentation
   skipTypeCheck: true, // tsc checks the same files right after
 }).createSchema('Report');
+// A reason code (probe/codes.ts) is any string to the schema: codes are added without a schema
+// version bump, and a report carrying a code this tool does not know must still load.
+if (schema.definitions?.Code) schema.definitions.Code = { type: 'string' };
 schema.$id = 'membarrier-probe/report.schema.json';
 schema.title = 'membarrier-probe report';
 schema.description = 'Generated from probe/records/*.ts by scripts/gen-schema.mjs: do not edit by hand.';

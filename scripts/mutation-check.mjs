@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const V = 'probe/analyse/verdicts.js';
+const O = 'probe/analyse/registration-order.js';
+const C = 'probe/compare.js';
 
 // [name, compiled file under dist/, text to find, replacement]
 const MUTATIONS = [
@@ -44,12 +46,23 @@ const MUTATIONS = [
   ['control null-syscall: its own refutation', V, "if (kind === 'null-call')\n        return v('refuted'", "if (false)\n        return v('refuted'"],
   ['control delay-matched: its share ignored', V, 'delayMatchedShare: dm?.mechanism?.interruptedShare ?? null', 'delayMatchedShare: null'],
   ['control horizon (positive control by delay): SB power always claimed', V, 'sbCouldCatchBroken: detection !== null && detection * trials >= EXPECTED_WITNESSES', 'sbCouldCatchBroken: true'],
+  // The registration-order test's rules (analyse/registration-order.ts) and compare's flaky rule.
+  ['order: a shown defect refutes', O, 'if (r.shown) {', 'if (false) {'],
+  ['order: the defect is shown only where the working order reaches', O, 'shown: workingReaches && failing.length > 0', 'shown: failing.length > 0'],
+  ['order: fewer than SHOWN_MISSED_CALLS missed calls are noise', O, 'a.onCpuCalls - a.reached >= SHOWN_MISSED_CALLS', 'a.onCpuCalls - a.reached >= 1'],
+  ['order: not shown on a kernel in the range is never verified', O, 'if (inRange) {', 'if (false) {'],
+  ['order: emulated CPUs refute nothing', O, 'if (emulated) {', 'if (false) {'],
+  ['order: too few working-order calls are too little evidence', O, 'if (working.onCpuCalls < WORKING_MIN_CALLS) {', 'if (false) {'],
+  ['compare: a weak or order-sensitive change on an unchanged environment is flaky', C, 'if (!weak && !sensitive)', 'if (true)'],
+  ['compare: a changed environment is never flaky', C, 'if (!unchanged || !va || !vb)', 'if (!va || !vb)'],
 ];
 
 const filter = process.argv[2];
 const tmp = mkdtempSync(join(tmpdir(), 'mbp-mutation-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-for (const link of ['test', 'probe', 'node_modules', 'package.json', 'tsconfig.json', 'build'].filter((l) => existsSync(join(root, l)))) symlinkSync(join(root, link), join(tmp, link));
+// README.md and native/: test/unit/codes.test.ts reads the codes table and the native sources.
+const LINKS = ['test', 'probe', 'native', 'node_modules', 'package.json', 'tsconfig.json', 'build', 'README.md'];
+for (const link of LINKS.filter((l) => existsSync(join(root, l)))) symlinkSync(join(root, link), join(tmp, link));
 
 function runUnit() {
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'uvu', 'bin.js'), 'dist/test/unit', '\\.test\\.js$'],

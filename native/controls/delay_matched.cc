@@ -17,8 +17,9 @@ class DelayMatched : public Strategy {
   const StrategyInfo& info() const override { return kInfo; }
   int Heavy() override {
     // The delay is in the engine's ticks (options convert it with the engine's rate), so it is
-    // spun on the engine's clock: ReadCycles() would be a third of it where the engine runs on
-    // clock_gettime nanoseconds, and never end where the arch has no cycle counter.
+    // spun on the engine's clock: where the engine runs on clock_gettime nanoseconds, ReadCycles()
+    // would end the spin early by the cycle counter's rate (a third of the delay at 3 GHz), and
+    // where the arch has no cycle counter it reads 0 and only cancellation would end it.
     // Deadline: the delay itself (capped at 100 ms by the options), or cancellation.
     const uint64_t end = Tick() + ticks_;
     while (Tick() < end && !g_cancel.load(std::memory_order_relaxed)) CpuRelax();

@@ -19,7 +19,7 @@ class ContentionWorker : public EngineWorker {
     o.Set("status", ContentionStatusName(res_.status));
     o.Set("errno", res_.err);
     o.Set("what", res_.what);
-    o.Set("notes", Strings(env, res_.notes));
+    o.Set("notes", Notes(env, res_.notes));
     o.Set("writers", p_.writers);
     o.Set("latency", LatencyObject(env, res_.latency));
     o.Set("descheduledCalls", double(res_.descheduled_calls));

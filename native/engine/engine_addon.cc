@@ -40,8 +40,8 @@ class PhaseWorker : public EngineWorker {
     ev_ = RunSb(*entry_, sp_, p_);
     if (evidence_) {
       mech_ = AnalyseInterruption(ev_.windows, ev_.readers, margin_, g_engine_rate);
-      lat_ = LatencyOf(ev_.windows, g_engine_rate);
-      lat_on_cpu_ = LatencyOf(ev_.windows, g_engine_rate, &mech_.on_cpu);
+      const PhaseLatency l = ConsumeLatencies(ev_.windows, mech_.on_cpu, g_engine_rate);
+      lat_ = l.all, lat_on_cpu_ = l.on_cpu;
     }
   }
   Napi::Value Result(Napi::Env env) override { return PhaseObject(env); }
@@ -52,7 +52,7 @@ class PhaseWorker : public EngineWorker {
     o.Set("status", StatusName(ev_.status));
     o.Set("errno", ev_.err);
     o.Set("what", ev_.what);
-    o.Set("notes", Strings(env, ev_.notes));
+    o.Set("notes", Notes(env, ev_.notes));
     o.Set("trials", double(ev_.trials));
     o.Set("elapsedNs", g_engine_rate.ToNs(double(ev_.elapsed_ticks)));
     Napi::Array readers = Napi::Array::New(env, ev_.readers.size());
@@ -238,6 +238,7 @@ Napi::Object CapsObject(Napi::Env env, const StrategyCaps& c) {
   o.Set("concurrentWriters", c.concurrent_writers);
   o.Set("slow", c.slow);
   o.Set("controlKind", ControlKindValue(env, c.control_kind));
+  o.Set("registrationOrderSensitive", c.registration_order_sensitive);
   return o;
 }
 

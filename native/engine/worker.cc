@@ -38,9 +38,14 @@ Napi::Object LatencyObject(Napi::Env env, const Latency& l) {
   return o;
 }
 
-Napi::Array Strings(Napi::Env env, const std::vector<std::string>& v) {
+Napi::Array Notes(Napi::Env env, const std::vector<Note>& v) {
   Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a.Set(uint32_t(i), v[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("code", v[i].code);
+    o.Set("text", v[i].text);
+    a.Set(uint32_t(i), o);
+  }
   return a;
 }
 

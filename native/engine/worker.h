@@ -8,6 +8,7 @@
 
 #include "harness/interruption.h"
 #include "harness/timebase.h"
+#include "strategy.h"
 
 namespace mbp {
 
@@ -20,7 +21,8 @@ void ReleaseExperiment();
 bool ExperimentRunning();
 
 Napi::Object LatencyObject(Napi::Env env, const Latency& l);
-Napi::Array Strings(Napi::Env env, const std::vector<std::string>& v);
+// Notes as [{code, text}] (probe/codes.ts Finding).
+Napi::Array Notes(Napi::Env env, const std::vector<Note>& v);
 
 // Base for the engine's workers: owns the claim and the promise.
 class EngineWorker : public Napi::AsyncWorker {

@@ -3,10 +3,12 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <cerrno>
+
 namespace mbp {
 
 int PinThisThread(int cpu) {
-  if (cpu < 0 || cpu >= CPU_SETSIZE) return 22;  // EINVAL
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return EINVAL;
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);

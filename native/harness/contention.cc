@@ -13,9 +13,9 @@
 namespace mbp {
 namespace {
 
-// Bounds a writer's memory (16 B per call): far more calls than a short budget gives any barrier
+// Bounds a writer's memory (12 B per call): far more calls than a short budget gives any barrier
 // that reaches another CPU.
-constexpr size_t kMaxCallsPerWriter = size_t(1) << 16;  // 1 MiB per writer, also when calls skip the IPI (~150 ns)
+constexpr size_t kMaxCallsPerWriter = size_t(1) << 16;  // 768 KiB per writer, also when calls skip the IPI (~150 ns)
 
 struct Shared {
   std::atomic<int> ready{0};               // readers and writers that are in place
@@ -63,10 +63,13 @@ void Writer(Strategy& s, const ContentionParams& p, Shared& sh, size_t w, std::v
   out.reserve(4096);
   sh.ready.fetch_add(1);
   uint64_t end = 0;
-  // Deadline: hard, for the coordinator's go.
+  // Deadline: hard, for the coordinator's go. Yielding, not spinning: writers that share a CPU
+  // (inspect's field sample puts all of them on one) would otherwise hold it for a whole time
+  // slice each while the coordinator and the reader, still to pin itself, wait their turn (the
+  // 4-writer point took 16 ms to start, not 1). A call starts a few hundred ns later at most.
   while ((end = sh.budget_end.load(std::memory_order_acquire)) == 0) {
     if (Stopping(sh, Tick(), p.hard_ticks)) return;
-    CpuRelax();
+    std::this_thread::yield();
   }
   // Deadline: the budget's end (before hard), cancellation, another thread's failure.
   for (;;) {
@@ -173,8 +176,13 @@ ContentionResult RunNow(const RegistryEntry& entry, const ContentionParams& p, c
   res.descheduled_calls = m.descheduled_calls;
   uint64_t overflow = 0;
   for (const ReaderEvidence& e : seen) overflow += e.gap_overflow;
-  if (overflow) res.notes.push_back("a reader was switched out more often than it could record: the calls after that were left out");
-  if (sh.capped.load()) res.notes.push_back("a writer reached the call cap before the budget ended");
+  if (overflow) {
+    res.notes.push_back({"gap-store-full", "a reader was switched out more often than it could record: "
+                                           "the calls after that were left out"});
+  }
+  if (sh.capped.load()) {
+    res.notes.push_back({"call-cap-reached", "a writer reached the call cap before the budget ended"});
+  }
   if (sh.pin_failed_cpu.load() >= 0) {
     res.status = ContentionResult::Status::kPinFailed;
     res.err = 22;

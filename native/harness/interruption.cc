@@ -51,7 +51,7 @@ Mechanism AnalyseInterruption(const std::vector<Window>& windows, const std::vec
   // Interruption lengths (ns), for each reader's median; at most one per gap and call.
   std::vector<std::vector<float>> lengths(R);
   for (size_t c = 0; c < C; ++c) {
-    const uint64_t a = windows[c].from > margin ? windows[c].from - margin : 0, b = windows[c].to + margin;
+    const uint64_t a = windows[c].from > margin ? windows[c].from - margin : 0, b = windows[c].to() + margin;
     if (b >= cutoff) {
       ++m.unobserved_calls;
       continue;
@@ -98,20 +98,49 @@ Mechanism AnalyseInterruption(const std::vector<Window>& windows, const std::vec
   return m;
 }
 
+namespace {
+
+// Percentiles of durations already sorted ascending; at(i) is the i-th.
+template <typename At>
+Latency FromSorted(size_t n, At at, const TickRate& rate) {
+  Latency l;
+  l.calls = n;
+  if (n == 0) return l;
+  auto q = [&](double f) { return rate.ToNs(double(at(std::min(n - 1, size_t(f * double(n)))))); };
+  l.p50 = q(0.50);
+  l.p90 = q(0.90);
+  l.p99 = q(0.99);
+  l.max = rate.ToNs(double(at(n - 1)));
+  return l;
+}
+
+}  // namespace
+
 Latency LatencyOf(const std::vector<Window>& windows, const TickRate& rate, const std::vector<bool>* only) {
   std::vector<uint64_t> d;
   d.reserve(windows.size());
   for (size_t i = 0; i < windows.size(); ++i)
-    if (!only || (*only)[i]) d.push_back(windows[i].to - windows[i].from);
-  Latency l;
-  l.calls = d.size();
-  if (d.empty()) return l;
+    if (!only || (*only)[i]) d.push_back(windows[i].len());
   std::sort(d.begin(), d.end());
-  auto at = [&](double q) { return rate.ToNs(double(d[std::min(d.size() - 1, size_t(q * double(d.size())))])); };
-  l.p50 = at(0.50);
-  l.p90 = at(0.90);
-  l.p99 = at(0.99);
-  l.max = rate.ToNs(double(d.back()));
+  return FromSorted(d.size(), [&](size_t i) { return d[i]; }, rate);
+}
+
+PhaseLatency ConsumeLatencies(std::vector<Window>& windows, const std::vector<bool>& on_cpu, const TickRate& rate) {
+  // Each window becomes {length, on CPU?} in place (from holds the length, code the flag); the
+  // on-CPU ones then go first, so that sorting that prefix and then the whole gives both sets.
+  for (size_t i = 0; i < windows.size(); ++i) {
+    windows[i].from = windows[i].len();
+    windows[i].code = i < on_cpu.size() && on_cpu[i] ? 1u : 0u;
+  }
+  const auto mid = std::partition(windows.begin(), windows.end(), [](const Window& w) { return w.code != 0; });
+  const auto by_duration = [](const Window& a, const Window& b) { return a.from < b.from; };
+  const auto at = [&](size_t i) { return windows[i].from; };
+  PhaseLatency l;
+  std::sort(windows.begin(), mid, by_duration);
+  l.on_cpu = FromSorted(size_t(mid - windows.begin()), at, rate);
+  std::sort(windows.begin(), windows.end(), by_duration);
+  l.all = FromSorted(windows.size(), at, rate);
+  std::vector<Window>().swap(windows);  // gone now, not when the phase's record is
   return l;
 }
 

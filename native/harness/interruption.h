@@ -40,4 +40,12 @@ struct Latency {
 // Percentiles of call durations in ns; with `only`, just the calls it marks.
 Latency LatencyOf(const std::vector<Window>& windows, const TickRate& rate, const std::vector<bool>* only = nullptr);
 
+struct PhaseLatency {
+  Latency all, on_cpu;
+};
+// Both of a phase's latencies (every call; the calls on_cpu marks) as LatencyOf computes them, in
+// the windows' own storage: it consumes and frees them. A copy of the durations (8 B per call
+// beside the windows' own) was a third of a phase's peak memory: 4 MB at 500,000 calls.
+PhaseLatency ConsumeLatencies(std::vector<Window>& windows, const std::vector<bool>& on_cpu, const TickRate& rate);
+
 }  // namespace mbp

@@ -237,15 +237,23 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
   const size_t R = p.reader_cpus.size();
   std::vector<std::thread> readers;
   if ((ps.pin_err = PinThisThread(p.writer_cpu))) return;
-  PrepareResult prep = ps.s->Prepare(int(R));
-  ps.out.notes = prep.notes;
-  if (prep.err) {
+  // A registration-order-sensitive command registers once every reader runs on its CPU: registering
+  // first leaves CPUs that idled with this process's mm skipped (strategy.h). Otherwise Prepare
+  // comes first, so that no reader spins while a slow registration waits.
+  const bool late = ps.s->info().caps.registration_order_sensitive;
+  auto prepare = [&]() {
+    PrepareResult prep = ps.s->Prepare(int(R));
+    ps.out.notes = prep.notes;
+    if (late && !prep.err)
+      ps.out.notes.push_back({"registered-after-readers",
+                              "registered once every reader was running on its CPU (a no-op if an earlier phase registered)"});
+    if (!prep.err) return true;
     ps.out.status = SbEvidence::Status::kUnavailable;
     ps.out.err = prep.err;
     ps.out.what = prep.what;
-    ps.s->Teardown();
-    return;
-  }
+    return false;
+  };
+  if (!late && !prepare()) return ps.s->Teardown();
   for (size_t r = 0; r < R; ++r) {
     if (ps.side == ReaderSide::kFullFence)
       readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh), ps.stuff.get(), r,
@@ -254,7 +262,13 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
       readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh), ps.stuff.get(), r,
                            std::ref(ps.out.readers[r]));
   }
-  WriterLoop(*ps.s, p, ps.sh, ps.out);
+  if (late) {
+    // Deadline: hard, for the readers to come up (WriterLoop's own wait then returns at once).
+    while (ps.sh.ready.load() < int(R) && ps.sh.pin_failed_cpu.load() < 0 && !g_cancel.load() &&
+           Tick() < p.hard_ticks) {
+    }
+  }
+  if (!late || prepare()) WriterLoop(*ps.s, p, ps.sh, ps.out);
   ps.sh.ann.stop.store(1);
   for (auto& t : readers) t.join();
   ps.s->Teardown();

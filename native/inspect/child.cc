@@ -49,6 +49,11 @@ ChildEnd RunInChild(const std::function<void(int fd)>& body, size_t record_size,
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
+    // A Ctrl-C goes to the whole process group, this child included, and the child inherited Node's
+    // handler, which writes to libuv's signal pipe, shared with the parent: the parent would see two
+    // SIGINTs, and a second one means "leave at once" (the report is lost). The child ignores it;
+    // its own deadline ends it.
+    signal(SIGINT, SIG_IGN);
     body(fds[1]);
     _exit(0);
   }

@@ -164,7 +164,10 @@ void Apply(FieldSample& s, const Record& rec) {
     r.ok = rec.err == 0;
     r.err = rec.err;
     r.ns = r.ok ? uint64_t(rec.v[0]) : 0;
-    if (rec.flags) r.note = "the child inherited a registration: this is the cost of a no-op";
+    if (rec.flags) {
+      r.note = "the child inherited a registration: this is the cost of a no-op";
+      r.code = "registration-inherited";
+    }
     s.threaded = r;
     s.threads = rec.aux;
   } else if (rec.stage == kEffect) {

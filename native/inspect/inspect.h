@@ -52,6 +52,7 @@ struct RegistrationSample {
   uint64_t ns = 0;       // when ok
   int err = 0;           // the REGISTER's errno, or 0 when it failed for another reason (note says)
   std::string note;      // empty, or what qualifies the figure
+  std::string code;      // the note's reason code (probe/codes.ts), set with it: logic keys on this, not the note
 };
 struct RegistrationCost {
   RegistrationSample fresh;     // first REGISTER in a forked, single-threaded child
@@ -103,6 +104,32 @@ struct FieldSample {
   std::optional<int> signals_self_test;  // 0 or an errno
 };
 FieldSample SampleFieldInChild(const FieldSampleParams& p);
+
+// Whether MEMBARRIER_CMD_GLOBAL_EXPEDITED reaches a reader whatever the order of registration and
+// thread start (registration_order.cc says why it may not). Each attempt is one fresh forked child,
+// killed when it outlives timeout_ms; the patterns are interleaved, one round holding one of each.
+// The failing orders need the reader's CPU idle, which a busy machine seldom leaves it, so rounds go
+// on until a failing order missed kShownMissedCalls calls (after min_rounds), max_rounds, or budget_ms (which also
+// shortens the last children's timeouts).
+enum class RegistrationOrderPattern : int32_t { kTrigger = 1, kAvoid = 2, kChurn = 3 };
+const char* RegistrationOrderPatternName(RegistrationOrderPattern p);
+struct RegistrationOrderParams {
+  int writer_cpu = -1, reader_cpu = -1;  // two distinct CPUs we may run on
+  int calls = 400;                       // GLOBAL_EXPEDITED calls per attempt, 20 us apart
+  int min_rounds = 2, max_rounds = 12;
+  int budget_ms = 1500;                  // no child starts after this, and none runs much past it
+  int timeout_ms = 1000;                 // per child, then SIGKILL
+};
+constexpr uint64_t kShownMissedCalls = 10;
+struct RegistrationOrderAttempt {
+  RegistrationOrderPattern pattern = RegistrationOrderPattern::kTrigger;
+  ChildEnd end;
+  bool reported = false;   // the child wrote its record
+  int err = 0, step = 0;   // step: 1 pinning, 2 registering, 3 a call, 4 a reader that never came up
+  uint64_t calls = 0, on_cpu_calls = 0, reached = 0;  // reached: on-CPU calls the reader saw a gap in
+  double p50_ns = 0, gap_threshold_ns = 0, register_ns = 0;
+};
+std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const RegistrationOrderParams& p);
 
 struct MemlockReport {
   std::optional<uint64_t> soft, hard;  // nullopt = RLIM_INFINITY

@@ -35,10 +35,11 @@ int64_t Ns() {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-RegistrationSample Fail(int err, std::string note) {
+RegistrationSample Fail(int err, std::string note, const char* code = "registration-failed") {
   RegistrationSample s;
   s.err = err;
   s.note = std::move(note);
+  s.code = code;
   return s;
 }
 
@@ -72,8 +73,10 @@ RegistrationSample Fresh(int timeout_ms) {
   s.ns = uint64_t(rec.ns);
   // Registration state is copied with the mm at fork: a child of a registered process re-registers
   // for free, and the figure would be of that no-op.
-  if (rec.regs_before >= 0 && (rec.regs_before & kRegisterPrivateExpedited))
+  if (rec.regs_before >= 0 && (rec.regs_before & kRegisterPrivateExpedited)) {
     s.note = "the child inherited a registration: this is the cost of a no-op";
+    s.code = "registration-inherited";
+  }
   return s;
 }
 
@@ -88,7 +91,9 @@ int CountThreads() {
 
 RegistrationSample Threaded() {
   const long regs = membarrier(kGetRegistrations);
-  if (regs >= 0 && (regs & kRegisterPrivateExpedited)) return Fail(0, "already registered: not measurable in this process");
+  if (regs >= 0 && (regs & kRegisterPrivateExpedited)) {
+    return Fail(0, "already registered: not measurable in this process", "already-registered");
+  }
   const int threads = CountThreads();
   long ret = 0;
   int64_t ns = 0;
@@ -103,6 +108,7 @@ RegistrationSample Threaded() {
   RegistrationSample s;
   s.ok = true;
   s.ns = uint64_t(ns);
+  s.code = "registration-threaded";
   s.note = "first registration of this process, which had " + (threads > 0 ? std::to_string(threads) : std::string("several")) + " threads";
   if (regs < 0) s.note += " (GET_REGISTRATIONS: errno " + std::to_string(-regs) + ", so an earlier registration cannot be ruled out)";
   if (sysconf(_SC_NPROCESSORS_ONLN) == 1) s.note += "; one CPU online, where the kernel skips the grace period";

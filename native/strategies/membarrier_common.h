@@ -29,8 +29,10 @@ class MembarrierStrategy : public Strategy {
       // process whose readers are measured was registered, not only a child at inspect time.
       long regs = membarrier(kGetRegistrations);
       if (regs >= 0) {
-        r.notes.push_back(std::string("GET_REGISTRATIONS in this process after registering: ") + std::to_string(regs) +
-                          ((regs & register_cmd_) ? " (includes this registration)" : " (does NOT include this registration)"));
+        r.notes.push_back({"registrations-read-back",
+                           std::string("GET_REGISTRATIONS in this process after registering: ") + std::to_string(regs) +
+                               ((regs & register_cmd_) ? " (includes this registration)"
+                                                       : " (does NOT include this registration)")});
       }
     }
     return r;

@@ -2,13 +2,15 @@
 // one is a data change; defectsFor() lists those that apply to this machine. A kernel whose
 // release cannot be parsed matches nothing: we never guess a version. Distribution kernels may
 // carry backports, which is why version-only entries are warnings, not verdicts.
-import type { MachineFacts, Risk, StrategyDescriptor } from '../records.js';
-import { CATALOGUE, isExpedited, isMembarrier, isPageTable, membarrierSince, strategiesWhere, type Resolved } from '../catalogue.js';
+import type { Code, MachineFacts, Risk, StrategyDescriptor } from '../records.js';
+import { CATALOGUE, isExpedited, isMembarrier, isPageTable, isRegistrationOrderSensitive, membarrierSince, strategiesWhere, type Resolved }
+  from '../catalogue.js';
 
 type Version = [number, number, number?];
 
 export interface KernelDefect {
-  id: string;
+  /** Also the risk's id and code (probe/codes.ts). */
+  id: Code;
   /** uname -m values this applies to; empty means every arch. */
   arches: string[];
   /** Applies from `from` (inclusive) up to `below` (exclusive); either end may be open. */
@@ -20,6 +22,10 @@ export interface KernelDefect {
   appliesTo: (d: Resolved) => boolean;
   text: string;
   source: string;
+  /** Kernel releases it was measured on (uname -r), where the entry comes from our own measurements. */
+  seenOn?: string[];
+  /** The measurement in a run that detects it, where there is one (the verdict then rests on it, not on the version). */
+  detectedBy?: string;
 }
 
 /** A table entry that applies here, with the strategies it names. */
@@ -71,6 +77,33 @@ export const DEFECTS: KernelDefect[] = [
   {
     id: 'kernel-no-get-registrations', arches: [], kernels: { from: [4, 3], below: [6, 3] }, severity: 'note', appliesTo: nothing,
     text: 'MEMBARRIER_CMD_GET_REGISTRATIONS arrived in Linux 6.3: a process (and this probe) cannot read back which registrations it holds', source: MAN,
+  },
+  {
+    // Cause, read in kernel/sched/membarrier.c, sched.h and core.c (torvalds/linux at 0420af54c2c2, 6.9-rc;
+    // behaviour measured on 6.18): membarrier_global_expedited() skips a CPU whose rq->membarrier_state lacks
+    // MEMBARRIER_STATE_GLOBAL_EXPEDITED. That cache is written by membarrier_switch_mm() only when
+    // prev->active_mm != next->mm; by sync_runqueues_membarrier_state() at registration only on CPUs whose
+    // rq->curr->mm is the process's (the calling CPU alone when mm_users == 1); and zeroed by exit_mm()
+    // (membarrier_update_current_mm(NULL)). An idle CPU keeps the last mm as its lazy active_mm, so a thread of the
+    // process switched in there from idle leaves the stale state. The per-runqueue cache came with 227a4aadc75b
+    // (5.4); exit_mm()'s zeroing with 5bc78502322a (5.10). Reviewing 618758ed3a4f's v2 (LKML, 24 Sep 2020), Mathieu
+    // Desnoyers noted that entering lazy TLB mode does not update the state and proposed updating it on every
+    // switch; 6.9's context_switch() still compares prev->active_mm, and no report of this symptom was found.
+    id: 'global-expedited-stale-runqueue-state', arches: [], kernels: { from: [5, 4] }, severity: 'warning',
+    appliesTo: isRegistrationOrderSensitive,
+    text: 'MEMBARRIER_CMD_GLOBAL_EXPEDITED skips a CPU where a thread of the registered process was switched in ' +
+      'straight from idle while that CPU\'s runqueue still cached the process as unregistered: registering before ' +
+      'the threads run on their CPUs, or a thread exiting and another starting on its CPU, leaves the calls ' +
+      'reaching no thread there',
+    source: 'kernel/sched/membarrier.c (membarrier_global_expedited, sync_runqueues_membarrier_state, ' +
+      'membarrier_update_current_mm), kernel/sched/sched.h membarrier_switch_mm, kernel/sched/core.c ' +
+      'context_switch; Linux commits 227a4aadc75b, 5bc78502322a; LKML "sched: membarrier: cover kthread_use_mm ' +
+      '(v2)", 24 Sep 2020 (lazy TLB entry does not update the runqueue state)',
+    seenOn: ['6.1.176 (Debian, QEMU guest)', '6.12.117 (Debian, QEMU guest)', '6.18.44 (KVM guest)',
+      '6.18.44-fc-v1045 (KVM guest)'],
+    detectedBy: 'the run\'s registration-order test (results.registrationOrder): fresh child processes register ' +
+      'before the reader starts, after it runs, and after it with the reader then replaced; a failing order that ' +
+      'misses calls the other order reaches shows it',
   },
   {
     id: 'amd-invlpgb', arches: ['x86_64'], kernels: { from: [6, 15] }, requires: 'amd-invlpgb', severity: 'unsafe', appliesTo: isPageTable,

@@ -12,8 +12,12 @@ export const FIELD_CONTENTION_MS = 3;
 const FIELD_TIMEOUT_MS = 3000;
 const FRESH_TIMEOUT_MS = 2000;
 
-export const sampleEvidence = (s: RegistrationSample): RegistrationSampleEvidence =>
-  s.ok ? { ok: true, ns: s.ns, errno: null, note: s.note ?? null } : { ok: false, ns: null, errno: s.errno, note: s.note ?? null };
+// The addon sets a note's code with it (native/inspect/registration_cost.cc, field_child.cc).
+const noteOf = (s: RegistrationSample) => (s.note ? { code: s.code ?? 'registration-failed', text: s.note } : null);
+export const sampleEvidence = (s: RegistrationSample): RegistrationSampleEvidence => {
+  const note = noteOf(s);
+  return s.ok ? { ok: true, ns: s.ns, errno: null, note } : { ok: false, ns: null, errno: s.errno, note };
+};
 
 const kind = (k: EffectKindResult): EffectKindFacts => ({
   calls: k.calls,

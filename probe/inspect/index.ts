@@ -23,7 +23,7 @@ function platformFacts(): PlatformFacts {
 }
 
 export interface InspectOptions {
-  /** false: no systeminformation view (the gate's run, which shows none); default true. */
+  /** Ignored, kept for callers written before inspect read DMI itself instead of systeminformation. */
   systeminformation?: boolean;
   /** false: no field sample (the gate's run measures what it needs itself); default true. */
   field?: boolean;
@@ -35,7 +35,7 @@ export async function inspect(native: NativeLoad = loadNative(), opts: InspectOp
   const [cpus, kernel, sandbox, proc, interruptsText] = await Promise.all([
     readCpus(native, cpuinfo),
     readKernel(),
-    readSandbox(opts),
+    readSandbox(),
     readProcess(native),
     readText('/proc/interrupts'),
   ]);

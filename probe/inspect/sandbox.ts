@@ -29,7 +29,7 @@ const CGROUP_MARKERS: [RegExp, string][] = [
 // gVisor reports a fixed, made-up kernel build (its own proc/version implementation).
 const GVISOR_VERSION = /^Linux version 4\.4\.0 #1 SMP Sun Jan 10 15:06:54 PST 2016/;
 
-export function detectSandbox(i: SandboxInputs): Omit<SandboxFacts, 'systeminformation' | 'unknown'> {
+export function detectSandbox(i: SandboxInputs): Omit<SandboxFacts, 'dmi' | 'systeminformation' | 'unknown'> {
   const strong: [string, string][] = [];
   const weak: [string, string][] = [];
   if (i.pid1Container) strong.push([i.pid1Container, `PID 1 environment has container=${i.pid1Container}`]);
@@ -60,34 +60,27 @@ export function detectSandbox(i: SandboxInputs): Omit<SandboxFacts, 'systeminfor
   return { container, gvisor, wsl, evidence };
 }
 
-/** Why the gate has no systeminformation view: it shows none, and loading it costs ~40 ms of its start. */
-export const SI_SKIPPED = 'not read by check: the gate shows no second opinion';
+const DMI = '/sys/class/dmi/id';
 
-async function systeminformationView(unknown: Unknowns, read: boolean): Promise<SandboxFacts['systeminformation']> {
-  if (!read) {
-    unknown.systeminformation = SI_SKIPPED;
+/** The firmware's vendor and product strings; null when neither is readable (no DMI tables). */
+async function readDmi(unknown: Unknowns): Promise<SandboxFacts['dmi']> {
+  const [vendor, product] = await Promise.all([readText(`${DMI}/sys_vendor`), readText(`${DMI}/product_name`)]);
+  if (!vendor.ok && !product.ok) {
+    unknown.dmi = `${vendor.reason} (no DMI tables here)`;
     return null;
   }
-  try {
-    // Loaded here, not at the top: importing it costs ~40 ms, and only inspect's report shows it.
-    const { default: si } = await import('systeminformation');
-    const s = await si.system();
-    return { virtual: s.virtual, virtualHost: s.virtualHost || null, model: s.model || null };
-  } catch (err) {
-    unknown.systeminformation = `systeminformation failed: ${(err as Error).message}`;
-    return null;
-  }
+  const text = (r: typeof vendor) => (r.ok ? r.text.trim() || null : null);
+  return { sysVendor: text(vendor), productName: text(product) };
 }
 
-/** systeminformation: false leaves its view out (null, with the reason in unknown). */
-export async function readSandbox(opts: { systeminformation?: boolean } = {}): Promise<SandboxFacts> {
+export async function readSandbox(): Promise<SandboxFacts> {
   const unknown: Unknowns = {};
-  const [systemdContainer, environ, cgroup, version, siView] = await Promise.all([
+  const [systemdContainer, environ, cgroup, version, dmi] = await Promise.all([
     readTrimmed('/run/systemd/container'),
     readText('/proc/1/environ'),
     readTrimmed('/proc/self/cgroup'),
     readTrimmed('/proc/version'),
-    systeminformationView(unknown, opts.systeminformation !== false),
+    readDmi(unknown),
   ]);
   if (!environ.ok) unknown.pid1Container = environ.reason;
   const pid1Container = environ.ok ? /(?:^|\0)container=([^\0]*)/.exec(environ.text)?.[1] ?? null : null;
@@ -101,5 +94,5 @@ export async function readSandbox(opts: { systeminformation?: boolean } = {}): P
     wslInterop: existsSync('/proc/sys/fs/binfmt_misc/WSLInterop'),
     env: process.env,
   });
-  return { ...facts, systeminformation: siView, unknown };
+  return { ...facts, dmi, unknown };
 }

@@ -8,6 +8,13 @@
 import type { PhaseBudget, PhasePlan, StrategyDescriptor } from '../records.js';
 import { capsOf, CATALOGUE, controlOfKind } from '../catalogue.js';
 
+/** The registration-order test, planned when a strategy's reach depends on the order (caps), with a reader CPU. */
+function orderPhase(i: PhaseInputs, budgetMs: number): Draft[] {
+  const sensitive = i.strategies.some((s) => capsOf(i.catalogue ?? CATALOGUE, s)?.registrationOrderSensitive === true);
+  if (!sensitive || i.readers < 1) return [];
+  return [phase('registration-order', 'registration-order', null, 0, 1, { budgetMs, fixedMs: budgetMs + ORDER_ROUND_MS })];
+}
+
 /**
  * Fixed cost of one engine phase beyond its budget: starting and pinning the threads, Prepare,
  * the readers' wind-down after the budget ends, /proc/interrupts before and after, converting the
@@ -25,6 +32,14 @@ export const MIN_SWEEP_POINT_MS = 5;
 export const SKEW_MS = 10;
 /** measureRegistration: two forked children and an RCU grace period: 26 ms here. */
 export const REGISTRATION_MS = 60;
+/** The registration-order test's budget (rounds stop starting after it; it ends sooner once a failing order shows):
+ * a share of --duration within these bounds, and the gate's. A round is three forked children, 25-75 ms here. */
+export const ORDER_SHARE = 0.05;
+export const ORDER_MIN_MS = 300;
+export const ORDER_MAX_MS = 1000;
+export const CHECK_ORDER_MS = 300;
+/** The last child runs at least 250 ms (registration_order.cc), whatever budget is left, and is reaped after. */
+export const ORDER_ROUND_MS = 260;
 /** readerCost's 2e6 iterations of each read side: 56-158 ms here. */
 export const READER_COST_MS = 160;
 export const READER_COST_ITERATIONS = 2e6;
@@ -180,14 +195,15 @@ export function planPhases(i: PhaseInputs): PhaseListing {
   if (i.profile === 'check') {
     // The gate has no --duration: fixed short phases, no extras; its duration is what they add up to.
     const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: CHECK_CALIBRATION_MS, fixedMs: CHECK_CALIBRATION_MS + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
-    const listed = finish([registration, cal, ...core(i)], CHECK_UNIT_MS, { durationMs: 0, spentMs: i.spentMs, unitMs: CHECK_UNIT_MS, overBudget: null });
+    const listed = finish([registration, ...orderPhase(i, CHECK_ORDER_MS), cal, ...core(i)], CHECK_UNIT_MS, { durationMs: 0, spentMs: i.spentMs, unitMs: CHECK_UNIT_MS, overBudget: null });
     listed.budget.durationMs = listed.budget.plannedMs;
     return listed;
   }
   // Each sweep point runs at least MIN_SWEEP_POINT_MS, whatever the share comes to.
   const calBudget = Math.max(i.durationMs * CALIBRATION_SHARE, i.sweepPoints * MIN_SWEEP_POINT_MS);
   const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: calBudget, fixedMs: calBudget + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
-  const essential = [registration, cal, ...core(i)];
+  const order = orderPhase(i, Math.min(ORDER_MAX_MS, Math.max(ORDER_MIN_MS, i.durationMs * ORDER_SHARE)));
+  const essential = [registration, ...order, cal, ...core(i)];
   const available = i.durationMs - i.spentMs - FINISH_RESERVE_MS;
   // unit = what is left after every fixed cost, shared by weight.
   const unitFor = (list: Draft[]) => {

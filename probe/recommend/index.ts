@@ -4,6 +4,7 @@
 import type { Analysis, MachineFacts, Recommendation, Report, RunEvidence } from '../records.js';
 import { runtimeAdvice } from './runtimes.js';
 import { catalogueOf, isPageTable, strategiesWhere } from '../catalogue.js';
+import { finding, type Finding } from '../codes.js';
 
 export const PREFERENCE = ['membarrier-private-expedited', 'membarrier-global-expedited', 'signals', 'symmetric-fence'];
 const WHY: Record<string, string> = {
@@ -21,17 +22,20 @@ export interface RecommendOptions {
 export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: RecommendOptions = {}): Recommendation {
   const verified = (id: string) => a.verdicts[id]?.verdict === 'verified';
   const pick = PREFERENCE.find(verified) ?? null;
-  const reasons: string[] = [];
+  const reasons: Finding[] = [];
   if (pick) {
-    reasons.push(`${pick} is verified here: ${a.verdicts[pick].reasons[0]}`);
-    reasons.push(WHY[pick]);
+    reasons.push(finding('pick-verified', `${pick} is verified here: ${a.verdicts[pick].reasons[0]?.text}`));
+    reasons.push(finding('pick-rationale', WHY[pick]));
     for (const better of PREFERENCE.slice(0, PREFERENCE.indexOf(pick))) {
       const v = a.verdicts[better];
-      reasons.push(`${better} was not chosen: ${v ? `${v.verdict}: ${v.reasons[0]}` : 'not run'}`);
+      reasons.push(finding('preferred-not-chosen',
+        `${better} was not chosen: ${v ? `${v.verdict}: ${v.reasons[0]?.text}` : 'not run'}`));
     }
   } else {
-    reasons.push('no strategy is verified here: use full fences on both sides until a run verifies one');
-    if (!a.positiveControl.relaxed) reasons.push('the positive control never relaxed, so this run could not judge any barrier');
+    reasons.push(finding('none-verified',
+      'no strategy is verified here: use full fences on both sides until a run verifies one'));
+    if (!a.positiveControl.relaxed) reasons.push(finding('positive-control-silent',
+      'the positive control never relaxed, so this run could not judge any barrier'));
   }
   const acceptable: Recommendation['acceptable'] = [];
   const catalogue = catalogueOf(run);
@@ -40,9 +44,13 @@ export function recommend(f: MachineFacts, a: Analysis, run: RunEvidence, opts: 
     const v = a.verdicts[id];
     if (v?.verdict !== 'verified') continue;
     const risky = a.risks.filter((r) => r.strategies.includes(id) && r.severity !== 'note');
-    if (risky.length) reasons.push(`${id} passed here but is not acceptable: ${risky.map((r) => r.text).join('; ')}`);
+    if (risky.length) reasons.push(finding('page-table-risky',
+      `${id} passed here but is not acceptable: ${risky.map((r) => r.text).join('; ')}`));
     else if (opts.allowMprotect) acceptable.push({ strategy: id, condition: MPROTECT_CAVEAT });
-    else reasons.push(`${id} passed here; it is offered only with --allow-mprotect, which covers both page-table tricks (${MPROTECT_CAVEAT})`);
+    else {
+      reasons.push(finding('page-table-opt-in',
+        `${id} passed here; it is offered only with --allow-mprotect, which covers both page-table tricks (${MPROTECT_CAVEAT})`));
+    }
   }
   // A slow strategy (an RCU grace period per call) suits rare writers, whatever the preference order says.
   for (const id of strategiesWhere(catalogue, (d) => d.caps.slow)) {

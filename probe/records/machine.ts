@@ -3,6 +3,7 @@
 //
 // A fact that could not be read is null, and its section's `unknown` map says why, keyed by the
 // field's name. Nothing is guessed.
+import type { Finding } from '../codes.js';
 import type { TlbFacts } from './tlb.js';
 
 /** Field name → why it could not be learned. */
@@ -109,8 +110,14 @@ export interface SandboxFacts {
   gvisor: boolean;
   wsl: 'wsl1' | 'wsl2' | null;
   evidence: string[];
-  /** systeminformation's own view, shown beside ours. */
-  systeminformation: { virtual: boolean; virtualHost: string | null; model: string | null } | null;
+  /**
+   * The firmware's own name for the machine (/sys/class/dmi/id), shown beside CPUID's vendor: a
+   * hypervisor that hides its CPUID leaves often still names itself here. null where there are no
+   * DMI tables (arm64 without SMBIOS, Firecracker); absent in reports from before it was read.
+   */
+  dmi?: { sysVendor: string | null; productName: string | null } | null;
+  /** systeminformation's view, in reports from before inspect read DMI itself (loading it cost ~40 ms). */
+  systeminformation?: { virtual: boolean; virtualHost: string | null; model: string | null } | null;
   unknown: Unknowns;
 }
 
@@ -213,7 +220,7 @@ export interface MachineFacts {
 }
 
 /** The first REGISTER_PRIVATE_EXPEDITED, timed (inspect's field sample and a run's own figure). */
-export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: string | null }
+export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: Finding | null }
 
 // The field sample (issue 7): one forked child measures in ~60 ms what a run measures at length.
 /** One kind of call in the effect sample: calls during which the reader on the other CPU had a gap. */

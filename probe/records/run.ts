@@ -1,6 +1,7 @@
 // ExperimentPlan (plan stage) and RunEvidence (run stage): what the engine was asked to do and
 // the raw evidence it returned. Field names under `results` are part of the report format.
 import type { MachineFacts, RegistrationSampleEvidence } from './machine.js';
+import type { Finding } from '../codes.js';
 
 /** What a strategy's soundness rests on (native/strategy.h, StrategyCaps): every stage decides from these, never from ids. */
 export interface StrategyCapabilities {
@@ -18,6 +19,9 @@ export interface StrategyCapabilities {
   slow: boolean;
   /** positive: SB must relax; negative: a known non-barrier; null-call: the interrupted-share floor; delay-matched: a spin as long. */
   controlKind: 'positive' | 'negative' | 'null-call' | 'delay-matched' | null;
+  /** Whether it reaches a thread depends on when the process registered and on threads that came or went since
+   * (GLOBAL_EXPEDITED's per-runqueue cache, native/inspect/registration_order.cc); absent in older reports. */
+  registrationOrderSensitive?: boolean;
 }
 
 export interface StrategyDescriptor {
@@ -33,13 +37,16 @@ export interface StrategyDescriptor {
 }
 
 /** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
-export type PhaseKind = 'registration' | 'calibration' | 'control' | 'strategy' | 'delay-matched' | 'horizon'
-  | 'scaling' | 'reader-cost' | 'contention' | 'tlb-warm-up';
+export type PhaseKind = 'registration' | 'registration-order' | 'calibration' | 'control' | 'strategy'
+  | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention' | 'tlb-warm-up';
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
-  /** no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs did not run ok;
-   * duplicate: an earlier phase measured the same thing; late: the run was running late; stopped: interrupted or calibration failed. */
+  /**
+   * no-cpus: too few CPUs; no-time: left out so the run fits --duration; depends: an earlier phase it needs
+   * did not run ok; duplicate: an earlier phase measured the same thing; late: the run was running late;
+   * stopped: interrupted or calibration failed.
+   */
   code: 'no-cpus' | 'no-time' | 'depends' | 'duplicate' | 'late' | 'stopped';
   reason: string;
 }
@@ -164,7 +171,7 @@ export interface StrategyEvidence {
   available: boolean;
   status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed' | 'skipped';
   error: { errno: number; code: string; meaning: string; what: string } | null;
-  notes: string[];
+  notes: Finding[];
   calls: string;
   readerSide: 'compiler-barrier' | 'full-fence';
   remoteInterruption: boolean;
@@ -186,6 +193,8 @@ export interface StrategyEvidence {
     /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
     irqPerCall: Record<string, number> | null;
     irqSource: string;
+    /** Whether /proc/interrupts could be read for this phase (irqPerCall is null when not). */
+    irqReadable: boolean;
     /** Page-table strategies: how their TLB flushes reached the readers (absent for others and in older reports). */
     flush?: FlushEvidence;
   } | null;
@@ -247,7 +256,42 @@ export interface ContentionPoint {
   /** Calls made while a reader was switched out (no IPI needed), left out of latencyNs; absent in older reports. */
   descheduledCalls?: number;
   /** e.g. how often the readers were descheduled (calls made then need no IPI and are fast). */
-  notes?: string[];
+  notes?: Finding[];
+}
+
+/** register-before-reader: a thread ran on the reader's CPU and exited, then the process registered, then the reader
+ * started (the order that fails); register-after-reader: the reader ran when the process registered; reader-replaced-
+ * after-register: as the latter, then that reader exited and a new one started on the same CPU. */
+export type RegistrationOrderPattern = 'register-before-reader' | 'register-after-reader' | 'reader-replaced-after-register';
+
+/** One fresh child process's attempt at one pattern: calls from the writer's CPU, a reader spinning on another. */
+export interface RegistrationOrderAttempt {
+  pattern: RegistrationOrderPattern;
+  /** How the child ended: exited, signaled, timeout, fork-failed, protocol-error. */
+  end: string;
+  /** The child wrote its counts (absent counts are zeros). */
+  reported: boolean;
+  /** 0, or the errno of the step that failed (1 pinning, 2 registering, 3 a call, 4 a reader that never came up). */
+  errno: number;
+  step: number;
+  calls: number;
+  onCpuCalls: number;
+  /** On-CPU calls during which the reader's clock showed a gap (the call reached it). */
+  reached: number;
+  p50Ns: number;
+  registerNs: number;
+}
+
+/** The registration-order test of a strategy whose reach depends on it (caps.registrationOrderSensitive). */
+export interface RegistrationOrderEvidence {
+  /** The strategy whose command the children issue. */
+  strategy: string;
+  writerCpu: number;
+  readerCpu: number;
+  callsPerAttempt: number;
+  attempts: RegistrationOrderAttempt[];
+  /** The order the run's own phases of that strategy use. */
+  runOrder: 'register-after-readers';
 }
 
 export interface RunEvidence {
@@ -262,6 +306,8 @@ export interface RunEvidence {
   readerCost: { compilerBarrierNs: number; fullFenceNs: number } | null;
   /** Absent in reports written before it was measured. */
   registrationCost?: RegistrationCostEvidence | null;
+  /** Absent in older reports and where no registration-order-sensitive strategy ran or two CPUs were not usable. */
+  registrationOrder?: RegistrationOrderEvidence | null;
   /** By strategy; absent in older reports and in the check profile. */
   contention?: Record<string, ContentionPoint[]>;
   /** The page-table phases' warm-up, when system.tlb asked for one; absent otherwise and in older reports. */
@@ -273,7 +319,7 @@ export interface RunEvidence {
   /** /sys/devices/system/cpu/online (as a comma list) before and after the run; absent in older reports. */
   onlineCpus?: { before: string; after: string };
   /** Facts that change how far the evidence goes. */
-  notes: string[];
+  notes: Finding[];
 }
 
 export interface RunReport {

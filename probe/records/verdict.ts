@@ -2,6 +2,9 @@
 // Report and InspectReport that renderers and saved files carry. Names here are part of the report format (see report.schema.json).
 import type { MachineFacts } from './machine.js';
 import type { ExperimentPlan, RunEvidence, TopologyClass } from './run.js';
+import type { Code, Finding } from '../codes.js';
+
+export type { Code, Finding } from '../codes.js';
 
 export type VerdictClass = 'verified' | 'refuted' | 'unavailable' | 'inconclusive';
 
@@ -27,15 +30,16 @@ export interface VerdictStats {
 export interface Verdict {
   strategy: string;
   verdict: VerdictClass;
-  /** Short sentences, most important first. */
-  reasons: string[];
+  /** Short sentences, most important first, each with its code (probe/codes.ts). */
+  reasons: Finding[];
   stats: VerdictStats;
   /** Ids of the risks (Analysis.risks) that apply to this strategy. */
   risks: string[];
 }
 
 export interface Risk {
-  id: string;
+  /** Also its code (probe/codes.ts). */
+  id: Code;
   /** unsafe: the strategy must not be relied on here; warning: it may fail; note: worth knowing. */
   severity: 'unsafe' | 'warning' | 'note';
   strategies: string[];
@@ -79,7 +83,7 @@ export interface Analysis {
   positiveControl: { relaxed: boolean; violations: number; trials: number };
   /** The field checklist (analyse/checks.ts): every known trap, checked or not, with its source; absent in older reports. */
   checks?: FieldCheck[];
-  notes: string[];
+  notes: Finding[];
 }
 
 export interface RuntimeAdvice {
@@ -92,7 +96,7 @@ export interface RuntimeAdvice {
 export interface Recommendation {
   /** The strategy to use, or null when none is verified here. */
   strategy: string | null;
-  reasons: string[];
+  reasons: Finding[];
   /** Usable under conditions (opt-in, rare writers), each with its condition. */
   acceptable: { strategy: string; condition: string }[];
   runtimes: RuntimeAdvice[];
@@ -125,6 +129,8 @@ export interface FieldCheck {
   title: string;
   /** ok: checked, not present; note: worth knowing; warning: may bite; problem: breaks barriers or runtimes here; unknown: not checkable. */
   status: 'ok' | 'note' | 'warning' | 'problem' | 'unknown';
+  /** What was found here (probe/codes.ts): the row's `id` names the check, `code` the finding. */
+  code: Code;
   /** One line: what was found here and what it means. */
   text: string;
   /** Where the knowledge comes from (bug tracker thread, kernel commit, documentation). */

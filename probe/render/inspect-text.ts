@@ -54,7 +54,9 @@ function hypervisor(f: MachineFacts, s: Style): string[] {
   }
   if (h.hyperv) out.push(`  Hyper-V remote TLB flush by hypercall: ${h.hyperv.remoteTlbFlushByHypercall ? s.bad('recommended') + s.dim(' (no IPI: mprotect unsafe)') : 'no'}`);
   if (h.xen) out.push(`  Xen ${h.xen.version ?? ''} at leaf 0x${h.xen.leafBase.toString(16)}`);
-  const si = f.sandbox.systeminformation;
+  const dmi = f.sandbox.dmi;
+  if (dmi) out.push(`  firmware (DMI): ${[dmi.sysVendor, dmi.productName].filter(Boolean).join(', ') || 'empty'}`);
+  const si = f.sandbox.systeminformation;  // reports saved before inspect read DMI itself
   if (si) out.push(`  systeminformation says: ${si.virtual ? `virtual${si.virtualHost ? `, host ${si.virtualHost}` : ''}` : 'not virtual'}${si.model ? `, model "${si.model}"` : ''}`);
   return out;
 }

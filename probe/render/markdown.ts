@@ -2,6 +2,7 @@
 // then collapsible details with the raw numbers and the environment fingerprint.
 import type { Report } from '../records.js';
 import { fmtCpus, fmtNs, fmtShare } from './format.js';
+import { texts } from '../codes.js';
 import { summaryRows } from './report-rows.js';
 import { CLASS_CELL_HELP, classView } from './class-rows.js';
 import { factSource, factValue, flushRows, TLB_FACT_LABELS, warmupLine } from './tlb-text.js';
@@ -18,7 +19,7 @@ export function renderMarkdown(r: Report): string {
     `hypervisor ${text(f.hypervisor.vendor ?? 'none')}; writer CPU ${r.results.cpus.writer}, readers ${fmtCpus(r.results.cpus.readers) || 'none'}`, '');
   const rec = r.recommendation;
   out.push(`**Recommendation: ${rec.strategy ? `\`${rec.strategy}\`` : 'none verified: use full fences on both sides'}**`, '');
-  for (const reason of rec.reasons) out.push(`- ${text(reason)}`);
+  for (const reason of rec.reasons) out.push(`- ${text(reason.text)} (\`${reason.code}\`)`);
   for (const a of rec.acceptable) out.push(`- acceptable: \`${a.strategy}\`, ${text(a.condition)}`);
   out.push('', '| strategy | verdict | p50 | p99 | SB violations/trials (95% bound) | interrupted | risks |', '|---|---|---|---|---|---|---|');
   for (const row of summaryRows(r)) {
@@ -42,10 +43,10 @@ export function renderMarkdown(r: Report): string {
   const checks = r.analysis.checks ?? [];
   if (checks.length) {
     out.push('', '**Field checks**: traps real deployments have hit, each checked here', '', '| check | status | finding | source |', '|---|---|---|---|');
-    for (const c of checks) out.push(`| ${cell(c.title)} | ${c.status === 'ok' ? 'ok' : `**${c.status}**`} | ${cell(c.text)} | ${cell(c.source)} |`);
+    for (const c of checks) out.push(`| ${cell(c.title)} | ${c.status === 'ok' ? 'ok' : `**${c.status}**`} | ${cell(c.text)} (\`${c.code}\`) | ${cell(c.source)} |`);
   }
   out.push('', '<details><summary>Why each verdict</summary>', '');
-  for (const [id, v] of Object.entries(r.analysis.verdicts)) out.push(`- \`${id}\` **${v.verdict}**: ${text(v.reasons.join('; '))}`);
+  for (const [id, v] of Object.entries(r.analysis.verdicts)) out.push(`- \`${id}\` **${v.verdict}**: ${text(texts(v.reasons).join('; '))} (\`${v.reasons.map((x) => x.code).join('`, `')}\`)`);
   out.push('', '</details>', '', '<details><summary>Runtimes on this machine</summary>', '');
   for (const a of rec.runtimes) out.push(`- ${text(a.runtime)}: ${text(a.advice)}${a.source ? ` (source: ${text(a.source)})` : ''}`);
   out.push('', '</details>', '', '<details><summary>Raw numbers</summary>', '');
@@ -58,7 +59,7 @@ export function renderMarkdown(r: Report): string {
   }
   const h = r.results.horizon;
   if (h) out.push('', `Detection horizon: ${h.points.map((p) => `${fmtNs(p.delayNs)} ${fmtShare(p.trials ? p.violations / p.trials : 0)}`).join(', ')}; largest delay detected ${fmtNs(h.horizonNs)}.`);
-  const reg = r.results.registrationCost, regNs = (x: NonNullable<typeof reg>['fresh']) => (x.ok ? fmtNs(x.ns) : `failed${x.errno ? ` (errno ${x.errno})` : ''}`) + (x.note ? ` (${text(x.note)})` : '');
+  const reg = r.results.registrationCost, regNs = (x: NonNullable<typeof reg>['fresh']) => (x.ok ? fmtNs(x.ns) : `failed${x.errno ? ` (errno ${x.errno})` : ''}`) + (x.note ? ` (${text(x.note.text)})` : '');
   if (reg) out.push('', `Registration cost (first MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED): ${regNs(reg.fresh)} in a fresh single-threaded child, ${regNs(reg.threaded)} in this multi-threaded process. Once threads exist the kernel waits for an RCU grace period (synchronize_rcu), so runtimes should register before their first thread starts (source: dotnet/runtime#106722).`);
   const cont = Object.entries(r.results.contention ?? {});
   if (cont.length) {

@@ -18,72 +18,13 @@
 //   readers; beyond that the same figures per topology class (`class` label, at most six values).
 //   At 383 readers the per-CPU form was about 25,000 series, more than a textfile should carry.
 import type { Report, StrategyEvidence, LatencyNs } from '../records.js';
-import { reportClasses } from './class-rows.js';
+import { Exposition } from './prometheus-exposition.js';
+import { classSeries } from './prometheus-classes.js';
+
+export { escapeLabelValue } from './prometheus-exposition.js';
 
 /** Readers up to which per-CPU series are written; the per-class series are written always. */
 export const PER_CPU_READERS = 8;
-
-const PREFIX = 'membarrier_probe_';
-
-/** Label values may hold anything; the exposition format escapes exactly these three. */
-export function escapeLabelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** HELP text escapes only backslash and newline (a quote is literal there). */
-function escapeHelp(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-/** Go's ParseFloat (used by node_exporter and promtool) reads JS's shortest round-trip form. */
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-interface Family {
-  name: string;
-  help: string;
-  labelNames: readonly string[];
-  lines: string[];
-  seen: Set<string>;
-}
-
-type Value = number | boolean | null | undefined;
-type Add = (labelValues: readonly string[], value: Value) => void;
-
-class Exposition {
-  private readonly families: Family[] = [];
-
-  /** Declares a gauge family; the returned function adds one series to it. */
-  gauge(suffix: string, help: string, labelNames: readonly string[]): Add {
-    const fam: Family = { name: PREFIX + suffix, help, labelNames, lines: [], seen: new Set() };
-    this.families.push(fam);
-    return (labelValues, value) => {
-      if (value === null || value === undefined) return;
-      if (labelValues.length !== labelNames.length) {
-        throw new Error(`${fam.name}: ${labelValues.length} label values for ${labelNames.length} labels`);
-      }
-      const labels = labelNames.map((n, i) => `${n}="${escapeLabelValue(labelValues[i])}"`).join(',');
-      if (fam.seen.has(labels)) return;
-      fam.seen.add(labels);
-      const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-      fam.lines.push(`${fam.name}${labels ? `{${labels}}` : ''} ${formatValue(v)}`);
-    };
-  }
-
-  /** Families without samples are left out: a HELP/TYPE pair with nothing under it says nothing. */
-  render(): string {
-    const out: string[] = [];
-    for (const f of this.families) {
-      if (f.lines.length === 0) continue;
-      out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} gauge`, ...f.lines);
-    }
-    return out.length ? `${out.join('\n')}\n` : '';
-  }
-}
 
 // Divide rather than multiply by 1e-9: division is correctly rounded, so 1600 ns prints as 0.0000016.
 const seconds = (ns: number | null | undefined): number | null => (ns === null || ns === undefined ? null : ns / 1e9);
@@ -150,18 +91,7 @@ export function renderPrometheus(report: Report): string {
   const warmMiss = x.gauge('tlb_warmup_miss_probability_ratio',
     'Chance that the warm-up gave the kernel\'s global-ASID check no chance.', ['strategy']);
 
-  const SC = ['strategy', 'class'] as const;
-  const classCpus = x.gauge('topology_class_cpus', 'Usable CPUs of each topology class relative to the writer (other-package, other-llc, same-llc, smt-sibling...).', ['class']);
-  const classCovered = x.gauge('topology_class_covered', '1 if the run placed a reader in this topology class, 0 if the class exists here but had none.', ['class']);
-  const classReaders = x.gauge('class_reader_cpus', 'Reader CPUs the run placed in each topology class.', ['class']);
-  const classInterrupted = x.gauge('class_interrupted_ratio', "Per topology class: share of on-CPU calls that interrupted the class's readers, pooled over them.", SC);
-  const classMin = x.gauge('class_min_interrupted_ratio', "Per topology class: the weakest reader's share of interrupted on-CPU calls.", SC);
-  const classOnCpu = x.gauge('class_on_cpu_calls', "Per topology class: on-CPU calls summed over the class's readers.", SC);
-  const classTrials = x.gauge('class_sb_trials', "Per topology class: SB outcomes observed by the class's readers.", SC);
-  const classViolations = x.gauge('class_sb_violations', "Per topology class: SB 00 outcomes observed by the class's readers.", SC);
-  const powerCpu = x.gauge('positive_control_reader_relaxation_ratio', 'Per reader CPU: share of the positive control\'s SB outcomes there that relaxed (00); 0 means SB had no power at that CPU.', ['cpu', 'class']);
-  const powerClass = x.gauge('positive_control_class_relaxation_ratio', "Per topology class: share of the positive control's SB outcomes that relaxed (00), pooled over the class's readers.", ['class']);
-  const powerSilent = x.gauge('positive_control_silent_readers', 'Reader CPUs at which the positive control never relaxed (SB could not see a broken barrier there).', []);
+  classSeries(x, report, report.results.cpus.readers.length <= PER_CPU_READERS);
 
   const check = x.gauge('field_check', 'Each field check (known deployment traps) with its status: ok, note, warning, problem or unknown (always 1).', ['check', 'status']);
 
@@ -199,30 +129,6 @@ export function renderPrometheus(report: Report): string {
   for (const c of report.analysis.checks ?? []) check([c.id, c.status], 1);
 
   const perCpu = r.cpus.readers.length <= PER_CPU_READERS;
-  const cls = reportClasses(report);
-  for (const c of report.plan.topologyClasses ?? []) {
-    classCpus([c.class], c.cpus);
-    classCovered([c.class], c.covered);
-  }
-  for (const k of new Set(cls.classes.map((c) => c.class))) classReaders([k], cls.classes.filter((c) => c.class === k).length);
-  for (const [id, list] of Object.entries(cls.evidence)) {
-    for (const c of list) {
-      classInterrupted([id, c.class], c.interruptedShare);
-      classMin([id, c.class], c.minInterruptedShare);
-      if (c.interruptedShare !== null) classOnCpu([id, c.class], c.onCpuCalls);
-      classTrials([id, c.class], c.sbTrials);
-      classViolations([id, c.class], c.sbViolations);
-    }
-  }
-  if (cls.power.length) {
-    for (const p of perCpu ? cls.power : []) powerCpu([String(p.cpu), p.class], p.relaxation);
-    for (const k of new Set(cls.power.map((p) => p.class))) {
-      const ps = cls.power.filter((p) => p.class === k), trials = ps.reduce((a, p) => a + p.trials, 0);
-      powerClass([k], trials ? ps.reduce((a, p) => a + p.relaxed, 0) / trials : null);
-    }
-    powerSilent([], cls.power.filter((p) => p.relaxed === 0).length);
-  }
-
   const evidence: StrategyEvidence[] = [...Object.values(r.strategies), ...Object.values(r.controls)];
   for (const e of evidence) {
     const id = e.id;

@@ -28,7 +28,7 @@ export function summaryRows(r: Report): SummaryRow[] {
       sb: s ? `${s.violations}/${s.trials} (<= ${fmtRate(s.violationRateUpper95)})` : '-',
       interrupted: remote ? fmtShare(s?.interruptedShare) : 'n/a',
       risks: (v?.risks ?? []).join(', '),
-      reason: v?.reasons[0] ?? '',
+      reason: v?.reasons[0]?.text ?? '',
     };
   });
 }

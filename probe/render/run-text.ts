@@ -21,7 +21,7 @@ export function renderRunText(r: RunReport, s: Style): string {
   const res = r.results;
   const out = [s.head(`${r.tool.name} ${r.tool.version} run`) + s.dim(`  ${r.system.platform.hostname}  ${r.generatedAt}`)];
   out.push(`  writer CPU ${res.cpus.writer}, reader CPUs ${res.cpus.readers.join(', ') || 'none'}; ${(res.elapsedMs / 1000).toFixed(1)} s${res.cancelled ? s.warn(' (interrupted)') : ''}`);
-  for (const n of res.notes) out.push(`  ${s.warn(n)}`);
+  for (const n of res.notes) out.push(`  ${s.warn(n.text)}`);
   const c = res.calibration;
   if (c) {
     out.push(`  calibration: ${c.timebase.source} at ${c.timebase.ticksPerNs.toFixed(3)} ticks/ns, skew ${c.skew ? `${c.skew.offsetNs.toFixed(0)} ± ${c.skew.uncertaintyNs.toFixed(0)} ns` : 'unknown'}, ` +

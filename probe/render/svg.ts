@@ -79,27 +79,49 @@ export interface TextOpts {
 
 export function text(x: number, y: number, s: Part, o: TextOpts = {}): Safe {
   const rot = o.rotate ? h` transform="rotate(${n(o.rotate)} ${n(x)} ${n(y)})"` : '';
-  return h`<text x="${n(x)}" y="${n(y)}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}"${o.weight === 'bold' ? raw(' font-weight="bold"') : ''}${o.fill ? h` fill="${o.fill}"` : ''}${o.mono ? raw(' font-family="ui-monospace, DejaVu Sans Mono, monospace"') : ''}${o.cls ? h` class="${o.cls}"` : ''}${o.halo ? raw(' stroke="#fff" stroke-width="4" paint-order="stroke"') : ''}${rot}>${s}</text>`;
+  const attrs = [
+    h` font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}"`,
+    o.weight === 'bold' ? raw(' font-weight="bold"') : '',
+    o.fill ? h` fill="${o.fill}"` : '',
+    o.mono ? raw(' font-family="ui-monospace, DejaVu Sans Mono, monospace"') : '',
+    o.cls ? h` class="${o.cls}"` : '',
+    o.halo ? raw(' stroke="#fff" stroke-width="4" paint-order="stroke"') : '',
+    rot,
+  ];
+  return h`<text x="${n(x)}" y="${n(y)}"${attrs}>${s}</text>`;
 }
 
 export function line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1, dash?: string): Safe {
-  return h`<line x1="${n(x1)}" y1="${n(y1)}" x2="${n(x2)}" y2="${n(y2)}" stroke="${stroke}" stroke-width="${n(width)}"${dash ? h` stroke-dasharray="${dash}"` : ''}/>`;
+  const ends = h`x1="${n(x1)}" y1="${n(y1)}" x2="${n(x2)}" y2="${n(y2)}"`;
+  return h`<line ${ends} stroke="${stroke}" stroke-width="${n(width)}"${dash ? h` stroke-dasharray="${dash}"` : ''}/>`;
 }
 
 /** A rectangle; `tip` becomes a native tooltip (<title>), readable without JavaScript. */
-export function rect(x: number, y: number, w: number, hgt: number, fill: string, o: { cls?: string; tip?: string; data?: Record<string, string | number>; opacity?: number } = {}): Safe {
+export interface RectOpts {
+  cls?: string;
+  tip?: string;
+  data?: Record<string, string | number>;
+  opacity?: number;
+}
+
+export function rect(x: number, y: number, w: number, hgt: number, fill: string, o: RectOpts = {}): Safe {
   const data = Object.entries(o.data ?? {}).map(([k, v]) => h` data-${k}="${v}"`);
   const body = o.tip ? h`<title>${o.tip}</title>` : '';
-  return h`<rect x="${n(x)}" y="${n(y)}" width="${n(Math.max(0, w))}" height="${n(Math.max(0, hgt))}" fill="${fill}"${o.opacity !== undefined ? h` fill-opacity="${n(o.opacity)}"` : ''}${o.cls ? h` class="${o.cls}"` : ''}${data}>${body}</rect>`;
+  const box = h`x="${n(x)}" y="${n(y)}" width="${n(Math.max(0, w))}" height="${n(Math.max(0, hgt))}"`;
+  const opacity = o.opacity !== undefined ? h` fill-opacity="${n(o.opacity)}"` : '';
+  return h`<rect ${box} fill="${fill}"${opacity}${o.cls ? h` class="${o.cls}"` : ''}${data}>${body}</rect>`;
 }
 
 export function circle(x: number, y: number, r: number, fill: string, tip?: string): Safe {
-  return h`<circle cx="${n(x)}" cy="${n(y)}" r="${n(r)}" fill="${fill}" stroke="#fff" stroke-width="1">${tip ? h`<title>${tip}</title>` : ''}</circle>`;
+  const title = tip ? h`<title>${tip}</title>` : '';
+  const at = h`cx="${n(x)}" cy="${n(y)}" r="${n(r)}"`;
+  return h`<circle ${at} fill="${fill}" stroke="#fff" stroke-width="1">${title}</circle>`;
 }
 
 export function polyline(pts: [number, number][], stroke: string, width = 2, cls?: string): Safe {
   const p = pts.map(([x, y]) => `${n(x)},${n(y)}`).join(' ');
-  return h`<polyline points="${p}" fill="none" stroke="${stroke}" stroke-width="${n(width)}" stroke-linejoin="round"${cls ? h` class="${cls}"` : ''}/>`;
+  const style = h`fill="none" stroke="${stroke}" stroke-width="${n(width)}" stroke-linejoin="round"`;
+  return h`<polyline points="${p}" ${style}${cls ? h` class="${cls}"` : ''}/>`;
 }
 
 /** Horizontal axis at y, with tick labels below and light grid lines up to `gridTop`. */
@@ -110,7 +132,8 @@ export function xAxis(s: Scale, y: number, title: string, gridTop?: number): Saf
     line(s(t.v), y, s(t.v), y + 5, '#57606a'),
     text(s(t.v), y + 18, t.label, { anchor: 'middle', size: 11, fill: '#24292f' }),
   ]);
-  return h`<g class="axis x">${ticks}${line(a, y, b, y, '#57606a')}${text((a + b) / 2, y + 38, title, { anchor: 'middle', size: 12, weight: 'bold', fill: '#24292f' })}</g>`;
+  const label = text((a + b) / 2, y + 38, title, { anchor: 'middle', size: 12, weight: 'bold', fill: '#24292f' });
+  return h`<g class="axis x">${ticks}${line(a, y, b, y, '#57606a')}${label}</g>`;
 }
 
 /** Vertical axis at x, labels on the left, grid lines to `gridRight`, title rotated. */
@@ -121,19 +144,27 @@ export function yAxis(s: Scale, x: number, title: string, gridRight?: number, ti
     line(x - 5, s(t.v), x, s(t.v), '#57606a'),
     text(x - 8, s(t.v) + 4, t.label, { anchor: 'end', size: 11, fill: '#24292f' }),
   ]);
-  return h`<g class="axis y">${ticks}${line(x, a, x, b, '#57606a')}${text(titleX, (a + b) / 2, title, { anchor: 'middle', size: 12, weight: 'bold', fill: '#24292f', rotate: -90 })}</g>`;
+  const label = text(titleX, (a + b) / 2, title, { anchor: 'middle', size: 12, weight: 'bold', fill: '#24292f', rotate: -90 });
+  return h`<g class="axis y">${ticks}${line(x, a, x, b, '#57606a')}${label}</g>`;
 }
 
 export type Swatch = 'box' | 'dot' | 'tick' | 'diamond' | 'cross' | 'dash' | 'line';
 
 /** One mark of a legend or a data row, centred on (x, y). */
 export function mark(kind: Swatch, x: number, y: number, color: string, size = 6): Safe {
+  const d = size * 0.7;
   switch (kind) {
     case 'box': return rect(x - size, y - size / 1.5, size * 2, size * 1.3, color);
     case 'dot': return circle(x, y, size * 0.8, color);
     case 'tick': return line(x, y - size, x, y + size, color, 2);
-    case 'diamond': return h`<path d="M${n(x)} ${n(y - size)}L${n(x + size)} ${n(y)}L${n(x)} ${n(y + size)}L${n(x - size)} ${n(y)}Z" fill="${color}"/>`;
-    case 'cross': return h`<path d="M${n(x - size * 0.7)} ${n(y - size * 0.7)}L${n(x + size * 0.7)} ${n(y + size * 0.7)}M${n(x - size * 0.7)} ${n(y + size * 0.7)}L${n(x + size * 0.7)} ${n(y - size * 0.7)}" stroke="${color}" stroke-width="2"/>`;
+    case 'diamond': {
+      const path = h`M${n(x)} ${n(y - size)}L${n(x + size)} ${n(y)}L${n(x)} ${n(y + size)}L${n(x - size)} ${n(y)}Z`;
+      return h`<path d="${path}" fill="${color}"/>`;
+    }
+    case 'cross': {
+      const path = h`M${n(x - d)} ${n(y - d)}L${n(x + d)} ${n(y + d)}M${n(x - d)} ${n(y + d)}L${n(x + d)} ${n(y - d)}`;
+      return h`<path d="${path}" stroke="${color}" stroke-width="2"/>`;
+    }
     case 'dash': return line(x - size * 1.4, y, x + size * 1.4, y, color, 2, '5 3');
     case 'line': return line(x - size * 1.4, y, x + size * 1.4, y, color, 2);
   }
@@ -175,5 +206,7 @@ export function lanes(items: { x: number; w: number }[], gap = 6): number[] {
  * No xmlns: inline SVG in HTML does not need it, and the report must hold no URL at all.
  */
 export function svgDoc(id: string, w: number, hgt: number, title: string, body: Part): Safe {
-  return h`<svg id="${id}" data-chart="${id}" class="chart" viewBox="0 0 ${w} ${n(hgt)}" width="${w}" height="${n(hgt)}" role="img" aria-label="${title}"><title>${title}</title>${body}</svg>`;
+  const size = h`viewBox="0 0 ${w} ${n(hgt)}" width="${w}" height="${n(hgt)}"`;
+  const root = h`id="${id}" data-chart="${id}" class="chart" ${size} role="img" aria-label="${title}"`;
+  return h`<svg ${root}><title>${title}</title>${body}</svg>`;
 }

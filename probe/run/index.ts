@@ -21,6 +21,8 @@ import { tlbWarmUp } from './tlb-warmup.js';
 import { contentionPoint, measureRegistration } from './field.js';
 import { controlEvidence, withCaps } from '../catalogue.js';
 import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
+import { orderSensitiveStrategy, sampleRegistrationOrder } from './registration-order.js';
+import { finding } from '../codes.js';
 
 export interface Progress {
   phase: string;
@@ -66,9 +68,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const quick = opts.profile === 'check';
-  // The gate reads neither systeminformation nor the field sample (~70 ms of two busy CPUs): its
-  // verdicts come from its own phases, and it shows neither.
-  const facts = opts.facts ?? (await inspect(undefined, quick ? { systeminformation: false, field: false } : {}));
+  // The gate takes no field sample (~70 ms of two busy CPUs): its verdicts come from its own
+  // phases, and it shows none.
+  const facts = opts.facts ?? (await inspect(undefined, quick ? { field: false } : {}));
   const engine = requireEngine();
   // The engine's own list, caps filled in from the copy where an older addon lacks them; saved with
   // the results so that a report is re-judged later by the capabilities it ran with.
@@ -80,11 +82,11 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     schemaVersion: SCHEMA_VERSION, kind: 'run', tool: { ...TOOL }, generatedAt: new Date().toISOString(), system: facts, plan, results,
   };
   if (plan.blocked) {
-    results.notes.push(plan.blocked);
+    results.notes.push(finding('run-blocked', plan.blocked));
     return report;
   }
   const phases = plan.phases ?? [];
-  if (plan.phaseBudget?.overBudget) results.notes.push(plan.phaseBudget.overBudget);
+  if (plan.phaseBudget?.overBudget) results.notes.push(finding('over-budget', plan.phaseBudget.overBudget));
   // The final guard. The gate has no --duration: each of its phases is bounded by its own deadline.
   const limitMs = quick ? Infinity : plan.durationMs * (1 + LATE_SLACK) - FINISH_RESERVE_MS;
   const outcomes: PhaseOutcome[] = results.phases!;
@@ -107,7 +109,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     for (const p of phases) {
       if (p.skip) { skipped(p, p.skip); continue; }
       if (stopped()) { skipped(p, { code: 'stopped', reason: 'not run: the run was interrupted' }); continue; }
-      if (!cal && p.kind !== 'registration' && p.kind !== 'calibration') { skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' }); continue; }
+      if (!cal && p.kind !== 'registration' && p.kind !== 'registration-order' && p.kind !== 'calibration') { skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' }); continue; }
       const dep = dependency(p, results);
       if (dep) { skipped(p, dep); continue; }
       if (p.kind === 'contention' && failedContention.has(p.strategy!)) {
@@ -133,14 +135,28 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // Before every other phase: each membarrier phase registers this process.
           results.registrationCost = measureRegistration();
           break;
+        case 'registration-order': {
+          // In forked children, so it may run before this process registers anything, or after.
+          const strategy = orderSensitiveStrategy(plan, catalogue);
+          const r = strategy ? sampleRegistrationOrder(plan, strategy, p.budgetMs) : { evidence: null, note: null };
+          results.registrationOrder = r.evidence;
+          if (r.note) results.notes.push(r.note);
+          break;
+        }
         case 'calibration': {
           // The sweep can stop early at no cost to soundness (it keeps its best point so far), so
           // a loaded machine gets a shorter sweep rather than the phases after it skipped.
           const grid = quick ? QUICK_GRID : FULL_GRID;
           results.calibration = cal = await calibrate(engine, plan, p.budgetMs, grid, Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN));
           const points = grid.stuffLines.length * grid.offsetsNs.length;
-          if (cal && cal.sweep.length < points) results.notes.push(`calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`);
-          if (!cal && !stopped()) results.notes.push('calibration did not finish: its first sweep point timed out, so no phase could run (the machine was far slower than planned)');
+          if (cal && cal.sweep.length < points) {
+            results.notes.push(finding('calibration-short',
+              `calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`));
+          }
+          if (!cal && !stopped()) {
+            results.notes.push(finding('calibration-failed',
+              'calibration did not finish: its first sweep point timed out, so no phase could run (the machine was far slower than planned)'));
+          }
           break;
         }
         case 'control':
@@ -153,7 +169,8 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // pass is judged alone (run/gate.ts says why only then).
           if (quick && shortOfCalls(e)) {
             const calls = secondPassCalls(e);
-            results.notes.push(`${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`);
+            results.notes.push(finding('calls-remeasured',
+              `${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`));
             e = await sb({ maxTrials: calls });
           }
           results.strategies[p.key] = e;
@@ -163,7 +180,10 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // The engine spins at most MAX_DELAY_NS per call; a slower barrier (membarrier-global
           // under an emulator takes over 100 ms) is matched up to that, and the report says so.
           const delayNs = Math.min(median, MAX_DELAY_NS);
-          if (delayNs < median) results.notes.push(`${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`);
+          if (delayNs < median) {
+            results.notes.push(finding('delay-capped',
+              `${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`));
+          }
           results.controls[p.key] = await sb({ delayNs });
           break;
         }
@@ -204,7 +224,10 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     results.cancelled = stopped();
     results.elapsedMs = now();
   }
-  if (late) results.notes.push(`the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`);
+  if (late) {
+    results.notes.push(finding('running-late',
+      `the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`));
+  }
   // Latency over reader counts: the full set is each strategy's own phase.
   for (const [id, e] of Object.entries(results.strategies)) {
     if (e.status !== 'ok' || !e.latencyNs) continue;
@@ -217,6 +240,9 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const onlineAfter = online.ok ? parseCpuList(online.text).join(',') : onlineBefore;
   // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
   results.onlineCpus = { before: onlineBefore, after: onlineAfter };
-  if (controlEvidence(results, 'positive')?.sb.violations === 0) results.notes.push('the positive control never relaxed: this run could not have seen a broken barrier');
+  if (controlEvidence(results, 'positive')?.sb.violations === 0) {
+    results.notes.push(finding('positive-control-silent',
+      'the positive control never relaxed: this run could not have seen a broken barrier'));
+  }
   return report;
 }

@@ -21,7 +21,7 @@ export interface PhaseRequest {
   hardMs?: number;
 }
 
-// Enough for a tight 95% bound on any rate, and it bounds a phase's memory (16 B per call window).
+// Enough for a tight 95% bound on any rate, and it bounds a phase's memory (12 B per call window).
 const MAX_TRIALS = 500_000;
 
 const share = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -106,6 +106,7 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
           })),
           irqPerCall: irq,
           irqSource: irqReadable ? '/proc/interrupts' : '/proc/interrupts not readable: gap test only',
+          irqReadable,
           ...(flush ? { flush } : {}),
         }
       : null,

@@ -68,7 +68,9 @@ async function main() {
     const kernels = arch === 'x86' ? ['x86-6.12', 'x86-6.1'] : ['arm64-6.12'];
     if (typeof opt.kernel === 'string' && !kernels.includes(opt.kernel)) fail(`--kernel for ${arch} is one of ${kernels.join(', ')}, got ${opt.kernel}`);
     const r = await runInGuest(probeArgs, vcpus, { arch, kernel: typeof opt.kernel === 'string' ? opt.kernel : undefined, echo });
-    process.stdout.write(`${JSON.stringify({ exit: r.exit, signal: r.signal, wallMs: r.wallMs, peakRssKb: r.peakRssKb, bootMs: r.result.bootMs, reportKeys: r.report ? Object.keys(r.report) : null })}\n`);
+    const reportKeys = r.report ? Object.keys(r.report) : null;
+    const line = { exit: r.exit, signal: r.signal, wallMs: r.wallMs, peakRssKb: r.peakRssKb, bootMs: r.result.bootMs, reportKeys };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
     return;
   }
   const names = typeof opt.guest === 'string' ? opt.guest.split(',') : GUESTS.map((g) => g.name);

@@ -101,7 +101,8 @@ for t in "$@"; do
     # empty dpkg status) in its cache, reused here so that nothing arm64 touches the host's dpkg.
     sysroot=$("$repo/scripts/arm64-sysroot.sh" | tail -n1)
     aptdir="${MEMBARRIER_PROBE_ARM64_CACHE:-$repo/build/arm64-sysroot}/apt"
-    [ -d "$aptdir/lists" ] && [ -f "$aptdir/status" ] || die "no private arm64 apt state at $aptdir (scripts/arm64-sysroot.sh changed?)"
+    [ -d "$aptdir/lists" ] && [ -f "$aptdir/status" ] ||
+      die "no private arm64 apt state at $aptdir (scripts/arm64-sysroot.sh changed?)"
     apt_opts=(
       -o APT::Architecture=arm64 -o APT::Architectures::=arm64
       -o Dir::State::Lists="$aptdir/lists" -o Dir::State::status="$aptdir/status"
@@ -111,12 +112,14 @@ for t in "$@"; do
       -o Debug::NoLocking=1
     )
     rea='^linux-image-6\.12\.[0-9]+\+deb12-arm64-unsigned$'
-    unpack_boot arm64-6.12 "$rea" arm64 "$common_cfg SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE VIRTIO_PCI VIRTIO_CONSOLE" "${apt_opts[@]}"
+    arm_cfg="$common_cfg SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE VIRTIO_PCI VIRTIO_CONSOLE"
+    unpack_boot arm64-6.12 "$rea" arm64 "$arm_cfg" "${apt_opts[@]}"
     bb="$cache/busybox-arm64"
     if [ ! -x "$bb/bin/busybox" ]; then
       say "fetching busybox-static (arm64)"
       rm -rf "$bb" "$cache/debs/busybox-static_"*
-      (cd "$cache/debs" && apt-get "${apt_opts[@]}" -o APT::Sandbox::User=root -qq download busybox-static >&2) || die "apt-get download busybox-static:arm64 failed"
+      (cd "$cache/debs" && apt-get "${apt_opts[@]}" -o APT::Sandbox::User=root -qq download busybox-static >&2) ||
+        die "apt-get download busybox-static:arm64 failed"
       mkdir -p "$bb.tmp"
       dpkg-deb -x "$cache/debs/"busybox-static_*_arm64.deb "$bb.tmp"
       rm -f "$cache/debs/busybox-static_"*

@@ -26,7 +26,8 @@ export PATH=/bin:/usr/bin HOME=/tmp TERM=linux
 RES=/dev/\${mbp_results:-ttyS1}
 # raw: no CR inserted before LF, no echo of anything the host side might send back.
 stty -F "$RES" raw -echo 2>/dev/null
-echo "{\\"ready\\":true,\\"nproc\\":$(nproc),\\"release\\":\\"$(uname -r)\\",\\"machine\\":\\"$(uname -m)\\",\\"uptimeS\\":$(cut -d' ' -f1 /proc/uptime)}" >"$RES"
+ready="\\"ready\\":true,\\"nproc\\":$(nproc),\\"release\\":\\"$(uname -r)\\",\\"machine\\":\\"$(uname -m)\\""
+echo "{$ready,\\"uptimeS\\":$(cut -d' ' -f1 /proc/uptime)}" >"$RES"
 # The boot log is kept apart, so that each command's segment shows only its own kernel messages.
 dmesg -c >/tmp/boot-dmesg.log
 cd /app

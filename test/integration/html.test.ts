@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../helpers/run-cli.js';
 import { renderHtml } from '../../probe/render/html.js';
-import type { Report } from '../../probe/records.js';
+import type { Code, Report } from '../../probe/records.js';
+import { loadReport } from '../../probe/report-file.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'reports', 'kvm-intel-xeon-2vcpu-default.json');
-const load = (): Report => JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
+const load = (): Report => loadReport(FIXTURE);
 const work = mkdtempSync(join(tmpdir(), 'mbp-html-'));
 
 // Flags that keep chromium off the network and away from any profile or GPU of the machine.
@@ -49,8 +50,8 @@ test('a hostile report is escaped everywhere', () => {
   r.system.platform.hostname = evil;
   r.commandLine = ['run', `"><img src=x onerror=alert(2)>`];
   r.recommendation.strategy = `</code>${evil}`;
-  r.recommendation.reasons = [evil];
-  r.analysis.risks = [{ id: `x"onmouseover="alert(3)`, severity: 'unsafe', strategies: [evil], text: evil }];
+  r.recommendation.reasons = [{ code: 'legacy', text: evil }];
+  r.analysis.risks = [{ id: `x"onmouseover="alert(3)` as Code, severity: 'unsafe', strategies: [evil], text: evil }];
   r.analysis.verdicts['mprotect'].risks = [evil];
   r.results.strategies[evil] = { ...r.results.strategies['mprotect'], id: evil, error: { errno: 1, code: evil, meaning: evil, what: evil } };
   r.system.sandbox.evidence = [`' onload='alert(4)`];

@@ -6,13 +6,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCpuList } from '../../probe/inspect/cpulist.js';
+import { SCHEMA_VERSION } from '../../probe/records.js';
 import { buildHelper, runCli, runJson, sh } from '../helpers/run-cli.js';
 
 const report = runJson(['inspect']);
 const sys = report.system;
 
 test('report carries the stable field names', () => {
-  assert.is(report.schemaVersion, 1);
+  assert.is(report.schemaVersion, SCHEMA_VERSION);
   assert.type(sys.cpus.online, 'number');
   assert.ok(Array.isArray(sys.cpus.allowed));
   assert.type(sys.kernel.release, 'string');

@@ -16,7 +16,10 @@ const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Proc
   spawnSync(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeout ?? 600_000, maxBuffer: 1 << 26 });
 
 // A PATH with everything the system has except compilers, linkers and make.
-const COMPILERS = /^(cc|c\+\+|c89|c99|cpp|gcc|g\+\+|clang|clang\+\+|tcc|make|gmake|ld|ld\.\w+|[\w.-]*-(gcc|g\+\+|cc|c\+\+|cpp|ld)(-\d+)?|(gcc|g\+\+|cpp)-\d+)$/;
+const COMPILERS = new RegExp(
+  String.raw`^(cc|c\+\+|c89|c99|cpp|gcc|g\+\+|clang|clang\+\+|tcc|make|gmake|ld|ld\.\w+|` +
+    String.raw`[\w.-]*-(gcc|g\+\+|cc|c\+\+|cpp|ld)(-\d+)?|(gcc|g\+\+|cpp)-\d+)$`,
+);
 const bin = join(work, 'bin');
 mkdirSync(bin);
 for (const dir of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {

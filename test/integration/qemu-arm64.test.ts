@@ -118,7 +118,9 @@ test('the cross-built arm64 addon loads under qemu and its inspect functions wor
   assert.ok(isAarch64Elf(a.addon), 'the cross-built addon is an AArch64 ELF');
   const r = runUnderQemu(a, a.addon);
   checkReport(r, 'cross-built addon');
-  console.log(`  [qemu-arm64] ${JSON.stringify({ nodeVersion: r.nodeVersion, arch: r.arch, abiVersion: r.abiVersion, cpus: r.affinity.cpus, memlock: r.memlock, membarrierChild: r.membarrierChild, strategies: r.strategies.map((s: { id: string }) => s.id) })}`);
+  const strategies = r.strategies.map((s: { id: string }) => s.id);
+  const seen = { nodeVersion: r.nodeVersion, arch: r.arch, abiVersion: r.abiVersion, cpus: r.affinity.cpus };
+  console.log(`  [qemu-arm64] ${JSON.stringify({ ...seen, memlock: r.memlock, membarrierChild: r.membarrierChild, strategies })}`);
 });
 
 // Prebuilt binaries are made elsewhere; when one is there it must pass the same checks.

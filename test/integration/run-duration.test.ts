@@ -56,7 +56,7 @@ test('a duration too short for the plan: the last phases are skipped with a note
   assert.ok(ms <= 220 + 150, `took ${Math.round(ms)} ms`);
   const late = rep.results.phases!.filter((p) => p.skip?.code === 'late');
   assert.ok(late.length > 0, 'some phases were cut');
-  assert.ok(rep.results.notes.some((n) => /running late: \d+ phases? (was|were) skipped to stay within --duration 0\.2 s \+ 10%/.test(n)), rep.results.notes.join('\n'));
+  assert.ok(rep.results.notes.some((n) => n.code === 'running-late'), rep.results.notes.map((n) => n.code).join(', '));
   assert.match(rep.plan.phaseBudget!.overBudget!, /--duration 0\.2 s is short/);
   assert.is(rep.results.phases!.length, rep.plan.phases!.length);
 });

@@ -154,7 +154,10 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 const addon = createRequire(import.meta.url)(process.env.MEMBARRIER_PROBE_ADDON);
 const maps = readFileSync('/proc/self/maps', 'utf8');
-if (!/libasan\\.so/.test(maps) || !/libubsan\\.so/.test(maps)) { console.log('sanitizer runtimes not mapped'); process.exit(5); }
+if (!/libasan\\.so/.test(maps) || !/libubsan\\.so/.test(maps)) {
+  console.log('sanitizer runtimes not mapped');
+  process.exit(5);
+}
 const engine = addon.engine;
 const cpus = addon.getAffinity().cpus;
 const W = cpus[0], R = cpus.length > 1 ? cpus[1] : cpus[0];
@@ -163,7 +166,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms, 'pending'));
 // A promise that outlives its budget is cancelled (Ctrl-C's path); one that survives cancel is a hang.
 async function settle(v, what) {
   if (!v || typeof v.then !== 'function') return 'returned ' + typeof v;
-  const tag = (p) => p.then((x) => 'resolved ' + (x && x.status !== undefined ? x.status : typeof x), (e) => 'rejected ' + (e && e.name));
+  const tag = (p) => p.then(
+    (x) => 'resolved ' + (x && x.status !== undefined ? x.status : typeof x),
+    (e) => 'rejected ' + (e && e.name),
+  );
   let out = await Promise.race([tag(v), sleep(4000)]);
   if (out !== 'pending') return out;
   engine.cancel();
@@ -190,7 +196,10 @@ for (let i = 0; ; ++i) {
     if (!/^resolved (ok|pin-failed)/.test(res)) process.exit(6);
     break;
   } catch (e) {
-    if (i >= 50 || !/already running/.test(String(e && e.message))) { console.log('sane phase refused: ' + (e && e.message)); process.exit(4); }
+    if (i >= 50 || !/already running/.test(String(e && e.message))) {
+      console.log('sane phase refused: ' + (e && e.message));
+      process.exit(4);
+    }
     await sleep(200);
   }
 }

@@ -65,7 +65,9 @@ for (const n of [3, 7]) {
     out.push(s.id + ':' + n + ':' + r.status + ':' + r.readers.length);
   }
 }
-const c = await e.runContention({ strategy: 'membarrier-private-expedited', writers: 1, readerCpus: readers(3), writerCpus: [writer], budgetMs: 40 });
+const c = await e.runContention({
+  strategy: 'membarrier-private-expedited', writers: 1, readerCpus: readers(3), writerCpus: [writer], budgetMs: 40,
+});
 out.push('contention:' + c.status);
 e.releaseBuffers();
 out.push('held:' + e.buffersHeld());

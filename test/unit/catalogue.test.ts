@@ -11,7 +11,7 @@ import { DEFECTS, defectsFor } from '../../probe/analyse/defects.js';
 import { BASE_CONTROLS, CHECK_CONTROLS } from '../../probe/plan/index.js';
 import { CONTENTION_STRATEGIES } from '../../probe/plan/phases.js';
 import { PREFERENCE } from '../../probe/recommend/index.js';
-import { localFixture } from './fixtures.js';
+import { localReport } from './fixtures.js';
 
 const FAMILIES = ['membarrier', 'page-table', 'signals', 'fence', 'control'];
 const strategies = CATALOGUE.filter((d) => !d.control);
@@ -65,7 +65,7 @@ test('the stages\' data lists name catalogue entries of the right sort', () => {
     'the gate runs the positive and null-call controls');
 });
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const riskOf = (id: string, edit: (r: Report) => void) => {
   const r = structuredClone(recorded);
   edit(r);

@@ -10,6 +10,12 @@ function decodeQuotedPrintable(text: string): string {
   return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
+const REG = (name: string) => String.raw`${name}=0x([0-9a-f]{8})`;
+const CPUID_LINE = new RegExp(
+  String.raw`^\s*0x([0-9a-f]{8}) 0x([0-9a-f]{2}): ${REG('eax')} ${REG('ebx')} ${REG('ecx')} ${REG('edx')}\s*$`,
+  'i',
+);
+
 export function parseCpuidDump(raw: string): Map<string, CpuidRegs> {
   const text = /=3D/.test(raw) ? decodeQuotedPrintable(raw) : raw;
   const leaves = new Map<string, CpuidRegs>();
@@ -22,7 +28,7 @@ export function parseCpuidDump(raw: string): Map<string, CpuidRegs> {
     }
   };
   for (const line of text.split('\n').map((l) => l.replace(/^\/\/\/\s?/, ''))) {
-    let m = /^\s*0x([0-9a-f]{8}) 0x([0-9a-f]{2}): eax=0x([0-9a-f]{8}) ebx=0x([0-9a-f]{8}) ecx=0x([0-9a-f]{8}) edx=0x([0-9a-f]{8})\s*$/i.exec(line);
+    let m = CPUID_LINE.exec(line);
     if (m) put(m[1], m[2], m.slice(3, 7));
     m = /^CPUID ([0-9a-f]{8}):([0-9a-f]{2}) = ([0-9a-f]{8}) ([0-9a-f]{8}) ([0-9a-f]{8}) ([0-9a-f]{8}) \|/i.exec(line);
     if (m) put(m[1], m[2], m.slice(3, 7));

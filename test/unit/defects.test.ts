@@ -4,9 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { DEFECTS, defectsFor, inRange, releaseVersion } from '../../probe/analyse/defects.js';
-import { localFixture, devFixture } from './fixtures.js';
+import { devFixture, localReport } from './fixtures.js';
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const facts = (release: string, machine: string, edit: (r: Report) => void = () => {}) => {
   const r = structuredClone(recorded);
   r.system.kernel.release = release;
@@ -33,8 +33,19 @@ test('hand-written releases: distribution suffixes, two-part versions, garbage',
   assert.is(inRange(null, { below: [6, 9] }), null, 'unknown release: no guess');
 });
 
-test('the recorded x86 guest on 6.18: no defect applies', () => {
-  assert.equal(defectsFor(recorded.system), []);
+test('the recorded x86 guest on 6.18: only the GLOBAL_EXPEDITED stale-runqueue defect, by capability', () => {
+  const [d, ...rest] = defectsFor(recorded.system);
+  assert.equal(rest, []);
+  assert.is(d!.id, 'global-expedited-stale-runqueue-state');
+  assert.equal(d!.strategies, ['membarrier-global-expedited'], 'named by caps.registrationOrderSensitive');
+  assert.match(d!.source, /membarrier_global_expedited/);
+  assert.match(d!.detectedBy!, /registration-order test/);
+  assert.ok(d!.seenOn!.some((k) => k.startsWith('6.18.44')) && d!.seenOn!.some((k) => k.startsWith('6.1.176')));
+});
+
+test('the stale-runqueue defect: from 5.4 (the per-runqueue cache), not before (hand-written releases)', () => {
+  assert.ok(facts('5.4.0-150-generic', 'x86_64').includes('global-expedited-stale-runqueue-state'));
+  assert.not.ok(facts('4.19.0-27-amd64', 'x86_64').includes('global-expedited-stale-runqueue-state'));
 });
 
 test('RISC-V before 6.9 (hand-written 6.6.21 StarFive release) gets the switch_mm defect; x86 and 6.9 do not', () => {
@@ -47,8 +58,8 @@ test('missing commands by version (hand-written old releases)', () => {
   assert.equal(facts('4.1.0', 'x86_64'), ['kernel-no-membarrier']);
   assert.equal(facts('4.9.0-19-amd64', 'x86_64'), ['kernel-no-private-expedited', 'kernel-no-get-registrations']);
   assert.equal(facts('4.15.0-213-generic', 'x86_64'), ['kernel-no-sync-core', 'kernel-no-get-registrations']);
-  assert.equal(facts('5.4.0-150-generic', 'aarch64'), ['kernel-no-rseq-cmd', 'kernel-no-get-registrations']);
-  assert.equal(facts('6.1.0-13-amd64', 'x86_64'), ['kernel-no-get-registrations']);
+  assert.equal(facts('5.4.0-150-generic', 'aarch64'), ['kernel-no-rseq-cmd', 'kernel-no-get-registrations', 'global-expedited-stale-runqueue-state']);
+  assert.equal(facts('6.1.0-13-amd64', 'x86_64'), ['kernel-no-get-registrations', 'global-expedited-stale-runqueue-state']);
 });
 
 test('conditional entries: nohz_full and AMD INVLPGB on 6.15+', () => {

@@ -5,9 +5,9 @@
 // Only the reader list is made up; what each reader shows is what CPU 1 showed in that run.
 import type { ReaderClass, Report, TopologyClass } from '../../probe/records.js';
 import { CLASS_ORDER } from '../../probe/plan/classes.js';
-import { localFixture } from './fixtures.js';
+import { localReport } from './fixtures.js';
 
-export const recordedReport = (): Report => JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+export const recordedReport = (): Report => localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 
 /** `n` readers (CPUs 1..n), classed round-robin over `classes` in the order given. */
 export function syntheticClasses(n: number, classes: TopologyClass[]): ReaderClass[] {

@@ -6,7 +6,7 @@ import * as api from '../../probe/index.js';
 
 test('the library exports exactly the documented names', () => {
   assert.equal(Object.keys(api).sort(), [
-    'EXIT', 'FORMATS', 'SCHEMA_VERSION', 'UserError', 'analyse', 'buildPlan', 'buildReport', 'check', 'compareReports', 'formatCpuList',
+    'CODES', 'EXIT', 'FORMATS', 'SCHEMA_VERSION', 'UserError', 'analyse', 'buildPlan', 'buildReport', 'check', 'compareReports', 'formatCpuList',
     'inspect', 'inspectReport', 'loadNative', 'loadReport', 'parseCpuList', 'recommend', 'redactReport', 'render', 'renderInspectText', 'renderJson',
     'renderRunText', 'runProbe',
   ]);

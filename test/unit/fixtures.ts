@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { migrateReport } from '../../probe/migrate.js';
+import type { Report } from '../../probe/records.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const localFixturesDir = join(repoRoot, 'test', 'fixtures');
@@ -42,4 +44,12 @@ export function sysfsDump(text: string): Map<string, string> {
 /** A `sys-cpu-lists` capture ("online: 0-1" lines): list name → raw kernel CPU list text. */
 export function cpuLists(text: string): Record<string, string> {
   return Object.fromEntries(keyValueLines(text));
+}
+
+/**
+ * A saved report (or run report) under <root>/test/fixtures/<folder>/<file>, upgraded to the current
+ * schema as loadReport does (probe/migrate.ts): the recorded reports are version 1.
+ */
+export function localReport<T = Report>(folder: string, file: string): T {
+  return migrateReport(JSON.parse(localFixture(folder, file))) as T;
 }

@@ -7,12 +7,13 @@ import * as assert from 'uvu/assert';
 import type { MachineFacts, PhasePlan, StrategyDescriptor } from '../../probe/records.js';
 import { buildPlan, BASE_CONTROLS, HORIZON_DELAYS_NS } from '../../probe/plan/index.js';
 import {
-  CONTENTION_STRATEGIES, CONTENTION_WRITERS, FINISH_RESERVE_MS, FULL_GRID, MIN_UNIT_MS, planPhases, WEIGHT, type PhaseInputs,
+  CHECK_ORDER_MS, CONTENTION_STRATEGIES, CONTENTION_WRITERS, FINISH_RESERVE_MS, FULL_GRID, MIN_UNIT_MS, ORDER_MAX_MS, ORDER_MIN_MS, ORDER_SHARE,
+  planPhases, WEIGHT, type PhaseInputs,
 } from '../../probe/plan/phases.js';
 
 const STRATEGIES = ['membarrier-private-expedited', 'membarrier-private-expedited-sync-core', 'membarrier-global-expedited', 'membarrier-global',
   'mprotect', 'madvise-dontneed', 'signals', 'symmetric-fence'];
-const ESSENTIAL = new Set(['registration', 'calibration', 'control', 'strategy', 'delay-matched', 'horizon']);
+const ESSENTIAL = new Set(['registration', 'registration-order', 'calibration', 'control', 'strategy', 'delay-matched', 'horizon']);
 
 /** A machine with R readers and every other CPU but the writer's taken by them (the default placement). */
 function inputs(readers: number, durationMs = 15_000, over: Partial<PhaseInputs> = {}): PhaseInputs {
@@ -31,7 +32,8 @@ for (const readers of [1, 3, 7, 63, 383]) {
   test(`${readers} readers, default 15 s: every phase listed, costs within --duration, essential phases judged at length`, () => {
     const { phases, budget } = planPhases(inputs(readers));
     assert.is(new Set(phases.map((p) => p.key)).size, phases.length, 'keys are unique');
-    assert.equal(phases.slice(0, 2).map((p) => p.kind), ['registration', 'calibration']);
+    // membarrier-global-expedited is registration-order sensitive (caps): its test in fresh children comes first.
+    assert.equal(phases.slice(0, 3).map((p) => p.kind), ['registration', 'registration-order', 'calibration']);
     const sum = running(phases).reduce((n, p) => n + p.costMs, 0);
     assert.ok(Math.abs(sum - budget.plannedMs) < 1, `${sum} vs ${budget.plannedMs}`);
     // Each cost is rounded to 0.1 ms: at most 0.05 ms each over.
@@ -91,6 +93,20 @@ test('the gate: fixed short phases and no extras; its duration is their sum', ()
   assert.ok(phases.every((p) => ESSENTIAL.has(p.kind)));
   assert.is(budget.durationMs, budget.plannedMs);
   assert.is(phases.find((p) => p.key === 'mprotect')!.budgetMs, 80 * WEIGHT.strategy);
+});
+
+test('the registration-order test is planned only for a registration-order-sensitive strategy, within its bounds', () => {
+  const order = (over: Partial<PhaseInputs>) => planPhases(inputs(1, 15_000, over)).phases.filter((p) => p.kind === 'registration-order');
+  assert.equal(order({ strategies: ['membarrier-private-expedited', 'mprotect'] }), []);
+  const [full] = order({ strategies: ['membarrier-global-expedited'] });
+  assert.is(full!.budgetMs, Math.min(ORDER_MAX_MS, Math.max(ORDER_MIN_MS, 15_000 * ORDER_SHARE)));
+  assert.ok(full!.costMs > full!.budgetMs, 'a round started at the end still runs');
+  const [short] = order({ strategies: ['membarrier-global-expedited'], durationMs: 2000 } as Partial<PhaseInputs>);
+  assert.ok(short!.budgetMs >= ORDER_MIN_MS);
+  const [gate] = planPhases(inputs(1, 15_000, { profile: 'check', strategies: ['membarrier-global-expedited'] })).phases
+    .filter((p) => p.kind === 'registration-order');
+  assert.is(gate!.budgetMs, CHECK_ORDER_MS);
+  assert.equal(order({ strategies: ['membarrier-global-expedited'], readers: 0 }), [], 'no reader CPU: nothing to test');
 });
 
 const catalogue: StrategyDescriptor[] = [

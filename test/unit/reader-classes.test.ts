@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { analyse } from '../../probe/analyse/index.js';
 import { expandReaders, recordedReport, syntheticClasses } from './expand.js';
+import { codesOf, said, withCode } from '../helpers/codes.js';
 
 const PRIV = 'membarrier-private-expedited';
 const judge = (r: Report) => analyse(r.system, r.plan, r.results);
@@ -20,7 +21,7 @@ test('recorded report (saved before the plan recorded classes): CPU 1 is classed
   assert.equal(a.readerPower, [{ cpu: 1, class: 'same-llc', trials: 490493, relaxed: 459351, relaxation: 459351 / 490493 }]);
   // One class: the verdict's reasons stay as they were.
   assert.is(a.verdicts[PRIV].verdict, 'verified');
-  assert.not.match(a.verdicts[PRIV].reasons.join(' '), /reader classes/);
+  assert.not.ok(codesOf(a.verdicts[PRIV].reasons).includes('classes-short'));
 });
 
 test('nine readers in three classes, every class as recorded: verified, evidence pooled per class', () => {
@@ -38,10 +39,12 @@ test('reaches the LLC but not the other package: refuted, and the reason names o
   const a = judge(r);
   const v = a.verdicts[PRIV];
   assert.is(v.verdict, 'refuted');
-  assert.match(v.reasons.join(' | '), /reader classes short of 99\.0%: other-package: interrupted 0\.00% of on-CPU calls \(CPU 1,4,7\)/);
-  assert.not.match(v.reasons.join(' '), /same-llc: interrupted/);
+  // The class and its CPUs are named in the classes-short reason; the classes that were reached are not.
+  const short = withCode(v.reasons, 'classes-short')?.text ?? '';
+  assert.match(short, /other-package: interrupted 0\.00% of on-CPU calls \(CPU 1,4,7\)/, said(v.reasons));
+  assert.not.match(short, /same-llc/);
   // Not a hollow call: the other classes were reached, and the first reason says so.
-  assert.match(v.reasons[0], /near the null syscall's 1\.9%: the call reaches some classes of reader CPU but not all/);
+  assert.is(v.reasons[0]?.code, 'partial-reach');
   assert.equal(a.byClass![PRIV].map((c) => c.interruptedShare), [0, 1, 1]);
 });
 
@@ -52,8 +55,10 @@ test('the SMT sibling interrupted in 90% of calls: inconclusive, the reader and 
   m.interruptedShare = 0.9;
   const v = judge(r).verdicts[PRIV];
   assert.is(v.verdict, 'inconclusive');
-  assert.match(v.reasons[0], /^reader CPU 3 \(smt-sibling, 90\.0%\), 6 \(smt-sibling, 90\.0%\), 9 \(smt-sibling, 90\.0%\) was interrupted in under 99%/);
-  assert.match(v.reasons[1], /^reader classes short of 99\.0%: smt-sibling: interrupted 90\.0% of on-CPU calls \(CPU 3,6,9\)$/);
+  assert.equal(codesOf(v.reasons).slice(0, 2), ['reader-short', 'classes-short']);
+  // The readers, their class and share are named.
+  assert.match(v.reasons[0]!.text, /CPU 3 \(smt-sibling, 90\.0%\), 6 \(smt-sibling, 90\.0%\), 9 \(smt-sibling, 90\.0%\)/);
+  assert.match(v.reasons[1]!.text, /: smt-sibling: interrupted 90\.0% of on-CPU calls \(CPU 3,6,9\)$/);
 });
 
 test('SB violations in one class only: refuted, with the violations per class', () => {
@@ -63,7 +68,8 @@ test('SB violations in one class only: refuted, with the violations per class', 
   e.sb.violations = 12;
   const v = judge(r).verdicts[PRIV];
   assert.is(v.verdict, 'refuted');
-  assert.match(v.reasons[1], /^violations by reader class: other-package 12 of \d+, same-llc 0 of \d+, smt-sibling 0 of \d+$/);
+  assert.is(v.reasons[1]?.code, 'violations-by-class');
+  assert.match(v.reasons[1]!.text, /other-package 12 of \d+, same-llc 0 of \d+, smt-sibling 0 of \d+$/);
 });
 
 test('the positive control silent at some readers: their CPUs and classes are named in the notes', () => {
@@ -71,9 +77,9 @@ test('the positive control silent at some readers: their CPUs and classes are na
   for (const p of r.results.controls.none.sb.perReader) if (p.cpu === 3 || p.cpu === 9) { p.histogram['11'] += p.histogram['00']; p.histogram['00'] = 0; }
   const a = judge(r);
   assert.equal(a.readerPower!.filter((p) => p.relaxation === 0).map((p) => [p.cpu, p.class]), [[3, 'smt-sibling'], [9, 'smt-sibling']]);
-  assert.ok(a.notes.some((n) => /^the positive control never relaxed at reader CPU 3 \(smt-sibling, 490493 trials\), 9 \(smt-sibling, 490493 trials\)/.test(n)), a.notes.join('\n'));
+  assert.match(withCode(a.notes, 'reader-without-power')?.text ?? '', /CPU 3 \(smt-sibling, 490493 trials\), 9 \(smt-sibling, 490493 trials\)/, said(a.notes));
   // Every reader relaxed: no such note.
-  assert.not.ok(judge(many()).notes.some((n) => /never relaxed at reader/.test(n)));
+  assert.not.ok(codesOf(judge(many()).notes).includes('reader-without-power'));
 });
 
 test.run();

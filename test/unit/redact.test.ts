@@ -3,9 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { redactReport } from '../../probe/redact.js';
-import { localFixture } from './fixtures.js';
+import { localReport } from './fixtures.js';
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 
 test('hostname, container ids and local paths go; kernel, CPU and evidence stay', () => {
   const r = structuredClone(recorded);

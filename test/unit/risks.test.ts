@@ -4,9 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
 import { risksOf } from '../../probe/analyse/risks.js';
-import { localFixture } from './fixtures.js';
+import { localReport } from './fixtures.js';
 
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const risks = (edit: (r: Report) => void) => {
   const r = structuredClone(recorded);
   edit(r);
@@ -14,8 +14,9 @@ const risks = (edit: (r: Report) => void) => {
 };
 const find = (rs: ReturnType<typeof risksOf>, id: string) => rs.find((r) => r.id === id);
 
-test('the recorded KVM guest: only the PV TLB flush note', () => {
-  assert.equal(risksOf(recorded.system, recorded.plan).map((r) => [r.id, r.severity]), [['kvm-pv-tlb-flush', 'note']]);
+test('the recorded KVM guest (Linux 6.18): the PV TLB flush note and the GLOBAL_EXPEDITED defect warning', () => {
+  assert.equal(risksOf(recorded.system, recorded.plan).map((r) => [r.id, r.severity]), [['kvm-pv-tlb-flush', 'note'], ['global-expedited-stale-runqueue-state', 'warning']]);
+  assert.equal(risksOf(recorded.system, recorded.plan).find((r) => r.id === 'global-expedited-stale-runqueue-state')!.strategies, ['membarrier-global-expedited']);
 });
 
 test('arm64: broadcast TLB invalidation makes mprotect and madvise unsafe', () => {

@@ -13,10 +13,10 @@ import { validate } from '../../probe/schema.js';
 import { loadReport } from '../../probe/report-file.js';
 import { UserError } from '../../probe/exit-codes.js';
 import { FORMATS, render } from '../../probe/render/index.js';
-import { localFixture, localFixturesDir, repoRoot } from './fixtures.js';
+import { localFixturesDir, repoRoot, localReport } from './fixtures.js';
 
 const FIXTURE = join(localFixturesDir, 'reports', 'kvm-intel-xeon-2vcpu-default.json');
-const recorded: Report = JSON.parse(localFixture('reports', 'kvm-intel-xeon-2vcpu-default.json'));
+const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const schema = JSON.parse(readFileSync(join(repoRoot, 'probe', 'report.schema.json'), 'utf8'));
 
 type S = { $ref?: string; anyOf?: S[]; type?: string | string[]; required?: string[]; properties?: Record<string, S>; items?: S; additionalProperties?: S | boolean };
@@ -66,6 +66,8 @@ fields(schema, recorded, [], all);
 test('the committed schema is what the record types generate (npm run build:schema)', async () => {
   const { createGenerator } = await import('ts-json-schema-generator');
   const fresh = createGenerator({ path: join(repoRoot, 'probe', 'records.ts'), tsconfig: join(repoRoot, 'tsconfig.json'), type: 'Report', additionalProperties: true, jsDoc: 'none', skipTypeCheck: true }).createSchema('Report');
+  // As scripts/gen-schema.mjs does: a reason code is any string to the schema (codes are added without a version bump).
+  fresh.definitions!.Code = { type: 'string' };
   assert.equal(fresh.definitions, schema.definitions);
 });
 

@@ -105,12 +105,13 @@ test('two signals: no shootdown IPIs and readers not interrupted refute; disagre
   assert.is(verdictWithFlush('broadcast', 0.01).verdict, 'refuted');
   const refuted = verdictWithFlush('broadcast', 0.8);
   assert.is(refuted.verdict, 'refuted');
-  assert.match(refuted.reasons[0]!, /without IPIs \(broadcast/);
+  assert.is(refuted.reasons[0]!.code, 'tlb-flush-without-ipi');
+  assert.match(refuted.reasons[0]!.text, /without IPIs \(broadcast/);
   assert.is(verdictWithFlush('mixed', 0.8).verdict, 'refuted');
   assert.is(verdictWithFlush('ipi', 0.8).verdict, 'inconclusive', 'IPIs sent but a reader short of 99%: as before');
   const odd = verdictWithFlush('broadcast', 1);
   assert.is(odd.verdict, 'inconclusive');
-  assert.match(odd.reasons[0]!, /two signals disagree/);
+  assert.is(odd.reasons[0]!.code, 'tlb-flush-signals-disagree');
   assert.is(verdictWithFlush('ipi', 1).verdict, 'verified');
 });
 

@@ -1,0 +1,196 @@
+// SampleRegistrationOrder (inspect.h): does MEMBARRIER_CMD_GLOBAL_EXPEDITED reach a reader thread
+// whatever the order in which the process registered and started it? Each attempt is a fresh
+// forked child, because registration is per process and cannot be undone.
+//
+// Why the order matters (kernel/sched/membarrier.c and core.c, 5.4 to 6.18): GLOBAL_EXPEDITED
+// interrupts only CPUs whose runqueue's cached membarrier_state has the GLOBAL_EXPEDITED bit.
+// That cache is refreshed when a task of another mm is switched in (membarrier_switch_mm compares
+// prev->active_mm with next->mm), at registration only on CPUs whose current task has the mm, and
+// it is zeroed when a thread exits (exit_mm). An idle CPU keeps the last mm lazily as active_mm,
+// so a thread of the same process switched in there straight from idle refreshes nothing.
+// The patterns:
+//  - trigger: a helper thread runs on the reader's CPU and exits; the child, single-threaded
+//    again, registers on the writer's CPU; then the reader starts there;
+//  - avoid: the reader is running on its CPU when the child registers;
+//  - churn: as avoid, then that reader exits and a new one starts on the same CPU.
+// The child reads CLOCK_MONOTONIC (as field_child.cc does): no calibration is needed.
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "harness/affinity.h"
+#include "harness/deadline.h"
+#include "harness/gaps.h"
+#include "harness/interruption.h"
+#include "inspect/child.h"
+#include "inspect/inspect.h"
+#include "platform/arch.h"
+#include "platform/membarrier.h"
+
+namespace mbp {
+namespace {
+
+struct Record {
+  int32_t pattern;
+  int32_t err;
+  int32_t step;  // which step failed: 1 pinning, 2 registering, 3 a call, 4 a reader that never came up
+  int32_t pad;
+  double v[6];  // calls, on-CPU calls, reached, p50 ns, gap threshold ns, registration ns
+};
+
+constexpr uint64_t kMs = 1000000;  // ticks are ns in the child
+// A child given less than this could not set up (fork, 1 ms helper, 1 ms reader calibration) and still call on a
+// loaded machine (given 200 ms, the first child of a 4 s run was killed before it reported, under a load of 8).
+constexpr int64_t kMinChildMs = 250;
+
+// A reader that watches its clock for gaps (as field_child.cc's), pinned to one CPU.
+struct Watcher {
+  int cpu = -1;
+  uint64_t hard = 0;
+  std::atomic<bool> ready{false}, stop{false};
+  int pin_err = 0;
+  uint64_t threshold = 0;
+  std::vector<Gap> gaps;
+  std::thread t;
+
+  void Start(int on, uint64_t deadline) {
+    cpu = on, hard = deadline;
+    t = std::thread([this] { Run(); });
+    // Deadline: hard, for the reader to pin and calibrate (1 ms of spinning).
+    while (!ready.load() && Tick() < hard) std::this_thread::yield();
+  }
+  void Run() {
+    if ((pin_err = PinThisThread(cpu)) != 0) return ready.store(true);
+    threshold = SelfCalibratedThreshold(TickRate{1.0}, 1000);
+    GapWatcher w(8192, threshold, threshold);
+    ready.store(true);
+    // Deadline: hard; normally ended by stop once the writer is done.
+    w.WatchUntil([&](uint64_t now) { return stop.load(std::memory_order_relaxed) || now >= hard; });
+    gaps = w.TakeGaps();
+  }
+  void Join() {
+    stop.store(true);
+    if (t.joinable()) t.join();
+  }
+};
+
+// Runs on the reader's CPU and exits, leaving that CPU idle with the child's mm as its lazy mm.
+void VisitAndExit(int cpu) {
+  std::thread([cpu] {
+    if (PinThisThread(cpu) != 0) return;
+    // Deadline: 1 ms, long enough to be switched in for real.
+    for (const uint64_t end = Tick() + kMs; Tick() < end;) CpuRelax();
+  }).join();
+}
+
+void Body(int fd, const RegistrationOrderParams& p, RegistrationOrderPattern pattern) {
+  g_use_cycles.store(false);
+  g_cancel.store(false);  // the parent's flag, copied at fork, is not ours
+  // Three quarters of the parent's deadline: the calls stop in time for the record to be written (under an
+  // emulator a call that reaches the reader takes milliseconds, and 400 of them would outlive the child).
+  const uint64_t hard = Tick() + uint64_t(p.timeout_ms) * kMs * 3 / 4;
+  Record rec{int32_t(pattern), 0, 0, 0, {}};
+  auto fail = [&](int err, int step) {
+    rec.err = err, rec.step = step;
+    WriteRecord(fd, &rec, sizeof rec);
+  };
+  if (int e = PinThisThread(p.writer_cpu)) return fail(e, 1);
+  auto reg = [&]() -> long {
+    const uint64_t t0 = Tick();
+    const long r = membarrier(kRegisterGlobalExpedited);
+    rec.v[5] = double(Tick() - t0);
+    return r;
+  };
+  Watcher first, reader;
+  long r = 0;
+  if (pattern == RegistrationOrderPattern::kTrigger) {
+    VisitAndExit(p.reader_cpu);
+    r = reg();
+    if (r == 0) reader.Start(p.reader_cpu, hard);
+  } else {
+    Watcher& w = pattern == RegistrationOrderPattern::kChurn ? first : reader;
+    w.Start(p.reader_cpu, hard);
+    if (!w.ready.load() || w.pin_err) return w.Join(), fail(w.pin_err, w.pin_err ? 1 : 4);
+    r = reg();
+    if (pattern == RegistrationOrderPattern::kChurn) {
+      first.Join();
+      if (r == 0) reader.Start(p.reader_cpu, hard);
+    }
+  }
+  if (r < 0) return reader.Join(), fail(int(-r), 2);
+  if (!reader.ready.load() || reader.pin_err) return reader.Join(), fail(reader.pin_err, reader.pin_err ? 1 : 4);
+  std::vector<Window> calls;
+  calls.reserve(size_t(p.calls));
+  for (int i = 0; i < p.calls; ++i) {
+    // Deadline: hard (each wait is 20 us, so an interrupt's tail never spills into the next call).
+    for (const uint64_t next = Tick() + 20000; Tick() < next;) CpuRelax();
+    if (Tick() >= hard) break;
+    const uint64_t t0 = Tick();
+    const long c = membarrier(kGlobalExpedited);
+    const uint64_t t1 = Tick();
+    if (c < 0) {
+      rec.err = int(-c), rec.step = 3;
+      break;
+    }
+    calls.push_back({t0, t1});
+  }
+  reader.Join();
+  std::vector<ReaderEvidence> ev(1);
+  ev[0].cpu = p.reader_cpu;
+  ev[0].gaps = std::move(reader.gaps);
+  const TickRate ns{1.0};
+  const Mechanism m = AnalyseInterruption(calls, ev, 0, ns);
+  rec.v[0] = double(m.calls), rec.v[1] = double(m.on_cpu_calls), rec.v[2] = double(m.all_interrupted);
+  rec.v[3] = LatencyOf(calls, ns, &m.on_cpu).p50;
+  rec.v[4] = double(reader.threshold);
+  WriteRecord(fd, &rec, sizeof rec);
+}
+
+}  // namespace
+
+const char* RegistrationOrderPatternName(RegistrationOrderPattern p) {
+  switch (p) {
+    case RegistrationOrderPattern::kTrigger: return "register-before-reader";
+    case RegistrationOrderPattern::kAvoid: return "register-after-reader";
+    case RegistrationOrderPattern::kChurn: return "reader-replaced-after-register";
+  }
+  return "unknown";
+}
+
+std::vector<RegistrationOrderAttempt> SampleRegistrationOrder(const RegistrationOrderParams& p) {
+  std::vector<RegistrationOrderAttempt> out;
+  const RegistrationOrderPattern order[] = {RegistrationOrderPattern::kTrigger, RegistrationOrderPattern::kAvoid,
+                                            RegistrationOrderPattern::kChurn};
+  const uint64_t end = MonotonicNs() + uint64_t(p.budget_ms) * kMs;  // the parent's clock may be cycles
+  bool shown = false;
+  // Interleaved, so that whatever else the machine does at the time touches every pattern alike.
+  // Deadline: max_rounds and budget_ms; each child is bounded by timeout_ms.
+  for (int i = 0; i < p.max_rounds && !(shown && i >= p.min_rounds) && MonotonicNs() < end; ++i) {
+    for (RegistrationOrderPattern pattern : order) {
+      // The budget bounds every child, not only the rounds: under an emulator one child can take its whole timeout.
+      const int64_t left_ms = (int64_t(end) - int64_t(MonotonicNs())) / int64_t(kMs);
+      if (left_ms <= 0) break;
+      RegistrationOrderParams q = p;
+      q.timeout_ms = int(std::min<int64_t>(p.timeout_ms, std::max<int64_t>(left_ms, kMinChildMs)));
+      RegistrationOrderAttempt a;
+      a.pattern = pattern;
+      a.end = RunInChild([&](int fd) { Body(fd, q, pattern); }, sizeof(Record), q.timeout_ms,
+                         [&](const void* raw) {
+                           Record rec;
+                           __builtin_memcpy(&rec, raw, sizeof rec);
+                           a.reported = true;
+                           a.err = rec.err, a.step = rec.step;
+                           a.calls = uint64_t(rec.v[0]), a.on_cpu_calls = uint64_t(rec.v[1]),
+                           a.reached = uint64_t(rec.v[2]);
+                           a.p50_ns = rec.v[3], a.gap_threshold_ns = rec.v[4], a.register_ns = rec.v[5];
+                         });
+      const bool failing = pattern != RegistrationOrderPattern::kAvoid;
+      if (failing && a.reported && !a.err && a.on_cpu_calls >= a.reached + kShownMissedCalls) shown = true;
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+}  // namespace mbp
