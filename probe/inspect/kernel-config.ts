@@ -29,18 +29,27 @@ export function parseKernelConfig(text: string, list: readonly string[] = CONFIG
   return items;
 }
 
-export async function readKernelConfig(release: string | null): Promise<KernelConfigFacts> {
+/** The config's text from the first readable place, or why none was (inspect/tlb.ts reads one option of it). */
+export async function readKernelConfigText(
+  release: string | null,
+): Promise<{ source: string; text: string } | { source: null; unknown: string }> {
   const tried: string[] = [];
   const places = ['/proc/config.gz', ...(release ? [`/boot/config-${release}`] : [])];
   for (const path of places) {
     try {
       const raw = await readFile(path);
-      const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-      return { source: path, items: parseKernelConfig(text), unknown: null };
+      return { source: path, text: path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8') };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       tried.push(`${path}: ${e.code ?? e.message}`);
     }
   }
-  return { source: null, items: [], unknown: tried.join('; ') };
+  return { source: null, unknown: tried.join('; ') };
+}
+
+export async function readKernelConfig(release: string | null): Promise<KernelConfigFacts> {
+  const c = await readKernelConfigText(release);
+  return c.source === null
+    ? { source: null, items: [], unknown: c.unknown }
+    : { source: c.source, items: parseKernelConfig(c.text), unknown: null };
 }

@@ -7,11 +7,10 @@
 // on 4 or more CPUs gets a global ASID at a once-per-32-jiffies check and is flushed with no IPI.
 // Cheap on purpose: CPUID through the addon's one call, two small sysfs reads, and the kernel
 // config only when INVLPGB and the release leave it deciding.
-import { gunzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
 import type { CpuFacts, HypervisorFacts, KernelFacts, PlatformFacts, TlbFacts } from '../records.js';
 import type { CpuidRegs, NativeLoad } from '../native.js';
 import { readText } from './read.js';
+import { readKernelConfigText } from './kernel-config.js';
 import { tlbRegime } from './tlb-regime.js';
 
 export type CpuidFn = (leaf: number, subleaf: number) => CpuidRegs | null;
@@ -67,20 +66,9 @@ const fact = <T>(value: T | null, source: string, reason?: string): TlbFact<T> =
 
 /** The kernel config: /proc/config.gz (CONFIG_IKCONFIG_PROC), else /boot/config-<release>. */
 async function readConfigOption(release: string | null, name: string): Promise<TlbFact<boolean>> {
-  const tried: string[] = [];
-  try {
-    const text = gunzipSync(await readFile('/proc/config.gz')).toString('latin1');
-    return fact(configOption(text, name), '/proc/config.gz');
-  } catch (err) {
-    tried.push(`/proc/config.gz: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (release) {
-    const path = `/boot/config-${release}`;
-    const r = await readText(path);
-    if (r.ok) return fact(configOption(r.text, name), path);
-    tried.push(r.reason);
-  }
-  return fact<boolean>(null, 'kernel config', `not readable (${tried.join('; ')})`);
+  const c = await readKernelConfigText(release);
+  if (c.source === null) return fact<boolean>(null, 'kernel config', `not readable (${c.unknown})`);
+  return fact(configOption(c.text, name), c.source);
 }
 
 export interface TlbInputs {
