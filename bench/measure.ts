@@ -16,7 +16,7 @@ export function timeProcess(args: string[], runs: number): number[] {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     const t = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);  // a failed gate is no timing
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`); // a failed gate is no timing
     out.push(t);
   }
   return out;
@@ -24,5 +24,8 @@ export function timeProcess(args: string[], runs: number): number[] {
 
 const fmt = (x: number) => x.toFixed(1).padStart(7);
 export function figure(name: string, s: ReturnType<typeof stats>, base?: number) {
-  console.log(`${name.padEnd(34)}${fmt(s.min)}${fmt(s.median)}${fmt(s.max)}${base ? `   ${(s.median / base).toFixed(2)}x node start-up` : ''}`);
+  console.log(
+    `${name.padEnd(34)}${fmt(s.min)}${fmt(s.median)}${fmt(s.max)}` +
+      `${base ? `   ${(s.median / base).toFixed(2)}x node start-up` : ''}`,
+  );
 }

@@ -58,33 +58,62 @@ for (const f of ['json', 'text', 'markdown', 'html', 'prometheus']) bytes += ren
 console.log(JSON.stringify({ R, calls, nativeMs, nativeKb, held, released, totalKb: hwm(), renderedBytes: bytes }));
 `;
 
-export interface HostRss { R: number; nativeKb: number; totalKb: number }
+export interface HostRss {
+  R: number;
+  nativeKb: number;
+  totalKb: number;
+}
 
 export function benchReadersRss(): HostRss[] {
   const cpus = availableParallelism();
-  console.log(`\npeak RSS by reader count on this machine (${cpus} CPUs; readers share CPUs beyond ${cpus - 1}): fresh process each`);
-  console.log(`${'readers'.padEnd(9)}${'calls'.padStart(8)}${'native s'.padStart(10)}${'native MB'.padStart(11)}${'+ JS MB'.padStart(9)}${'held MiB'.padStart(10)}${'after release'.padStart(15)}${'rendered MB'.padStart(13)}`);
+  console.log(
+    `\npeak RSS by reader count on this machine (${cpus} CPUs; readers share CPUs beyond ${cpus - 1}): fresh ` +
+      `process each`,
+  );
+  console.log(
+    `${'readers'.padEnd(9)}${'calls'.padStart(8)}${'native s'.padStart(10)}${'native MB'.padStart(11)}` +
+      `${'+ JS MB'.padStart(9)}${'held MiB'.padStart(10)}${'after release'.padStart(15)}` +
+      `${'rendered MB'.padStart(13)}`,
+  );
   const rows: HostRss[] = [];
   for (const R of [1, 7, 63, 383]) {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, String(R), String(cpus)], {
-      cwd: ROOT, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL', maxBuffer: 1 << 26,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 300_000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1 << 26,
     });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     let o: any;
-    try { o = JSON.parse(line); } catch { o = null; }
+    try {
+      o = JSON.parse(line);
+    } catch {
+      o = null;
+    }
     if (!o || o.error) {
-      console.log(`${String(R).padEnd(9)}failed: ${o?.error ?? r.error?.message ?? `exit ${r.status} signal ${r.signal}`} ${r.stderr.slice(-300)}`);
+      console.log(
+        `${String(R).padEnd(9)}failed: ${o?.error ?? r.error?.message ?? `exit ${r.status} signal ${r.signal}`}` +
+          ` ${r.stderr.slice(-300)}`,
+      );
       continue;
     }
     rows.push({ R, nativeKb: o.nativeKb, totalKb: o.totalKb });
-    console.log(`${String(R).padEnd(9)}${String(o.calls).padStart(8)}${(o.nativeMs / 1000).toFixed(1).padStart(10)}${(o.nativeKb / 1024).toFixed(1).padStart(11)}` +
-      `${(o.totalKb / 1024).toFixed(1).padStart(9)}${(o.held / 2 ** 20).toFixed(0).padStart(10)}${String(o.released).padStart(15)}${(o.renderedBytes / 1e6).toFixed(1).padStart(13)}`);
+    console.log(
+      `${String(R).padEnd(9)}${String(o.calls).padStart(8)}${(o.nativeMs / 1000).toFixed(1).padStart(10)}` +
+        `${(o.nativeKb / 1024).toFixed(1).padStart(11)}` +
+        `${(o.totalKb / 1024).toFixed(1).padStart(9)}${(o.held / 2 ** 20).toFixed(0).padStart(10)}` +
+        `${String(o.released).padStart(15)}${(o.renderedBytes / 1e6).toFixed(1).padStart(13)}`,
+    );
   }
   const one = rows.find((x) => x.R === 1);
   for (const x of rows) {
     if (!one || x.R === 1) continue;
-    console.log(`  ${x.R} readers: ${(((x.nativeKb - one.nativeKb) * 1024) / (x.R - 1)).toFixed(0)} native bytes and ` +
-      `${(((x.totalKb - one.totalKb) * 1024) / (x.R - 1)).toFixed(0)} bytes in all per added reader, against 1 reader`);
+    console.log(
+      `  ${x.R} readers: ${(((x.nativeKb - one.nativeKb) * 1024) / (x.R - 1)).toFixed(0)} native bytes and ` +
+        `${(((x.totalKb - one.totalKb) * 1024) / (x.R - 1)).toFixed(0)} bytes in all per added reader, against 1 ` +
+        `reader`,
+    );
   }
   return rows;
 }

@@ -23,7 +23,7 @@
 static volatile int stop_reader;
 static volatile uint64_t acks;
 static pthread_t reader_thread;
-static char *page;
+static char* page;
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -44,13 +44,13 @@ static void on_signal(int sig) {
   __atomic_fetch_add(&acks, 1, __ATOMIC_RELEASE);
 }
 
-static void *reader(void *arg) {
-  pin(*(int *)arg);
+static void* reader(void* arg) {
+  pin(*(int*)arg);
   while (!stop_reader) {}  // spins until told; the main thread stops it after the last call
   return NULL;
 }
 
-static int heavy(const char *s) {
+static int heavy(const char* s) {
   if (!strcmp(s, "membarrier-private-expedited")) return (int)syscall(__NR_membarrier, 8, 0, 0);
   if (!strcmp(s, "membarrier-private-expedited-sync-core")) return (int)syscall(__NR_membarrier, 32, 0, 0);
   if (!strcmp(s, "membarrier-global-expedited")) return (int)syscall(__NR_membarrier, 2, 0, 0);
@@ -73,22 +73,25 @@ static int heavy(const char *s) {
     return 0;
   }
   if (!strcmp(s, "null-syscall")) return (int)syscall(SYS_getpid) > 0 ? 0 : -1;
-  if (!strcmp(s, "symmetric-fence")) { __atomic_thread_fence(__ATOMIC_SEQ_CST); return 0; }
+  if (!strcmp(s, "symmetric-fence")) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return 0;
+  }
   fprintf(stderr, "reference: unknown strategy %s\n", s);
   exit(2);
 }
 
-static int cmp(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+static int cmp(const void* a, const void* b) {
+  uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
   return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: reference STRATEGY WRITER_CPU READER_CPU CALLS\n");
     return 2;
   }
-  const char *s = argv[1];
+  const char* s = argv[1];
   int wcpu = atoi(argv[2]), rcpu = atoi(argv[3]), n = atoi(argv[4]);
   if (n < 1) return 2;
   syscall(__NR_membarrier, 16, 0, 0);
@@ -105,12 +108,15 @@ int main(int argc, char **argv) {
   pthread_create(&reader_thread, NULL, reader, &rcpu);
   if (pin(wcpu)) return 1;
   usleep(20000);
-  uint64_t *lat = malloc(sizeof(uint64_t) * (size_t)n);
+  uint64_t* lat = malloc(sizeof(uint64_t) * (size_t)n);
   for (int i = 0; i < n / 10; i++) heavy(s);  // warm up
   uint64_t t0 = now_ns();
   for (int i = 0; i < n; i++) {
     uint64_t a = now_ns();
-    if (heavy(s) < 0) { fprintf(stderr, "reference: %s failed: %s\n", s, strerror(errno)); return 1; }
+    if (heavy(s) < 0) {
+      fprintf(stderr, "reference: %s failed: %s\n", s, strerror(errno));
+      return 1;
+    }
     lat[i] = now_ns() - a;
   }
   uint64_t t1 = now_ns();

@@ -133,7 +133,8 @@ Napi::Value SampleFieldInChild(const Napi::CallbackInfo& info) {
   mbp::FieldSampleParams p;
   double writer = 0, reader = 0, calls = 0, budget = 0, timeout = 0;
   if (!mbp::IntArg(info, 0, "writerCpu", -1, 4095, &writer) || !mbp::IntArg(info, 1, "readerCpu", -1, 4095, &reader) ||
-      !mbp::IntArg(info, 2, "calls", 1, 100000, &calls) || !mbp::IntArg(info, 3, "contentionBudgetMs", 1, 10000, &budget) ||
+      !mbp::IntArg(info, 2, "calls", 1, 100000, &calls) ||
+      !mbp::IntArg(info, 3, "contentionBudgetMs", 1, 10000, &budget) ||
       !mbp::IntArg(info, 4, "timeoutMs", 1, 60000, &timeout))
     return env.Null();
   p.writer_cpu = int(writer), p.reader_cpu = int(reader), p.calls = int(calls);
@@ -197,7 +198,8 @@ Napi::Value SampleRegistrationOrder(const Napi::CallbackInfo& info) {
     return env.Null();
   }
   p.writer_cpu = int(writer), p.reader_cpu = int(reader), p.calls = int(calls);
-  p.min_rounds = int(min_rounds), p.max_rounds = int(max_rounds), p.budget_ms = int(budget), p.timeout_ms = int(timeout);
+  p.min_rounds = int(min_rounds), p.max_rounds = int(max_rounds), p.budget_ms = int(budget),
+  p.timeout_ms = int(timeout);
   const std::vector<mbp::RegistrationOrderAttempt> all = mbp::SampleRegistrationOrder(p);
   Napi::Array out = Napi::Array::New(env, all.size());
   for (size_t i = 0; i < all.size(); ++i) {

@@ -10,9 +10,19 @@ extern const RegistryEntry kMembarrierPrivateExpedited, kMembarrierPrivateExpedi
 
 const std::vector<RegistryEntry>& Registry() {
   static const std::vector<RegistryEntry> all{
-      kMembarrierPrivateExpedited, kMembarrierPrivateExpeditedSyncCore, kMembarrierGlobalExpedited, kMembarrierGlobal,
-      kMprotect, kMadviseDontneed, kSignals, kSymmetricFence,
-      kNone, kWriterFenceOnly, kNullSyscall, kMprotectUntouched, kDelayMatched,
+      kMembarrierPrivateExpedited,
+      kMembarrierPrivateExpeditedSyncCore,
+      kMembarrierGlobalExpedited,
+      kMembarrierGlobal,
+      kMprotect,
+      kMadviseDontneed,
+      kSignals,
+      kSymmetricFence,
+      kNone,
+      kWriterFenceOnly,
+      kNullSyscall,
+      kMprotectUntouched,
+      kDelayMatched,
   };
   return all;
 }

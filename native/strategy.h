@@ -41,7 +41,7 @@ enum class ControlKind {
 
 // The membarrier(2) commands a strategy issues (names as in linux/membarrier.h).
 struct MembarrierCommand {
-  const char* command;   // nullptr outside the membarrier family
+  const char* command;           // nullptr outside the membarrier family
   const char* register_command;  // nullptr when the command needs no registration
   int since_major, since_minor;  // the kernel that introduced the command (membarrier(2), VERSIONS)
 };
@@ -78,11 +78,11 @@ constexpr StrategyCaps ControlCaps(ControlKind kind) {
 }
 
 struct StrategyInfo {
-  const char* id;           // kebab-case, as in flags and JSON
-  bool control;             // a control proves what the test can see; it is not a candidate
+  const char* id;  // kebab-case, as in flags and JSON
+  bool control;    // a control proves what the test can see; it is not a candidate
   ReaderSide reader;
-  bool remote_interruption; // soundness rests on interrupting every reader CPU
-  const char* calls;        // what one Heavy() does, for the report
+  bool remote_interruption;  // soundness rests on interrupting every reader CPU
+  const char* calls;         // what one Heavy() does, for the report
   StrategyCaps caps;
 };
 
@@ -103,8 +103,14 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual const StrategyInfo& info() const = 0;
-  virtual PrepareResult Prepare(int readers) { (void)readers; return {}; }
-  virtual int ReaderAttach(int reader) { (void)reader; return 0; }
+  virtual PrepareResult Prepare(int readers) {
+    (void)readers;
+    return {};
+  }
+  virtual int ReaderAttach(int reader) {
+    (void)reader;
+    return 0;
+  }
   // Returns 0, or an errno; the engine stops the phase at the first failure.
   virtual int Heavy() = 0;
   virtual void Teardown() {}

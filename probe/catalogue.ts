@@ -11,36 +11,126 @@ import type { RunEvidence, StrategyCapabilities, StrategyDescriptor } from './re
 
 type Caps = StrategyCapabilities;
 const NOT_MEMBARRIER = {
-  membarrier: null, crossProcess: false, mlockedPage: false, concurrentWriters: true, slow: false, controlKind: null, registrationOrderSensitive: false,
+  membarrier: null,
+  crossProcess: false,
+  mlockedPage: false,
+  concurrentWriters: true,
+  slow: false,
+  controlKind: null,
+  registrationOrderSensitive: false,
 } as const;
-const membarrier = (command: string, register: string | null, sinceKernel: [number, number], crossProcess: boolean, slow: boolean): Caps =>
-  ({ ...NOT_MEMBARRIER, family: 'membarrier', membarrier: { command, register, sinceKernel }, crossProcess, slow });
+const membarrier = (
+  command: string,
+  register: string | null,
+  sinceKernel: [number, number],
+  crossProcess: boolean,
+  slow: boolean,
+): Caps => ({
+  ...NOT_MEMBARRIER,
+  family: 'membarrier',
+  membarrier: { command, register, sinceKernel },
+  crossProcess,
+  slow,
+});
 const pageTable = (mlockedPage: boolean): Caps => ({ ...NOT_MEMBARRIER, family: 'page-table', mlockedPage });
-const control = (controlKind: NonNullable<Caps['controlKind']>): Caps => ({ ...NOT_MEMBARRIER, family: 'control', controlKind });
+const control = (controlKind: NonNullable<Caps['controlKind']>): Caps => ({
+  ...NOT_MEMBARRIER,
+  family: 'control',
+  controlKind,
+});
 
-const entry = (id: string, isControl: boolean, readerSide: StrategyDescriptor['readerSide'], remoteInterruption: boolean, calls: string, caps: Caps): Resolved =>
-  ({ id, control: isControl, readerSide, remoteInterruption, calls, caps });
+const entry = (
+  id: string,
+  isControl: boolean,
+  readerSide: StrategyDescriptor['readerSide'],
+  remoteInterruption: boolean,
+  calls: string,
+  caps: Caps,
+): Resolved => ({ id, control: isControl, readerSide, remoteInterruption, calls, caps });
 
 /** In report order, as native/registry.cc lists them. */
 export const CATALOGUE: readonly Resolved[] = [
-  entry('membarrier-private-expedited', false, 'compiler-barrier', true, 'membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)',
-    membarrier('MEMBARRIER_CMD_PRIVATE_EXPEDITED', 'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED', [4, 14], false, false)),
-  entry('membarrier-private-expedited-sync-core', false, 'compiler-barrier', true, 'membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)',
-    membarrier('MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE', 'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE', [4, 16], false, false)),
-  entry('membarrier-global-expedited', false, 'compiler-barrier', true, 'membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)',
-    { ...membarrier('MEMBARRIER_CMD_GLOBAL_EXPEDITED', 'MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED', [4, 16], true, false), registrationOrderSensitive: true }),
-  entry('membarrier-global', false, 'compiler-barrier', false, 'membarrier(MEMBARRIER_CMD_GLOBAL)',
-    membarrier('MEMBARRIER_CMD_GLOBAL', null, [4, 3], true, true)),
-  entry('mprotect', false, 'compiler-barrier', true, 'mprotect(PROT_READ|PROT_WRITE); store to the page; mprotect(PROT_READ)', pageTable(true)),
-  entry('madvise-dontneed', false, 'compiler-barrier', true, 'store to the page (fault it in); madvise(MADV_DONTNEED)', pageTable(false)),
-  entry('signals', false, 'compiler-barrier', true, 'pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler\'s acknowledgement',
-    { ...NOT_MEMBARRIER, family: 'signals', concurrentWriters: false }),
-  entry('symmetric-fence', false, 'full-fence', false, 'full fence on writer and readers', { ...NOT_MEMBARRIER, family: 'fence' }),
+  entry(
+    'membarrier-private-expedited',
+    false,
+    'compiler-barrier',
+    true,
+    'membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)',
+    membarrier('MEMBARRIER_CMD_PRIVATE_EXPEDITED', 'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED', [4, 14], false, false),
+  ),
+  entry(
+    'membarrier-private-expedited-sync-core',
+    false,
+    'compiler-barrier',
+    true,
+    'membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)',
+    membarrier(
+      'MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE',
+      'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE',
+      [4, 16],
+      false,
+      false,
+    ),
+  ),
+  entry('membarrier-global-expedited', false, 'compiler-barrier', true, 'membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)', {
+    ...membarrier('MEMBARRIER_CMD_GLOBAL_EXPEDITED', 'MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED', [4, 16], true, false),
+    registrationOrderSensitive: true,
+  }),
+  entry(
+    'membarrier-global',
+    false,
+    'compiler-barrier',
+    false,
+    'membarrier(MEMBARRIER_CMD_GLOBAL)',
+    membarrier('MEMBARRIER_CMD_GLOBAL', null, [4, 3], true, true),
+  ),
+  entry(
+    'mprotect',
+    false,
+    'compiler-barrier',
+    true,
+    'mprotect(PROT_READ|PROT_WRITE); store to the page; mprotect(PROT_READ)',
+    pageTable(true),
+  ),
+  entry(
+    'madvise-dontneed',
+    false,
+    'compiler-barrier',
+    true,
+    'store to the page (fault it in); madvise(MADV_DONTNEED)',
+    pageTable(false),
+  ),
+  entry(
+    'signals',
+    false,
+    'compiler-barrier',
+    true,
+    "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement",
+    { ...NOT_MEMBARRIER, family: 'signals', concurrentWriters: false },
+  ),
+  entry('symmetric-fence', false, 'full-fence', false, 'full fence on writer and readers', {
+    ...NOT_MEMBARRIER,
+    family: 'fence',
+  }),
   entry('none', true, 'compiler-barrier', false, 'compiler barrier only', control('positive')),
   entry('writer-fence-only', true, 'compiler-barrier', false, 'full fence on the writer only', control('negative')),
   entry('null-syscall', true, 'compiler-barrier', true, 'syscall(SYS_getpid)', control('null-call')),
-  entry('mprotect-untouched', true, 'compiler-barrier', true, 'mprotect(PROT_READ|PROT_WRITE); mprotect(PROT_READ) on a never-touched page', control('negative')),
-  entry('delay-matched', true, 'compiler-barrier', true, 'spin for the strategy\'s median latency', control('delay-matched')),
+  entry(
+    'mprotect-untouched',
+    true,
+    'compiler-barrier',
+    true,
+    'mprotect(PROT_READ|PROT_WRITE); mprotect(PROT_READ) on a never-touched page',
+    control('negative'),
+  ),
+  entry(
+    'delay-matched',
+    true,
+    'compiler-barrier',
+    true,
+    "spin for the strategy's median latency",
+    control('delay-matched'),
+  ),
 ];
 
 /** A descriptor whose capabilities are known. */
@@ -68,11 +158,17 @@ export function capsOf(cat: readonly StrategyDescriptor[], id: string): Caps | n
 
 /** Ids of the strategies (never controls) whose descriptor satisfies `pred`, in catalogue order. */
 export function strategiesWhere(cat: readonly StrategyDescriptor[], pred: (d: Resolved) => boolean): string[] {
-  return cat.filter(resolved).filter((d) => !d.control && pred(d)).map((d) => d.id);
+  return cat
+    .filter(resolved)
+    .filter((d) => !d.control && pred(d))
+    .map((d) => d.id);
 }
 
 /** The engine id of the (first) control of this kind, or null where the catalogue has none. */
-export function controlOfKind(cat: readonly StrategyDescriptor[], kind: NonNullable<Caps['controlKind']>): string | null {
+export function controlOfKind(
+  cat: readonly StrategyDescriptor[],
+  kind: NonNullable<Caps['controlKind']>,
+): string | null {
   return cat.filter(resolved).find((d) => d.caps.controlKind === kind)?.id ?? null;
 }
 
@@ -92,10 +188,14 @@ export const membarrierSince = (major: number, minor: number) => (d: Resolved) =
 };
 
 /** The evidence of the run's control of this kind (the positive control, the null call), if it ran. */
-export function controlEvidence<E>(run: Pick<RunEvidence, 'catalogue'> & { controls: Record<string, E> }, kind: NonNullable<Caps['controlKind']>): E | undefined {
+export function controlEvidence<E>(
+  run: Pick<RunEvidence, 'catalogue'> & { controls: Record<string, E> },
+  kind: NonNullable<Caps['controlKind']>,
+): E | undefined {
   const id = controlOfKind(catalogueOf(run), kind);
   return id === null ? undefined : run.controls[id];
 }
 
 /** What kind of control an engine id is (null for a strategy or an unknown id). */
-export const controlKindOf = (run: Pick<RunEvidence, 'catalogue'> | null | undefined, engineId: string) => capsOf(catalogueOf(run), engineId)?.controlKind ?? null;
+export const controlKindOf = (run: Pick<RunEvidence, 'catalogue'> | null | undefined, engineId: string) =>
+  capsOf(catalogueOf(run), engineId)?.controlKind ?? null;

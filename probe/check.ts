@@ -15,7 +15,11 @@ export interface CheckResult {
   report: Report;
 }
 
-export async function check(requirements: string[], opts: Omit<RunOptions, 'strategies' | 'profile'> = {}, commandLine: string[] = []): Promise<CheckResult> {
+export async function check(
+  requirements: string[],
+  opts: Omit<RunOptions, 'strategies' | 'profile'> = {},
+  commandLine: string[] = [],
+): Promise<CheckResult> {
   const run = await runProbe({ ...opts, strategies: requirements, profile: 'check' });
   const report = buildReport(run, commandLine);
   const reqs = requirements.map((strategy) => {

@@ -14,7 +14,11 @@ import type { ReproArgs } from './repro/command.js';
 const report = () => import('./report.js');
 const renderers = () => import('./render/index.js');
 const renderAll = async () => {
-  const [index, json, markdown] = await Promise.all([renderers(), import('./render/json.js'), import('./render/markdown.js')]);
+  const [index, json, markdown] = await Promise.all([
+    renderers(),
+    import('./render/json.js'),
+    import('./render/markdown.js'),
+  ]);
   return { render: index.render, renderJson: json.renderJson, renderMarkdown: markdown.renderMarkdown };
 };
 
@@ -25,7 +29,12 @@ export interface Io {
   argv: string[];
 }
 
-export interface CommonArgs { color?: boolean; json?: boolean; format?: string; quiet?: boolean }
+export interface CommonArgs {
+  color?: boolean;
+  json?: boolean;
+  format?: string;
+  quiet?: boolean;
+}
 
 async function style(a: CommonArgs, io: Io): Promise<Style> {
   const { colorLevel, makeStyle } = await import('./render/style.js');
@@ -33,8 +42,9 @@ async function style(a: CommonArgs, io: Io): Promise<Style> {
 }
 
 function formatOf(a: CommonArgs): Format {
-  const f = a.json ? 'json' : a.format ?? 'text';
-  if (!(FORMATS as readonly string[]).includes(f)) throw new UserError(`--format ${f} is not a format; use one of ${FORMATS.join(', ')}`);
+  const f = a.json ? 'json' : (a.format ?? 'text');
+  if (!(FORMATS as readonly string[]).includes(f))
+    throw new UserError(`--format ${f} is not a format; use one of ${FORMATS.join(', ')}`);
   return f as Format;
 }
 
@@ -55,7 +65,9 @@ function prepareOutDir(dir: string): string {
     try {
       makeDirs(dir);
     } catch (e) {
-      throw new UserError(`--out ${dir} cannot be created (${(e as NodeJS.ErrnoException).code}); give a writable folder`);
+      throw new UserError(
+        `--out ${dir} cannot be created (${(e as NodeJS.ErrnoException).code}); give a writable folder`,
+      );
     }
   }
   try {
@@ -85,14 +97,31 @@ export async function inspectCommand(a: CommonArgs, io: Io): Promise<number> {
   return EXIT.OK;
 }
 
-export interface RunArgs extends CommonArgs, RawRunArgs { out?: string; save?: boolean; allowMprotect?: boolean; redact?: boolean }
+export interface RunArgs extends CommonArgs, RawRunArgs {
+  out?: string;
+  save?: boolean;
+  allowMprotect?: boolean;
+  redact?: boolean;
+}
 
 export async function runCommand(a: RunArgs, io: Io): Promise<number> {
   const opts = runOptions(a);
   const format = formatOf(a);
   const out = a.save === false ? null : prepareOutDir(a.out ?? 'reports');
-  const [{ runProbe }, { buildReport }, { redactReport }, { render, renderJson, renderMarkdown }, { reportBaseName, writeAtomic }, { progressBar }] = await Promise.all([
-    import('./run/index.js'), report(), import('./redact.js'), renderAll(), import('./report-file.js'), import('./render/progress.js'),
+  const [
+    { runProbe },
+    { buildReport },
+    { redactReport },
+    { render, renderJson, renderMarkdown },
+    { reportBaseName, writeAtomic },
+    { progressBar },
+  ] = await Promise.all([
+    import('./run/index.js'),
+    report(),
+    import('./redact.js'),
+    renderAll(),
+    import('./report-file.js'),
+    import('./render/progress.js'),
   ]);
   const { signal, dispose } = interruptible(io);
   const bar = a.quiet ? undefined : progressBar(io.stderr, io.env);
@@ -110,7 +139,8 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
       if (!a.quiet) io.stderr.write(`saved ${base}.json and ${base}.md\n`);
     }
     if (run.plan.blocked) throw new UserError(run.plan.blocked, EXIT.NO_EVIDENCE);
-    if (run.results.cancelled) throw new UserError('interrupted: the report holds the phases that finished', EXIT.INTERRUPTED);
+    if (run.results.cancelled)
+      throw new UserError('interrupted: the report holds the phases that finished', EXIT.INTERRUPTED);
     return EXIT.OK;
   } finally {
     // A run that failed part-way leaves no bar above its error message either.
@@ -119,11 +149,17 @@ export async function runCommand(a: RunArgs, io: Io): Promise<number> {
   }
 }
 
-export interface CheckArgs extends CommonArgs, RawRunArgs { require?: string[] }
+export interface CheckArgs extends CommonArgs, RawRunArgs {
+  require?: string[];
+}
 
 export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
-  const reqs = (a.require ?? []).flatMap((r) => String(r).split(',')).map((r) => r.trim()).filter(Boolean);
-  if (!reqs.length) throw new UserError('check needs at least one --require <strategy>, e.g. --require membarrier-private-expedited');
+  const reqs = (a.require ?? [])
+    .flatMap((r) => String(r).split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
+  if (!reqs.length)
+    throw new UserError('check needs at least one --require <strategy>, e.g. --require membarrier-private-expedited');
   const { duration: _ignored, ...rest } = a;
   const opts = runOptions(rest);
   const { signal, dispose } = interruptible(io);
@@ -140,7 +176,11 @@ export async function checkCommand(a: CheckArgs, io: Io): Promise<number> {
 }
 
 export async function showCommand(a: CommonArgs & { report: string; redact?: boolean }, io: Io): Promise<number> {
-  const [{ loadReport }, { redactReport }, { render }] = await Promise.all([import('./report-file.js'), import('./redact.js'), renderers()]);
+  const [{ loadReport }, { redactReport }, { render }] = await Promise.all([
+    import('./report-file.js'),
+    import('./redact.js'),
+    renderers(),
+  ]);
   const r = loadReport(a.report);
   const format = formatOf(a);
   io.stdout.write(render(a.redact ? redactReport(r) : r, format, await style(a, io)));

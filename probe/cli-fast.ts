@@ -36,7 +36,7 @@ export function fastParse(argv: string[]): FastParse | null {
     const kind = name === undefined ? undefined : flags[name];
     if (!m || !name || !kind || (kind !== 'array' && name in args)) return null;
     if (kind === 'boolean') {
-      if (m[2] !== undefined) return null;  // --json=false and the like: yargs' reading
+      if (m[2] !== undefined) return null; // --json=false and the like: yargs' reading
       args[name] = true;
       continue;
     }

@@ -26,7 +26,8 @@ function readerCount(v: number | string | undefined): ReaderCount | undefined {
   if (v === undefined) return undefined;
   const t = String(v).trim();
   if (t === 'all') return 'all';
-  if (!/^\d+$/.test(t) || Number(t) < 1) throw new UserError(`--readers takes a positive whole number or "all", got ${JSON.stringify(String(v))}`);
+  if (!/^\d+$/.test(t) || Number(t) < 1)
+    throw new UserError(`--readers takes a positive whole number or "all", got ${JSON.stringify(String(v))}`);
   return Number(t);
 }
 
@@ -50,10 +51,20 @@ export function runOptions(a: RawRunArgs): PlanOptions {
     }
     if (!cpus.length) throw new UserError('--cpus names no CPU');
     const twice = duplicateCpus(String(a.cpus));
-    if (twice.length) throw new UserError(`--cpus names CPU ${twice.join(', ')} more than once; name each CPU once (the first is the writer's)`);
+    if (twice.length)
+      throw new UserError(
+        `--cpus names CPU ${twice.join(', ')} more than once; name each CPU once (the first is the writer's)`,
+      );
   }
-  const strategies = a.strategies === undefined ? undefined : String(a.strategies).split(',').map((s) => s.trim()).filter(Boolean);
+  const strategies =
+    a.strategies === undefined
+      ? undefined
+      : String(a.strategies)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (strategies && !strategies.length) throw new UserError('--strategies names no strategy');
-  if (a.seed !== undefined && !Number.isInteger(a.seed)) throw new UserError(`--seed must be a whole number, got ${JSON.stringify(a.seed)}`);
+  if (a.seed !== undefined && !Number.isInteger(a.seed))
+    throw new UserError(`--seed must be a whole number, got ${JSON.stringify(a.seed)}`);
   return { durationMs: duration === undefined ? undefined : duration * 1000, readers, cpus, strategies, seed: a.seed };
 }

@@ -7,7 +7,13 @@
 import type { Code, Report, Verdict, VerdictClass } from './records.js';
 import { capsOf, catalogueOf } from './catalogue.js';
 
-const RANK: Record<VerdictClass | 'absent', number> = { verified: 3, inconclusive: 2, unavailable: 1, refuted: 0, absent: -1 };
+const RANK: Record<VerdictClass | 'absent', number> = {
+  verified: 3,
+  inconclusive: 2,
+  unavailable: 1,
+  refuted: 0,
+  absent: -1,
+};
 
 export type Change = 'better' | 'worse' | 'same' | 'flaky';
 
@@ -16,7 +22,9 @@ export interface VerdictChange {
   before: VerdictClass | 'absent';
   after: VerdictClass | 'absent';
   change: Change;
-  /** Each side's first reason code (probe/codes.ts), null when absent; `change` compares the classes and environments. */
+  /**
+   * Each side's first reason code (probe/codes.ts), null when absent; `change` compares the classes and environments.
+   */
   why: { before: Code | null; after: Code | null };
   /** The sentence saying why a change is flaky rather than better or worse; absent otherwise. */
   flakyReason?: string;
@@ -42,39 +50,47 @@ function fingerprint(r: Report): Record<string, string> {
     'kernel release': s(f.kernel.release),
     'kernel version': s(f.kernel.version),
     'boot parameters': `nohz_full=${s(boot?.nohz_full)} isolcpus=${s(boot?.isolcpus)} rcu_nocbs=${s(boot?.rcu_nocbs)}`,
-    'cpu': `${s(f.cpus.vendor)} ${s(f.cpus.modelName)} family ${s(f.cpus.family)} model ${s(f.cpus.model)} stepping ${s(f.cpus.stepping)}`,
-    'microcode': s(f.cpus.microcode),
+    cpu:
+      `${s(f.cpus.vendor)} ${s(f.cpus.modelName)} family ${s(f.cpus.family)} model ${s(f.cpus.model)} ` +
+      `stepping ${s(f.cpus.stepping)}`,
+    microcode: s(f.cpus.microcode),
     'online CPUs': s(f.cpus.online),
     'allowed CPUs': s(f.cpus.allowed?.join(',')),
-    'hypervisor': s(f.hypervisor.vendor),
+    hypervisor: s(f.hypervisor.vendor),
     'KVM PV TLB flush': s(f.hypervisor.kvm?.pvTlbFlush),
     'Hyper-V hypercall flush': s(f.hypervisor.hyperv?.remoteTlbFlushByHypercall),
-    'invlpgb': s(f.cpus.flags.invlpgb),
+    invlpgb: s(f.cpus.flags.invlpgb),
     // A kernel, config or host change can switch the page-table tricks' flushes off IPIs (issue 14).
     'TLB regime': f.tlb ? f.tlb.regime : NOT_RECORDED,
     'INVLPGB (CPUID)': f.tlb ? s(f.tlb.facts.invlpgb.value) : NOT_RECORDED,
     'kernel flushes with INVLPGB': f.tlb ? s(f.tlb.facts.kernelUsesInvlpgb.value) : NOT_RECORDED,
-    'nohz_full': s(f.kernel.nohzFull?.join(',')),
+    nohz_full: s(f.kernel.nohzFull?.join(',')),
     'membarrier QUERY mask': s(f.membarrier.queryMask ?? f.membarrier.error?.code),
-    'seccomp': `${s(f.process.seccomp.modeName)} (${s(f.process.seccomp.filters)} filters)`,
-    'mlock': s(f.process.memlock.onePageLocked),
-    'container': s(f.sandbox.container?.kind ?? 'none'),
-    'sandbox': f.sandbox.gvisor ? 'gVisor' : s(f.sandbox.wsl ?? 'none'),
-    'readers': r.results.cpus.readers.join(','),
+    seccomp: `${s(f.process.seccomp.modeName)} (${s(f.process.seccomp.filters)} filters)`,
+    mlock: s(f.process.memlock.onePageLocked),
+    container: s(f.sandbox.container?.kind ?? 'none'),
+    sandbox: f.sandbox.gvisor ? 'gVisor' : s(f.sandbox.wsl ?? 'none'),
+    readers: r.results.cpus.readers.join(','),
   };
 }
 
 /** "the after run had too little evidence (inconclusive: ...)" when one side of the change was inconclusive. */
 function weakSide(before: Verdict | undefined, after: Verdict | undefined): string | null {
-  const side = after?.verdict === 'inconclusive' ? ['after', after] as const
-    : before?.verdict === 'inconclusive' ? ['before', before] as const : null;
+  const side =
+    after?.verdict === 'inconclusive'
+      ? (['after', after] as const)
+      : before?.verdict === 'inconclusive'
+        ? (['before', before] as const)
+        : null;
   if (!side) return null;
   return `the ${side[0]} run had too little evidence (inconclusive: ${side[1].reasons[0]?.text ?? 'no reason given'})`;
 }
 
 export function compareReports(a: Report, b: Report): Comparison {
-  const fa = fingerprint(a), fb = fingerprint(b);
-  const environment = Object.keys(fa).filter((k) => fa[k] !== fb[k])
+  const fa = fingerprint(a),
+    fb = fingerprint(b);
+  const environment = Object.keys(fa)
+    .filter((k) => fa[k] !== fb[k])
     .map((field) => ({ field, before: fa[field]!, after: fb[field]! }));
   const unchanged = environment.length === 0;
   const ids = [...new Set([...a.plan.strategies, ...b.plan.strategies])];
@@ -86,15 +102,24 @@ export function compareReports(a: Report, b: Report): Comparison {
     const d = RANK[after] - RANK[before];
     const why = { before: va?.reasons[0]?.code ?? null, after: vb?.reasons[0]?.code ?? null };
     if (d === 0) return { strategy, before, after, why, change: 'same' };
-    const moved = d < 0 ? 'worse' as const : 'better' as const;
+    const moved = d < 0 ? ('worse' as const) : ('better' as const);
     // Only an unchanged environment can make a change luck, and only between two verdicts (absent is a plan change).
     if (!unchanged || !va || !vb) return { strategy, before, after, why, change: moved };
     const weak = weakSide(va, vb);
     const sensitive = [a, b].some((r) => capsOf(catalogueOf(r.results), strategy)?.registrationOrderSensitive === true);
     if (!weak && !sensitive) return { strategy, before, after, why, change: moved };
-    const because = weak ??
-      'its reach depends on the order in which a process registers and starts its threads, which each run meets by chance here';
-    return { strategy, before, after, why, change: 'flaky', flakyReason: `varies on an unchanged environment (flaky): ${because}` };
+    const because =
+      weak ??
+      'its reach depends on the order in which a process registers and starts its threads, which each run meets by ' +
+        'chance here';
+    return {
+      strategy,
+      before,
+      after,
+      why,
+      change: 'flaky',
+      flakyReason: `varies on an unchanged environment (flaky): ${because}`,
+    };
   });
   const has = (c: Change) => verdicts.some((v) => v.change === c);
   const worse = has('worse');

@@ -3,9 +3,7 @@
 // tell a user that seccomp blocked the call.
 import { constants } from 'node:os';
 
-const byNumber = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, num]) => [num as number, name]),
-);
+const byNumber = new Map<number, string>(Object.entries(constants.errno).map(([name, num]) => [num as number, name]));
 
 export function errnoName(errno: number): string {
   return byNumber.get(errno) ?? `errno ${errno}`;

@@ -17,7 +17,10 @@ export const EXIT = {
 
 /** An error whose message is fit to show the user as one line, with the exit code it maps to. */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.USAGE) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.USAGE,
+  ) {
     super(message);
   }
 }

@@ -12,6 +12,11 @@ export async function inspectReport(native?: NativeLoad): Promise<InspectReport>
   const generatedAt = new Date().toISOString();
   const system = await inspect(native);
   return {
-    schemaVersion: SCHEMA_VERSION, kind: 'inspect', tool: { ...TOOL }, generatedAt, system, checks: checksOf(system),
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'inspect',
+    tool: { ...TOOL },
+    generatedAt,
+    system,
+    checks: checksOf(system),
   };
 }

@@ -51,8 +51,10 @@ const LEGACY: [RegExp, Code][] = [
   [/passed here but is not acceptable/, 'page-table-risky'],
   [/passed here; it is offered only with --allow-mprotect/, 'page-table-opt-in'],
   // recommend/index.ts's WHY sentences, one per preferred strategy.
-  [/^(the kernel interrupts exactly|documented, and reaches|portable, but costs|always correct, but)/,
-    'pick-rationale'],
+  [
+    /^(the kernel interrupts exactly|documented, and reaches|portable, but costs|always correct, but)/,
+    'pick-rationale',
+  ],
   [/^mlock refused/, 'mlock-refused'],
   [/^GET_REGISTRATIONS in this process/, 'registrations-read-back'],
   [/^a reader was switched out more often/, 'gap-store-full'],

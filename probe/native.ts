@@ -14,7 +14,12 @@ export const NATIVE_ABI_VERSION = 5;
 
 export type NativeSys = { ok: true; value: number } | { ok: false; errno: number };
 
-export interface CpuidRegs { eax: number; ebx: number; ecx: number; edx: number }
+export interface CpuidRegs {
+  eax: number;
+  ebx: number;
+  ecx: number;
+  edx: number;
+}
 
 export interface ChildEnd {
   end: 'exited' | 'signaled' | 'timeout' | 'fork-failed' | 'protocol-error';
@@ -52,7 +57,13 @@ export interface PhaseOptions {
   evidence?: boolean;
 }
 
-export interface NativeLatency { p50: number; p90: number; p99: number; max: number; calls: number }
+export interface NativeLatency {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  calls: number;
+}
 
 export interface PhaseResult {
   status: 'ok' | 'unavailable' | 'error' | 'timeout' | 'cancelled' | 'pin-failed';
@@ -80,11 +91,24 @@ export interface PhaseResult {
   latency?: NativeLatency;
   latencyOnCpu?: NativeLatency;
   /** unobservedCalls: calls after a reader's gap store filled up, left out of the other counts. */
-  mechanism?: { calls: number; onCpuCalls: number; descheduledCalls: number; unobservedCalls: number; allInterruptedCalls: number; rawAllInterruptedCalls: number };
+  mechanism?: {
+    calls: number;
+    onCpuCalls: number;
+    descheduledCalls: number;
+    unobservedCalls: number;
+    allInterruptedCalls: number;
+    rawAllInterruptedCalls: number;
+  };
 }
 
-/** One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives (code: the note's). */
-export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & { note?: string; code?: Code };
+/**
+ * One timed MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED; errno 0 when it failed for a reason the note gives (code: the
+ * note's).
+ */
+export type RegistrationSample = ({ ok: true; ns: number } | { ok: false; errno: number }) & {
+  note?: string;
+  code?: Code;
+};
 
 export interface RegistrationCostResult {
   /** In a forked single-threaded child (the kernel's fast path). */
@@ -93,20 +117,43 @@ export interface RegistrationCostResult {
   threaded: RegistrationSample;
 }
 
-export interface EffectKindResult { calls: number; onCpuCalls: number; interrupted: number; p50Ns: number }
+export interface EffectKindResult {
+  calls: number;
+  onCpuCalls: number;
+  interrupted: number;
+  p50Ns: number;
+}
 
 /** sampleFieldInChild(): each stage is absent when the child died or ran out of time before it. */
 export interface FieldSampleResult extends ChildEnd {
   /** The first REGISTER_PRIVATE_EXPEDITED with a second thread alive in the child. */
   threaded?: RegistrationSample & { threads: number };
   /** PRIVATE_EXPEDITED against getpid: calls during which the reader on the other CPU was interrupted. */
-  effect?: { errno: number; what: string; membarrier: EffectKindResult; nullSyscall: EffectKindResult; gapThresholdNs: number };
-  contention: { writers: number; status: ContentionResult['status']; errno: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; descheduledCalls: number }[];
+  effect?: {
+    errno: number;
+    what: string;
+    membarrier: EffectKindResult;
+    nullSyscall: EffectKindResult;
+    gapThresholdNs: number;
+  };
+  contention: {
+    writers: number;
+    status: ContentionResult['status'];
+    errno: number;
+    p50Ns: number;
+    p99Ns: number;
+    maxNs: number;
+    calls: number;
+    descheduledCalls: number;
+  }[];
   /** 0, or the errno of a signals barrier that waited on its own caller. */
   signalsSelfTest?: number;
 }
 
-/** sampleRegistrationOrder(): one fresh child's attempt (records/run.ts RegistrationOrderAttempt, plus its gap threshold). */
+/**
+ * sampleRegistrationOrder(): one fresh child's attempt (records/run.ts RegistrationOrderAttempt, plus its gap
+ * threshold).
+ */
 export type RegistrationOrderResult = ChildEnd & Omit<RegistrationOrderAttempt, 'end'> & { gapThresholdNs: number };
 
 export interface ContentionOptions {
@@ -114,7 +161,10 @@ export interface ContentionOptions {
   /** How many threads issue the heavy barrier at once, 1..64. */
   writers: number;
   readerCpus: number[];
-  /** Writer i runs on writerCpus[i]: at least one CPU per writer, no CPU twice, none a reader's (RangeError otherwise); absent: writers are not pinned. */
+  /**
+   * Writer i runs on writerCpus[i]: at least one CPU per writer, no CPU twice, none a reader's (RangeError otherwise);
+   * absent: writers are not pinned.
+   */
   writerCpus?: number[];
   budgetMs?: number;
   hardMs?: number;
@@ -144,7 +194,10 @@ export interface NativeEngine {
   checkPhaseOptions(options: unknown): true;
   /** W writers calling the heavy barrier at once while readers spin; throws TypeError/RangeError on bad options. */
   runContention(options: ContentionOptions): Promise<ContentionResult>;
-  readerCost(cpu: number, iterations: number): Promise<{ errno: number; compilerBarrierNs: number; fullFenceNs: number }>;
+  readerCost(
+    cpu: number,
+    iterations: number,
+  ): Promise<{ errno: number; compilerBarrierNs: number; fullFenceNs: number }>;
   cancel(): void;
   /** Unmaps the stuffing buffer kept between a run's phases (call when the run ends). */
   releaseBuffers(): void;
@@ -169,16 +222,31 @@ export interface NativeAddon {
   /** The fresh-child half only: leaves this process unregistered. */
   measureFreshRegistration(timeoutMs: number): RegistrationSample;
   /** One forked child: threaded registration, effect, contention and signals samples (writerCpu/readerCpu -1: none). */
-  sampleFieldInChild(writerCpu: number, readerCpu: number, calls: number, contentionBudgetMs: number, timeoutMs: number): FieldSampleResult;
-  /** GLOBAL_EXPEDITED in fresh children, registered before, after, or before a replaced reader (absent from older addons). */
-  sampleRegistrationOrder?(writerCpu: number, readerCpu: number, calls: number, minRounds: number, maxRounds: number,
-    budgetMs: number, timeoutMs: number): RegistrationOrderResult[];
+  sampleFieldInChild(
+    writerCpu: number,
+    readerCpu: number,
+    calls: number,
+    contentionBudgetMs: number,
+    timeoutMs: number,
+  ): FieldSampleResult;
+  /**
+   * GLOBAL_EXPEDITED in fresh children, registered before, after, or before a replaced reader (absent from older
+   * addons).
+   */
+  sampleRegistrationOrder?(
+    writerCpu: number,
+    readerCpu: number,
+    calls: number,
+    minRounds: number,
+    maxRounds: number,
+    budgetMs: number,
+    timeoutMs: number,
+  ): RegistrationOrderResult[];
   probeMemlock(): { soft: number | null; hard: number | null; rlimitErrno: number; lockOnePage: NativeSys };
 }
 
 export type NativeLoad =
-  | { ok: true; addon: NativeAddon; path: string }
-  | { ok: false; reason: string; path: string | null };
+  { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string | null };
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -193,7 +261,11 @@ export function loadNative(): NativeLoad {
 
 function check(addon: NativeAddon, path: string | null): NativeLoad {
   if (addon.abiVersion !== NATIVE_ABI_VERSION) {
-    return { ok: false, reason: `native addon is stale (ABI ${addon.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it`, path };
+    return {
+      ok: false,
+      reason: `native addon is stale (ABI ${addon.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it`,
+      path,
+    };
   }
   return { ok: true, addon, path: path ?? 'prebuilt' };
 }
@@ -203,7 +275,14 @@ const firstLine = (err: unknown) => (err as Error).message.split('\n')[0];
 // node-gyp-build picks a local build (build/Release) first, then the prebuilt binary for this
 // platform and arch shipped in prebuilds/; it throws when neither fits.
 function loadBuilt(): NativeLoad {
-  if (process.platform !== 'linux') return { ok: false, reason: `the native part is unavailable on this platform (${process.platform}-${process.arch}): it supports Linux only`, path: null };
+  if (process.platform !== 'linux')
+    return {
+      ok: false,
+      reason:
+        `the native part is unavailable on this platform (${process.platform}-${process.arch}): it supports ` +
+        `Linux only`,
+      path: null,
+    };
   const require = createRequire(import.meta.url);
   let path: string | null = null;
   try {
@@ -212,14 +291,21 @@ function loadBuilt(): NativeLoad {
     return check(require(path) as NativeAddon, path);
   } catch (err) {
     if (!path) {
-      return { ok: false, reason: `the native part is unavailable on this platform (${process.platform}-${process.arch}): no prebuilt binary fits and none was built (npm run build:native builds one)`, path: null };
+      return {
+        ok: false,
+        reason:
+          `the native part is unavailable on this platform (${process.platform}-${process.arch}): no prebuilt ` +
+          `binary fits and none was built (npm run build:native builds one)`,
+        path: null,
+      };
     }
     return { ok: false, reason: `native addon failed to load: ${firstLine(err)}`, path };
   }
 }
 
 function tryLoad(path: string): NativeLoad {
-  if (!existsSync(path)) return { ok: false, reason: `native addon not found at ${path} (MEMBARRIER_PROBE_ADDON)`, path };
+  if (!existsSync(path))
+    return { ok: false, reason: `native addon not found at ${path} (MEMBARRIER_PROBE_ADDON)`, path };
   try {
     return check(createRequire(import.meta.url)(path) as NativeAddon, path);
   } catch (err) {

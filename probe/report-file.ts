@@ -1,7 +1,17 @@
 // Report files: written atomically (a temp file in the same folder, fsync, rename), so a reader,
 // or a process killed mid-write, never sees a half-written report; and read back with every way a
 // file can be wrong turned into one clear UserError (exit 2).
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Report } from './records.js';
 import { SCHEMA_VERSION } from './records.js';
@@ -14,7 +24,9 @@ export const MAX_REPORT_BYTES = 32 << 20;
 
 // Our temp files only: `.<report name>.membarrier-probe.<pid>.tmp`.
 const TEMP = /^\..+\.(?:json|md)\.membarrier-probe\.(\d+)\.tmp$/;
-/** A temp file is stale only when its writer is gone and it is this old (a writer in another PID namespace looks gone). */
+/**
+ * A temp file is stale only when its writer is gone and it is this old (a writer in another PID namespace looks gone).
+ */
 const STALE_MS = 10 * 60 * 1000;
 
 /**
@@ -37,7 +49,9 @@ export function removeStaleTemps(dir: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
       try {
         if (Date.now() - statSync(join(dir, name)).mtimeMs > STALE_MS) unlinkSync(join(dir, name));
-      } catch { /* raced with another cleaner */ }
+      } catch {
+        /* raced with another cleaner */
+      }
     }
   }
 }
@@ -51,7 +65,11 @@ export function writeAtomic(path: string, text: string): void {
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw err;
   }
   closeSync(fd);
@@ -75,7 +93,10 @@ export function loadReport(path: string): Report {
     throw new UserError(`cannot read report ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (size === 0) throw new UserError(`report ${path} is empty`);
-  if (size > MAX_REPORT_BYTES) throw new UserError(`report ${path} is ${size} bytes, over the ${MAX_REPORT_BYTES}-byte limit: not a membarrier-probe report`);
+  if (size > MAX_REPORT_BYTES)
+    throw new UserError(
+      `report ${path} is ${size} bytes, over the ${MAX_REPORT_BYTES}-byte limit: not a membarrier-probe report`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
@@ -84,7 +105,10 @@ export function loadReport(path: string): Report {
   }
   const v = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof v === 'number' && v > SCHEMA_VERSION) {
-    throw new UserError(`report ${path} has schemaVersion ${v}, newer than this tool's ${SCHEMA_VERSION}: upgrade membarrier-probe to read it`);
+    throw new UserError(
+      `report ${path} has schemaVersion ${v}, newer than this tool's ${SCHEMA_VERSION}: upgrade membarrier-probe to ` +
+        `read it`,
+    );
   }
   // Version 1 reports (reasons as bare sentences) are upgraded, not refused: probe/migrate.ts.
   data = migrateReport(data);

@@ -21,15 +21,37 @@ function needsParens(node) {
     const op = p.operatorToken.kind;
     const K = ts.SyntaxKind;
     // Lower precedence than `+`, or `+` itself (string concatenation associates either way).
-    const loose = [K.PlusToken, K.BarBarToken, K.AmpersandAmpersandToken, K.QuestionQuestionToken, K.EqualsToken,
-      K.PlusEqualsToken, K.CommaToken, K.EqualsEqualsEqualsToken, K.ExclamationEqualsEqualsToken,
-      K.EqualsEqualsToken, K.ExclamationEqualsToken];
+    const loose = [
+      K.PlusToken,
+      K.BarBarToken,
+      K.AmpersandAmpersandToken,
+      K.QuestionQuestionToken,
+      K.EqualsToken,
+      K.PlusEqualsToken,
+      K.CommaToken,
+      K.EqualsEqualsEqualsToken,
+      K.ExclamationEqualsEqualsToken,
+      K.EqualsEqualsToken,
+      K.ExclamationEqualsToken,
+    ];
     return !loose.includes(op);
   }
-  return !(ts.isPropertyAssignment(p) || ts.isVariableDeclaration(p) || ts.isArrayLiteralExpression(p) ||
-    ts.isReturnStatement(p) || ts.isConditionalExpression(p) || ts.isParenthesizedExpression(p) ||
-    ts.isTemplateSpan(p) || ts.isSpreadElement(p) || ts.isArrowFunction(p) || ts.isExpressionStatement(p) ||
-    ts.isPropertyDeclaration(p) || ts.isParameter(p) || ts.isAsExpression(p) || ts.isThrowStatement(p));
+  return !(
+    ts.isPropertyAssignment(p) ||
+    ts.isVariableDeclaration(p) ||
+    ts.isArrayLiteralExpression(p) ||
+    ts.isReturnStatement(p) ||
+    ts.isConditionalExpression(p) ||
+    ts.isParenthesizedExpression(p) ||
+    ts.isTemplateSpan(p) ||
+    ts.isSpreadElement(p) ||
+    ts.isArrowFunction(p) ||
+    ts.isExpressionStatement(p) ||
+    ts.isPropertyDeclaration(p) ||
+    ts.isParameter(p) ||
+    ts.isAsExpression(p) ||
+    ts.isThrowStatement(p)
+  );
 }
 
 // Strings that must stay one literal: module specifiers, literal types, property names, tagged templates, enums.

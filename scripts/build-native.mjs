@@ -19,8 +19,11 @@ function findNodedir() {
 
 const nodedir = findNodedir();
 if (!nodedir) {
-  console.error('build-native: Node headers not found (looked in npm_config_nodedir and beside ' +
-    process.execPath + '); install the Node development headers or set npm_config_nodedir. Not downloading them.');
+  console.error(
+    'build-native: Node headers not found (looked in npm_config_nodedir and beside ' +
+      process.execPath +
+      '); install the Node development headers or set npm_config_nodedir. Not downloading them.',
+  );
   process.exit(1);
 }
 

@@ -37,11 +37,14 @@ const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8')).targets[
 
 // Same order as build-native.mjs: npm's configured nodedir, then the headers installed beside the
 // running node. The addon uses Node-API only, so any headers of a supported Node will do.
-const nodedir = [process.env.npm_config_nodedir, dirname(dirname(process.execPath))]
-  .find((d) => d && existsSync(join(d, 'include', 'node', 'node_api.h')));
+const nodedir = [process.env.npm_config_nodedir, dirname(dirname(process.execPath))].find(
+  (d) => d && existsSync(join(d, 'include', 'node', 'node_api.h')),
+);
 if (!nodedir) {
-  fail(`Node headers not found (looked in npm_config_nodedir and beside ${process.execPath}); ` +
-    'install the Node development headers or set npm_config_nodedir. Not downloading them.');
+  fail(
+    `Node headers not found (looked in npm_config_nodedir and beside ${process.execPath}); ` +
+      'install the Node development headers or set npm_config_nodedir. Not downloading them.',
+  );
 }
 
 // gyp's `<!(command)` is a command expansion run from the .gyp file's folder; binding.gyp uses it
@@ -63,12 +66,20 @@ const includes = [join(nodedir, 'include', 'node'), ...gyp.include_dirs.map(expa
 // from JS that does not fit the integer it is converted to (int(1e300), uint64_t(NaN)) is the
 // most likely undefined behaviour in an addon that converts JS numbers.
 // TSan cannot be combined with ASan; it gets a build of its own.
-const sanitize = thread ? ['-fsanitize=thread'] : ['-fsanitize=address,undefined,float-cast-overflow', '-fno-sanitize-recover=all'];
+const sanitize = thread
+  ? ['-fsanitize=thread']
+  : ['-fsanitize=address,undefined,float-cast-overflow', '-fno-sanitize-recover=all'];
 // binding.gyp's own C++ flags (warnings, -fno-exceptions, -pthread) so the sanitized build is the
 // same program as the release one, minus its optimisation level and language standard, set here.
 const gypFlags = (gyp.cflags_cc ?? []).filter((f) => !/^-O|^-std=/.test(f));
 const cflags = [
-  '-std=c++17', '-O1', '-g', '-fno-omit-frame-pointer', ...sanitize, '-fPIC', '-pthread',
+  '-std=c++17',
+  '-O1',
+  '-g',
+  '-fno-omit-frame-pointer',
+  ...sanitize,
+  '-fPIC',
+  '-pthread',
   ...gypFlags,
   ...(gyp.defines ?? []).map((d) => `-D${d}`),
   ...includes.map((i) => `-I${i}`),
@@ -90,7 +101,9 @@ function compile(job) {
   return new Promise((done) => {
     const child = spawn(cxx, job.args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', (e) => done({ job, ok: false, err: `${cxx}: ${e.message}` }));
     child.on('close', (code) => done({ job, ok: code === 0, err }));
   });
@@ -112,7 +125,8 @@ if (failures.length) fail(`compilation failed: ${failures.join(', ')}`);
 // The sanitizer flags are repeated at link time so that g++ records libasan and libubsan as
 // DT_NEEDED of the .node; node's own unresolved symbols (napi_*) are resolved when it is loaded.
 const link = spawnSync(cxx, ['-shared', ...sanitize, ...(gyp.ldflags ?? []), '-o', target, ...jobs.map((j) => j.obj)], {
-  cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
 });
 if (link.error) fail(`${cxx}: ${link.error.message}`);
 if (link.status !== 0) fail('link failed');

@@ -12,7 +12,7 @@ const line = (leaf) => {
 console.log('CPU:');
 const range = (base) => {
   const top = line(base);
-  for (let l = base + 1; top && l <= (top.eax >>> 0) && l < base + 0x100; l++) line(l);
+  for (let l = base + 1; top && l <= top.eax >>> 0 && l < base + 0x100; l++) line(l);
 };
 range(0);
 const hv = addon.cpuid(1, 0);

@@ -8,16 +8,20 @@ import { join } from 'node:path';
 import { requireEngine } from '../dist/probe/run/engine.js';
 
 const [out, strategy = 'mprotect', budget = '800'] = process.argv.slice(2);
-if (!out) { console.error('usage: capture-tlb-interrupts.mjs OUT_DIR [strategy] [budgetMs]'); process.exit(2); }
+if (!out) {
+  console.error('usage: capture-tlb-interrupts.mjs OUT_DIR [strategy] [budgetMs]');
+  process.exit(2);
+}
 mkdirSync(out, { recursive: true });
 const engine = requireEngine();
 const budgetMs = Number(budget);
 const t0 = performance.now();
 const samples = [];
-const take = () => samples.push({
-  atMs: Math.round((performance.now() - t0) * 10) / 10,
-  text: readFileSync('/proc/interrupts', 'utf8'),
-});
+const take = () =>
+  samples.push({
+    atMs: Math.round((performance.now() - t0) * 10) / 10,
+    text: readFileSync('/proc/interrupts', 'utf8'),
+  });
 take();
 const timer = setInterval(take, budgetMs / 8);
 const r = await engine.runPhase({ strategy, writerCpu: 0, readerCpus: [1], budgetMs, hardMs: budgetMs * 2 + 2000 });
@@ -25,8 +29,14 @@ clearInterval(timer);
 take();
 samples.forEach((s, i) => writeFileSync(join(out, `interrupts.${i}`), s.text));
 const meta = {
-  strategy, writerCpu: 0, readerCpus: [1], budgetMs, status: r.status, calls: r.mechanism?.calls ?? null,
-  descheduledCalls: r.mechanism?.descheduledCalls ?? null, onCpuCalls: r.readers.map((x) => x.onCpuCalls ?? 0),
+  strategy,
+  writerCpu: 0,
+  readerCpus: [1],
+  budgetMs,
+  status: r.status,
+  calls: r.mechanism?.calls ?? null,
+  descheduledCalls: r.mechanism?.descheduledCalls ?? null,
+  onCpuCalls: r.readers.map((x) => x.onCpuCalls ?? 0),
   samplesAtMs: samples.map((s) => s.atMs),
 };
 writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 1) + '\n');

@@ -13,5 +13,8 @@ if (!process.argv.includes('--write')) {
   const readme = readFileSync(`${root}README.md`, 'utf8');
   const re = /(<!-- codes:begin -->\n)[\s\S]*?(<!-- codes:end -->)/;
   if (!re.test(readme)) throw new Error('README.md has no <!-- codes:begin --> ... <!-- codes:end --> markers');
-  writeFileSync(`${root}README.md`, readme.replace(re, (_, begin, end) => `${begin}${table}\n${end}`));
+  writeFileSync(
+    `${root}README.md`,
+    readme.replace(re, (_, begin, end) => `${begin}${table}\n${end}`),
+  );
 }

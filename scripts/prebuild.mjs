@@ -34,15 +34,25 @@ const compat = join(root, 'native', 'platform', 'glibc_compat.h');
 // Debian's triplet-named tools, so the same commands work from an x64 or an arm64 host.
 const TARGETS = {
   x64: { triplet: 'x86_64-linux-gnu', machine: 'X86-64', debs: ['g++-x86-64-linux-gnu', 'binutils-x86-64-linux-gnu'] },
-  arm64: { triplet: 'aarch64-linux-gnu', machine: 'AArch64', debs: ['g++-aarch64-linux-gnu', 'binutils-aarch64-linux-gnu'] },
+  arm64: {
+    triplet: 'aarch64-linux-gnu',
+    machine: 'AArch64',
+    debs: ['g++-aarch64-linux-gnu', 'binutils-aarch64-linux-gnu'],
+  },
 };
 // What glibc 2.28 and GCC 8's libstdc++ (RHEL 8's) provide.
 const LIMITS = { GLIBC: '2.28', GLIBCXX: '3.4.25', CXXABI: '1.3.11' };
 // References from libstdc++.a and libgcc_eh.a to symbols newer than glibc 2.28, found with
 // readelf on a build without them; each is sent to its __wrap_ shim in glibc_compat.h.
 const WRAPPED = [
-  'pthread_create', 'pthread_join', 'pthread_detach', 'pthread_once', '__pthread_key_create',
-  '__libc_single_threaded', 'arc4random', '_dl_find_object',
+  'pthread_create',
+  'pthread_join',
+  'pthread_detach',
+  'pthread_once',
+  '__pthread_key_create',
+  '__libc_single_threaded',
+  'arc4random',
+  '_dl_find_object',
 ];
 
 const fail = (msg) => {
@@ -60,7 +70,8 @@ const run = (cmd, args, opts = {}) => {
 };
 
 const cmpVersion = (a, b) => {
-  const x = a.split('.').map(Number), y = b.split('.').map(Number);
+  const x = a.split('.').map(Number),
+    y = b.split('.').map(Number);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   }
@@ -84,37 +95,53 @@ function importedVersions(readelf, file) {
 
 /** The imports newer than LIMITS allow (GCC_ is libgcc_s, which must not be needed at all). */
 function tooNew(imports) {
-  return imports.filter(({ lib, version }) =>
-    lib === 'GCC' || (LIMITS[lib] !== undefined && cmpVersion(version, LIMITS[lib]) > 0));
+  return imports.filter(
+    ({ lib, version }) => lib === 'GCC' || (LIMITS[lib] !== undefined && cmpVersion(version, LIMITS[lib]) > 0),
+  );
 }
 
-const nodedir = [process.env.npm_config_nodedir, dirname(dirname(process.execPath))]
-  .find((d) => d && existsSync(join(d, 'include', 'node', 'node_api.h')));
+const nodedir = [process.env.npm_config_nodedir, dirname(dirname(process.execPath))].find(
+  (d) => d && existsSync(join(d, 'include', 'node', 'node_api.h')),
+);
 
 function prepare() {
   if (!nodedir) {
-    fail(`Node headers not found (looked in npm_config_nodedir and beside ${process.execPath}); ` +
-      'install the Node development headers or set npm_config_nodedir. Not downloading them.');
+    fail(
+      `Node headers not found (looked in npm_config_nodedir and beside ${process.execPath}); ` +
+        'install the Node development headers or set npm_config_nodedir. Not downloading them.',
+    );
   }
   const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8')).targets[0];
   // binding.gyp's `<!(command)` include dirs are command expansions run from the project root.
-  const includes = [join(nodedir, 'include', 'node'), ...gyp.include_dirs.map((dir) => {
-    const m = /^<!\((.*)\)$/.exec(dir);
-    return resolve(root, m ? run('sh', ['-c', m[1]]).trim() : dir);
-  })];
+  const includes = [
+    join(nodedir, 'include', 'node'),
+    ...gyp.include_dirs.map((dir) => {
+      const m = /^<!\((.*)\)$/.exec(dir);
+      return resolve(root, m ? run('sh', ['-c', m[1]]).trim() : dir);
+    }),
+  ];
   // binding.gyp's own flags (warnings, -fno-exceptions, -pthread, -std, -O2) so the prebuild is the
   // same program as `npm run build:native`'s. Added for the prebuild only:
   // -fPIC (node-gyp's common.gypi adds it to the normal build); -fvisibility=hidden so that only
   // the N-API entry points (marked visible by node_api.h) are exported; -include the version pins.
   const cflags = [
-    ...(gyp.cflags_cc ?? []), '-fPIC', '-fvisibility=hidden', '-fvisibility-inlines-hidden',
-    '-include', compat,
+    ...(gyp.cflags_cc ?? []),
+    '-fPIC',
+    '-fvisibility=hidden',
+    '-fvisibility-inlines-hidden',
+    '-include',
+    compat,
     ...(gyp.defines ?? []).map((d) => `-D${d}`),
     ...includes.map((i) => `-I${i}`),
   ];
   const ldflags = [
-    '-shared', ...(gyp.ldflags ?? []), '-static-libstdc++', '-static-libgcc',
-    '-Wl,--exclude-libs,ALL', '-Wl,--as-needed', '-Wl,-z,noexecstack',
+    '-shared',
+    ...(gyp.ldflags ?? []),
+    '-static-libstdc++',
+    '-static-libgcc',
+    '-Wl,--exclude-libs,ALL',
+    '-Wl,--as-needed',
+    '-Wl,-z,noexecstack',
     ...WRAPPED.map((s) => `-Wl,--wrap=${s}`),
   ];
   return { sources: gyp.sources, cflags, ldflags };
@@ -124,7 +151,9 @@ function compile(cxx, args) {
   return new Promise((done) => {
     const child = spawn(cxx, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], timeout: 300_000 });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', (e) => done({ ok: false, err: `${cxx}: ${e.message}\n` }));
     child.on('close', (code) => done({ ok: code === 0, err }));
   });
@@ -149,9 +178,18 @@ async function build(arch, { sources, cflags, ldflags }) {
   // The shims, compiled from the header itself (see glibc_compat.h).
   const shimObj = join(work, 'obj', 'glibc_compat_shims.o');
   jobs.push({
-    src: compat, obj: shimObj,
-    args: [...cflags.filter((f, i, a) => f !== '-include' && a[i - 1] !== '-include'),
-      '-DMBP_GLIBC_COMPAT_SHIMS', '-x', 'c++', '-c', compat, '-o', shimObj],
+    src: compat,
+    obj: shimObj,
+    args: [
+      ...cflags.filter((f, i, a) => f !== '-include' && a[i - 1] !== '-include'),
+      '-DMBP_GLIBC_COMPAT_SHIMS',
+      '-x',
+      'c++',
+      '-c',
+      compat,
+      '-o',
+      shimObj,
+    ],
   });
   for (const j of jobs) mkdirSync(dirname(j.obj), { recursive: true });
 
@@ -171,10 +209,14 @@ async function build(arch, { sources, cflags, ldflags }) {
   // (std::vector<int>::_M_realloc_insert, ...) are default-visibility even under
   // -fvisibility=hidden, and an exported one could be interposed by another copy in the process.
   const exportsMap = join(work, 'exports.map');
-  writeFileSync(exportsMap, '{\n  global: napi_register_module_v1; node_api_module_get_api_version_v1;\n  local: *;\n};\n');
+  writeFileSync(
+    exportsMap,
+    '{\n  global: napi_register_module_v1; node_api_module_get_api_version_v1;\n  local: *;\n};\n',
+  );
   const linked = join(work, 'node.napi.node');
-  run(tool('g++'), [...ldflags, `-Wl,--version-script=${exportsMap}`, '-o', linked, ...jobs.map((j) => j.obj)],
-    { timeout: 300_000 });
+  run(tool('g++'), [...ldflags, `-Wl,--version-script=${exportsMap}`, '-o', linked, ...jobs.map((j) => j.obj)], {
+    timeout: 300_000,
+  });
   run(tool('strip'), ['--strip-all', linked]);
 
   if (!new RegExp(`Machine:.*\\b${machine}$`, 'm').test(run(tool('readelf'), ['-h', linked]))) {
@@ -183,16 +225,19 @@ async function build(arch, { sources, cflags, ldflags }) {
   const imports = importedVersions(tool('readelf'), linked);
   const bad = tooNew(imports);
   if (bad.length) {
-    fail(`${arch}: imports symbol versions newer than glibc ${LIMITS.GLIBC} / GLIBCXX_${LIMITS.GLIBCXX} / ` +
-      `CXXABI_${LIMITS.CXXABI} allow: ${bad.map((b) => `${b.symbol}@${b.lib}_${b.version}`).join(', ')}` +
-      ' (pin them in native/platform/glibc_compat.h)');
+    fail(
+      `${arch}: imports symbol versions newer than glibc ${LIMITS.GLIBC} / GLIBCXX_${LIMITS.GLIBCXX} / ` +
+        `CXXABI_${LIMITS.CXXABI} allow: ${bad.map((b) => `${b.symbol}@${b.lib}_${b.version}`).join(', ')}` +
+        ' (pin them in native/platform/glibc_compat.h)',
+    );
   }
 
   const dest = join(root, 'prebuilds', `linux-${arch}`, 'node.napi.node');
   mkdirSync(dirname(dest), { recursive: true });
   copyFileSync(linked, dest);
-  const versions = [...new Set(imports.map((i) => `${i.lib}_${i.version}`))]
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const versions = [...new Set(imports.map((i) => `${i.lib}_${i.version}`))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
   console.log(`${dest}: ${machine}, needs ${versions.join(' ')}`);
 }
 

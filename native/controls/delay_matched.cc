@@ -9,7 +9,11 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"delay-matched", true, ReaderSide::kCompilerBarrier, true, "spin for the strategy's median latency",
+constexpr StrategyInfo kInfo{"delay-matched",
+                             true,
+                             ReaderSide::kCompilerBarrier,
+                             true,
+                             "spin for the strategy's median latency",
                              ControlCaps(ControlKind::kDelayMatched)};
 class DelayMatched : public Strategy {
  public:

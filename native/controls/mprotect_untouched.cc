@@ -6,7 +6,10 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"mprotect-untouched", true, ReaderSide::kCompilerBarrier, true,
+constexpr StrategyInfo kInfo{"mprotect-untouched",
+                             true,
+                             ReaderSide::kCompilerBarrier,
+                             true,
                              "mprotect(PROT_READ|PROT_WRITE); mprotect(PROT_READ) on a never-touched page",
                              ControlCaps(ControlKind::kNegative)};
 class MprotectUntouched : public Strategy {

@@ -6,7 +6,8 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"none", true, ReaderSide::kCompilerBarrier, false, "compiler barrier only", ControlCaps(ControlKind::kPositive)};
+constexpr StrategyInfo kInfo{
+    "none", true, ReaderSide::kCompilerBarrier, false, "compiler barrier only", ControlCaps(ControlKind::kPositive)};
 int Op() {
   CompilerBarrier();
   return 0;

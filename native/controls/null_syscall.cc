@@ -7,7 +7,12 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"null-syscall", true, ReaderSide::kCompilerBarrier, true, "syscall(SYS_getpid)", ControlCaps(ControlKind::kNullCall)};
+constexpr StrategyInfo kInfo{"null-syscall",
+                             true,
+                             ReaderSide::kCompilerBarrier,
+                             true,
+                             "syscall(SYS_getpid)",
+                             ControlCaps(ControlKind::kNullCall)};
 int Op() {
   syscall(SYS_getpid);
   return 0;

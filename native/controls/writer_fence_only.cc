@@ -6,7 +6,11 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"writer-fence-only", true, ReaderSide::kCompilerBarrier, false, "full fence on the writer only",
+constexpr StrategyInfo kInfo{"writer-fence-only",
+                             true,
+                             ReaderSide::kCompilerBarrier,
+                             false,
+                             "full fence on the writer only",
                              ControlCaps(ControlKind::kNegative)};
 int Op() {
   FullFence();

@@ -12,7 +12,8 @@ namespace {
 // W writers issuing the heavy barrier at once (harness/contention.h).
 class ContentionWorker : public EngineWorker {
  public:
-  ContentionWorker(Napi::Env env, const RegistryEntry* entry, ContentionParams p) : EngineWorker(env), entry_(entry), p_(std::move(p)) {}
+  ContentionWorker(Napi::Env env, const RegistryEntry* entry, ContentionParams p)
+      : EngineWorker(env), entry_(entry), p_(std::move(p)) {}
   void Execute() override { res_ = RunContention(*entry_, p_, g_engine_rate); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);

@@ -168,7 +168,8 @@ Napi::Value CheckPhaseOptions(const Napi::CallbackInfo& info) {
 Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double a = 0, b = 0;
-  if (!IntArg(info, 0, "measureSkew: cpuA", 0, 1048575, &a) || !IntArg(info, 1, "measureSkew: cpuB", 0, 1048575, &b)) return env.Null();
+  if (!IntArg(info, 0, "measureSkew: cpuA", 0, 1048575, &a) || !IntArg(info, 1, "measureSkew: cpuB", 0, 1048575, &b))
+    return env.Null();
   if (!ClaimExperiment(env)) return env.Null();
   return Launch(new SkewWorker(env, int(a), int(b)));
 }
@@ -176,7 +177,8 @@ Napi::Value MeasureSkewJs(const Napi::CallbackInfo& info) {
 Napi::Value ReaderCostJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double cpu = 0, n = 0;
-  if (!IntArg(info, 0, "readerCost: cpu", 0, 1048575, &cpu) || !IntArg(info, 1, "readerCost: iterations", 1, 1e9, &n)) return env.Null();
+  if (!IntArg(info, 0, "readerCost: cpu", 0, 1048575, &cpu) || !IntArg(info, 1, "readerCost: iterations", 1, 1e9, &n))
+    return env.Null();
   if (!ClaimExperiment(env)) return env.Null();
   return Launch(new ReaderCostWorker(env, int(cpu), uint64_t(n)));
 }
@@ -224,7 +226,8 @@ Napi::Object CapsObject(Napi::Env env, const StrategyCaps& c) {
   if (c.membarrier.command) {
     Napi::Object m = Napi::Object::New(env);
     m.Set("command", c.membarrier.command);
-    m.Set("register", c.membarrier.register_command ? Napi::Value(Napi::String::New(env, c.membarrier.register_command)) : env.Null());
+    m.Set("register", c.membarrier.register_command ? Napi::Value(Napi::String::New(env, c.membarrier.register_command))
+                                                    : env.Null());
     Napi::Array since = Napi::Array::New(env, 2);
     since.Set(0u, c.membarrier.since_major);
     since.Set(1u, c.membarrier.since_minor);
@@ -271,7 +274,9 @@ Napi::Value ReleaseBuffers(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value BuffersHeld(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(StuffingHeld())); }
+Napi::Value BuffersHeld(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(StuffingHeld()));
+}
 
 }  // namespace
 

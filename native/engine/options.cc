@@ -22,7 +22,8 @@ bool Field(const Napi::Object& o, const char* key, Napi::Value* v) {
 }
 
 // `fn` names the entry point in messages ("runPhase", "runContention").
-bool Number(const Napi::Object& o, const char* key, double lo, double hi, bool integer, double* out, const char* fn = "runPhase") {
+bool Number(const Napi::Object& o, const char* key, double lo, double hi, bool integer, double* out,
+            const char* fn = "runPhase") {
   Napi::Env env = o.Env();
   Napi::Value v;
   if (!Field(o, key, &v)) return false;
@@ -33,8 +34,9 @@ bool Number(const Napi::Object& o, const char* key, double lo, double hi, bool i
   }
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d < lo || d > hi || (integer && d != std::floor(d))) {
-    Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must be " + (integer ? "a whole number" : "a finite number") +
-                                   " in " + Range(lo, hi)).ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must be " +
+                                   (integer ? "a whole number" : "a finite number") + " in " + Range(lo, hi))
+        .ThrowAsJavaScriptException();
     return false;
   }
   *out = d;
@@ -47,7 +49,8 @@ bool CpuList(const Napi::Object& o, const char* key, const char* fn, std::vector
   Napi::Value cpus;
   if (!Field(o, key, &cpus)) return false;
   if (!cpus.IsArray() || cpus.As<Napi::Array>().Length() < 1 || cpus.As<Napi::Array>().Length() > 1024) {
-    Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must list 1..1024 CPUs").ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must list 1..1024 CPUs")
+        .ThrowAsJavaScriptException();
     return false;
   }
   Napi::Array a = cpus.As<Napi::Array>();
@@ -56,7 +59,8 @@ bool CpuList(const Napi::Object& o, const char* key, const char* fn, std::vector
     if (env.IsExceptionPending()) return false;
     const double d = c.IsNumber() ? c.As<Napi::Number>().DoubleValue() : -1;
     if (!std::isfinite(d) || d < 0 || d > 1048575 || d != std::floor(d)) {
-      Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must hold CPU numbers in [0, 1048575]").ThrowAsJavaScriptException();
+      Napi::RangeError::New(env, std::string(fn) + ": options." + key + " must hold CPU numbers in [0, 1048575]")
+          .ThrowAsJavaScriptException();
       return false;
     }
     out->push_back(int(d));
@@ -69,7 +73,8 @@ const RegistryEntry* StrategyField(const Napi::Object& o, const char* fn) {
   Napi::Value s;
   if (!Field(o, "strategy", &s)) return nullptr;
   if (!s.IsString()) {
-    Napi::TypeError::New(env, std::string(fn) + ": options.strategy must be a strategy id (string)").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, std::string(fn) + ": options.strategy must be a strategy id (string)")
+        .ThrowAsJavaScriptException();
     return nullptr;
   }
   const std::string id = s.As<Napi::String>().Utf8Value();
@@ -88,7 +93,8 @@ bool IntArg(const Napi::CallbackInfo& info, size_t i, const char* name, double l
   }
   const double d = info[i].As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d < lo || d > hi || d != std::floor(d)) {
-    Napi::RangeError::New(env, std::string(name) + " must be a whole number in " + Range(lo, hi)).ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, std::string(name) + " must be a whole number in " + Range(lo, hi))
+        .ThrowAsJavaScriptException();
     return false;
   }
   *out = d;
@@ -174,13 +180,15 @@ bool ParseContentionOptions(const Napi::Value& value, const TickRate& rate, Cont
   if (!wcpus.empty()) {
     std::string why;
     if (wcpus.size() < size_t(writers)) {
-      why = "must list at least one CPU per writer (" + std::to_string(int(writers)) + " writers, " + std::to_string(wcpus.size()) + " CPUs)";
+      why = "must list at least one CPU per writer (" + std::to_string(int(writers)) + " writers, " +
+            std::to_string(wcpus.size()) + " CPUs)";
     }
     for (size_t i = 0; why.empty() && i < wcpus.size(); ++i) {
       for (size_t j = 0; why.empty() && j < i; ++j)
         if (wcpus[j] == wcpus[i]) why = "lists CPU " + std::to_string(wcpus[i]) + " twice: writers may not share a CPU";
       for (int r : out->p.reader_cpus)
-        if (why.empty() && r == wcpus[i]) why = "includes CPU " + std::to_string(r) + ", a reader's: a writer may not share a reader's CPU";
+        if (why.empty() && r == wcpus[i])
+          why = "includes CPU " + std::to_string(r) + ", a reader's: a writer may not share a reader's CPU";
     }
     if (!why.empty()) {
       Napi::RangeError::New(env, "runContention: options.writerCpus " + why).ThrowAsJavaScriptException();

@@ -18,9 +18,9 @@ namespace {
 constexpr size_t kMaxCallsPerWriter = size_t(1) << 16;  // 768 KiB per writer, also when calls skip the IPI (~150 ns)
 
 struct Shared {
-  std::atomic<int> ready{0};               // readers and writers that are in place
-  std::atomic<uint64_t> budget_end{0};     // 0 until the coordinator says go
-  std::atomic<bool> abort{false};          // a thread failed, or setup did not complete: everyone stops
+  std::atomic<int> ready{0};            // readers and writers that are in place
+  std::atomic<uint64_t> budget_end{0};  // 0 until the coordinator says go
+  std::atomic<bool> abort{false};       // a thread failed, or setup did not complete: everyone stops
   std::atomic<bool> stop_readers{false};
   std::atomic<int> pin_failed_cpu{-1};
   std::atomic<int> attach_err{0};
@@ -32,8 +32,8 @@ bool Stopping(const Shared& sh, uint64_t now, uint64_t hard) {
   return now >= hard || g_cancel.load(std::memory_order_relaxed) || sh.abort.load(std::memory_order_relaxed);
 }
 
-void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams& p, Shared& sh, size_t r, const TickRate& rate,
-            ReaderEvidence& out) {
+void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams& p, Shared& sh, size_t r,
+            const TickRate& rate, ReaderEvidence& out) {
   out.cpu = p.reader_cpus[r];
   if (PinThisThread(p.reader_cpus[r])) {
     sh.pin_failed_cpu.store(p.reader_cpus[r]);
@@ -49,7 +49,8 @@ void Reader(std::vector<std::unique_ptr<Strategy>>& inst, const ContentionParams
   GapWatcher w(4096, threshold, threshold, /*descheduled_only=*/true);
   sh.ready.fetch_add(1);
   // Deadline: hard (and cancellation); normally ended by stop_readers after the writers finish.
-  w.WatchUntil([&](uint64_t now) { return sh.stop_readers.load(std::memory_order_relaxed) || Stopping(sh, now, p.hard_ticks); });
+  w.WatchUntil(
+      [&](uint64_t now) { return sh.stop_readers.load(std::memory_order_relaxed) || Stopping(sh, now, p.hard_ticks); });
   out.gaps = w.TakeGaps();
   out.gap_overflow = w.overflow();
 }
@@ -112,7 +113,8 @@ const char* ContentionSkipReason(const StrategyInfo& info) {
   // Teardown would uninstall the handler under the other), so concurrent barriers would be
   // reported complete before they were. The descriptor says which (StrategyCaps).
   if (!info.caps.concurrent_writers)
-    return "its instances share one global acknowledgement counter and signal handler: concurrent writers would count each other's acknowledgements";
+    return "its instances share one global acknowledgement counter and signal handler: concurrent writers would count "
+           "each other's acknowledgements";
   return nullptr;
 }
 
@@ -146,8 +148,10 @@ ContentionResult RunNow(const RegistryEntry& entry, const ContentionParams& p, c
   std::vector<std::vector<Window>> windows(W);
   std::vector<std::thread> readers, writers;
   std::vector<ReaderEvidence> seen(R);
-  for (size_t r = 0; r < R; ++r) readers.emplace_back(Reader, std::ref(inst), std::cref(p), std::ref(sh), r, std::cref(rate), std::ref(seen[r]));
-  for (size_t w = 0; w < W; ++w) writers.emplace_back(Writer, std::ref(*inst[w]), std::cref(p), std::ref(sh), w, std::ref(windows[w]));
+  for (size_t r = 0; r < R; ++r)
+    readers.emplace_back(Reader, std::ref(inst), std::cref(p), std::ref(sh), r, std::cref(rate), std::ref(seen[r]));
+  for (size_t w = 0; w < W; ++w)
+    writers.emplace_back(Writer, std::ref(*inst[w]), std::cref(p), std::ref(sh), w, std::ref(windows[w]));
   bool timed_out = false;
   // Deadline: hard, for every reader and writer to be in place.
   while (sh.ready.load() < int(R + W)) {
@@ -160,7 +164,8 @@ ContentionResult RunNow(const RegistryEntry& entry, const ContentionParams& p, c
     std::this_thread::yield();
   }
   const uint64_t t_begin = Tick();
-  if (!sh.abort.load()) sh.budget_end.store(std::min(t_begin + p.budget_ticks, p.hard_ticks), std::memory_order_release);
+  if (!sh.abort.load())
+    sh.budget_end.store(std::min(t_begin + p.budget_ticks, p.hard_ticks), std::memory_order_release);
   for (auto& t : writers) t.join();
   res.elapsed_ticks = Tick() - t_begin;
   sh.stop_readers.store(true);
@@ -177,8 +182,9 @@ ContentionResult RunNow(const RegistryEntry& entry, const ContentionParams& p, c
   uint64_t overflow = 0;
   for (const ReaderEvidence& e : seen) overflow += e.gap_overflow;
   if (overflow) {
-    res.notes.push_back({"gap-store-full", "a reader was switched out more often than it could record: "
-                                           "the calls after that were left out"});
+    res.notes.push_back({"gap-store-full",
+                         "a reader was switched out more often than it could record: "
+                         "the calls after that were left out"});
   }
   if (sh.capped.load()) {
     res.notes.push_back({"call-cap-reached", "a writer reached the call cap before the budget ended"});

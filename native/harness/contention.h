@@ -28,7 +28,7 @@ struct ContentionResult {
   int err = 0;
   std::string what;
   std::vector<Note> notes;
-  Latency latency;  // over the calls made while every reader was on its CPU
+  Latency latency;                 // over the calls made while every reader was on its CPU
   uint64_t descheduled_calls = 0;  // calls made while a reader was switched out: no IPI needed, not in latency
   uint64_t elapsed_ticks = 0;
 };

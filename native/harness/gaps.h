@@ -80,7 +80,7 @@ class GapWatcher {
 
  private:
   static uint64_t ContextSwitches() {
-    struct rusage ru {};
+    struct rusage ru{};
     getrusage(RUSAGE_THREAD, &ru);
     return uint64_t(ru.ru_nvcsw) + uint64_t(ru.ru_nivcsw);
   }

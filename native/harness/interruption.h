@@ -12,22 +12,22 @@ namespace mbp {
 
 struct ReaderMechanism {
   int cpu = -1;
-  uint64_t on_cpu_calls = 0;      // calls during which this reader was not descheduled
-  uint64_t interrupted = 0;       // ... and during which it had a short gap
-  uint64_t raw_interrupted = 0;   // calls during which it had any gap
+  uint64_t on_cpu_calls = 0;     // calls during which this reader was not descheduled
+  uint64_t interrupted = 0;      // ... and during which it had a short gap
+  uint64_t raw_interrupted = 0;  // calls during which it had any gap
   uint64_t gaps = 0, descheduled_gaps = 0;
   double median_interruption_ns = 0;  // length of the gaps that fell inside calls, on CPU
 };
 
 struct Mechanism {
-  uint64_t calls = 0;                 // calls judged (all but the unobserved)
-  uint64_t unobserved_calls = 0;      // after a reader's gap store filled up: left out, not guessed
-  uint64_t on_cpu_calls = 0;          // every reader stayed on its CPU
+  uint64_t calls = 0;             // calls judged (all but the unobserved)
+  uint64_t unobserved_calls = 0;  // after a reader's gap store filled up: left out, not guessed
+  uint64_t on_cpu_calls = 0;      // every reader stayed on its CPU
   uint64_t descheduled_calls = 0;
-  uint64_t all_interrupted = 0;       // on-CPU calls that interrupted every reader
-  uint64_t raw_all_interrupted = 0;   // calls with a gap on every reader, descheduled or not
+  uint64_t all_interrupted = 0;      // on-CPU calls that interrupted every reader
+  uint64_t raw_all_interrupted = 0;  // calls with a gap on every reader, descheduled or not
   std::vector<ReaderMechanism> readers;
-  std::vector<bool> on_cpu;           // per call (false for unobserved calls too)
+  std::vector<bool> on_cpu;  // per call (false for unobserved calls too)
 };
 
 Mechanism AnalyseInterruption(const std::vector<Window>& windows, const std::vector<ReaderEvidence>& readers,

@@ -42,13 +42,13 @@ inline uint64_t XorShift(uint64_t& s) {
 // Everything the threads of one phase share. Trials are run in batches of `n` slots so that no
 // SB variable is reused (and so needs no reset) until the whole batch is tallied.
 struct Shared {
-  Shared(size_t readers, size_t n) : n(n), y(n), x(readers * n), r0(readers * n, kMissed), r1(readers * n, 0),
-                                     start(n), sync(readers) {}
+  Shared(size_t readers, size_t n)
+      : n(n), y(n), x(readers * n), r0(readers * n, kMissed), r1(readers * n, 0), start(n), sync(readers) {}
   size_t n;
   Announce ann;
-  std::vector<Line> y, x;           // x[r * n + slot]
+  std::vector<Line> y, x;  // x[r * n + slot]
   std::vector<uint8_t> r0, r1;
-  std::vector<uint64_t> start;      // per slot, written before the slot is announced
+  std::vector<uint64_t> start;  // per slot, written before the slot is announced
   std::vector<ReaderSync> sync;
   std::atomic<int> ready{0};
   std::atomic<int> pin_failed_cpu{-1};
@@ -173,7 +173,8 @@ void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
     }
     const uint64_t now = Tick();
     if (now >= budget_end || seq > p.max_trials || g_cancel.load(std::memory_order_relaxed) ||
-        sh.pin_failed_cpu.load(std::memory_order_relaxed) >= 0) break;
+        sh.pin_failed_cpu.load(std::memory_order_relaxed) >= 0)
+      break;
     if (now >= hard) {
       sh.timed_out.store(true);
       break;
@@ -245,8 +246,9 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
     PrepareResult prep = ps.s->Prepare(int(R));
     ps.out.notes = prep.notes;
     if (late && !prep.err)
-      ps.out.notes.push_back({"registered-after-readers",
-                              "registered once every reader was running on its CPU (a no-op if an earlier phase registered)"});
+      ps.out.notes.push_back(
+          {"registered-after-readers",
+           "registered once every reader was running on its CPU (a no-op if an earlier phase registered)"});
     if (!prep.err) return true;
     ps.out.status = SbEvidence::Status::kUnavailable;
     ps.out.err = prep.err;
@@ -256,17 +258,16 @@ void WriterThread(const std::shared_ptr<PhaseState>& st) {
   if (!late && !prepare()) return ps.s->Teardown();
   for (size_t r = 0; r < R; ++r) {
     if (ps.side == ReaderSide::kFullFence)
-      readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh), ps.stuff.get(), r,
-                           std::ref(ps.out.readers[r]));
+      readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh),
+                           ps.stuff.get(), r, std::ref(ps.out.readers[r]));
     else
-      readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh), ps.stuff.get(), r,
-                           std::ref(ps.out.readers[r]));
+      readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh),
+                           ps.stuff.get(), r, std::ref(ps.out.readers[r]));
   }
   if (late) {
     // Deadline: hard, for the readers to come up (WriterLoop's own wait then returns at once).
     while (ps.sh.ready.load() < int(R) && ps.sh.pin_failed_cpu.load() < 0 && !g_cancel.load() &&
-           Tick() < p.hard_ticks) {
-    }
+           Tick() < p.hard_ticks) {}
   }
   if (!late || prepare()) WriterLoop(*ps.s, p, ps.sh, ps.out);
   ps.sh.ann.stop.store(1);

@@ -17,16 +17,16 @@ namespace mbp {
 struct SbParams {
   int writer_cpu = 0;
   std::vector<int> reader_cpus;
-  int stuff_lines = 0;            // K: cold-line stores before the reader's SB store
-  int64_t offset_ticks = 0;       // writer start relative to the readers' (may be negative)
-  uint64_t jitter_ticks = 0;      // uniform random [0, jitter) added to each reader's start per trial
-  uint64_t lead_ticks = 0;        // how far ahead the writer announces a trial's start
+  int stuff_lines = 0;              // K: cold-line stores before the reader's SB store
+  int64_t offset_ticks = 0;         // writer start relative to the readers' (may be negative)
+  uint64_t jitter_ticks = 0;        // uniform random [0, jitter) added to each reader's start per trial
+  uint64_t lead_ticks = 0;          // how far ahead the writer announces a trial's start
   uint64_t writer_delay_ticks = 0;  // horizon points: spin between HEAVY and reading x_i
   uint64_t max_trials = 0;
-  uint64_t budget_ticks = 0;      // stop starting trials after this long
-  uint64_t hard_ticks = 0;        // every loop of the phase stops by this tick (then: timeout)
-  uint64_t abandon_ticks = 0;     // watchdog: a writer still inside Heavy() by this tick is abandoned (0: never)
-  int stall_ms = 0;               // test hook for the watchdog: the first call first blocks this long in poll(2)
+  uint64_t budget_ticks = 0;   // stop starting trials after this long
+  uint64_t hard_ticks = 0;     // every loop of the phase stops by this tick (then: timeout)
+  uint64_t abandon_ticks = 0;  // watchdog: a writer still inside Heavy() by this tick is abandoned (0: never)
+  int stall_ms = 0;            // test hook for the watchdog: the first call first blocks this long in poll(2)
   uint64_t gap_spin_ticks = ~0ull, gap_trial_ticks = ~0ull;
   uint64_t seed = 1;
   bool record_windows = true;
@@ -38,7 +38,7 @@ struct ReaderEvidence {
   uint64_t missed = 0;        // trials this reader arrived too late for
   std::vector<Gap> gaps;
   uint64_t gap_overflow = 0;
-  uint64_t overflow_at = 0;   // clock at the first gap that did not fit (0: none): later calls are unobserved
+  uint64_t overflow_at = 0;  // clock at the first gap that did not fit (0: none): later calls are unobserved
   StepHistogram spin_steps, trial_steps;
 };
 

@@ -53,26 +53,26 @@ Skew MeasureSkew(int cpu_a, int cpu_b, const TickRate& rate, int rounds) {
   int err_a = 0;
   // Side A runs on a thread of its own too: the caller's thread keeps its affinity.
   std::thread a([&] {
-  err_a = PinThisThread(cpu_a);
-  double best_rtt = 1e300;
-  for (int i = 1; i <= rounds && !err_a; ++i) {
-    const uint64_t t1 = Tick();
-    pp.ping.store(uint64_t(i), std::memory_order_release);
-    uint64_t got;
-    while ((got = pp.pong.load(std::memory_order_acquire)) != uint64_t(i)) {
-      if (got == ~0ull || deadline.Passed()) break;
-      CpuRelax();
+    err_a = PinThisThread(cpu_a);
+    double best_rtt = 1e300;
+    for (int i = 1; i <= rounds && !err_a; ++i) {
+      const uint64_t t1 = Tick();
+      pp.ping.store(uint64_t(i), std::memory_order_release);
+      uint64_t got;
+      while ((got = pp.pong.load(std::memory_order_acquire)) != uint64_t(i)) {
+        if (got == ~0ull || deadline.Passed()) break;
+        CpuRelax();
+      }
+      if (got != uint64_t(i)) break;
+      const uint64_t t3 = Tick();
+      const double rtt = double(t3 - t1);
+      if (rtt < best_rtt) {
+        best_rtt = rtt;
+        out.offset_ns = rate.ToNs(double(pp.pong_tick.load()) - (double(t1) + double(t3)) / 2);
+        out.uncertainty_ns = rate.ToNs(rtt / 2);
+      }
     }
-    if (got != uint64_t(i)) break;
-    const uint64_t t3 = Tick();
-    const double rtt = double(t3 - t1);
-    if (rtt < best_rtt) {
-      best_rtt = rtt;
-      out.offset_ns = rate.ToNs(double(pp.pong_tick.load()) - (double(t1) + double(t3)) / 2);
-      out.uncertainty_ns = rate.ToNs(rtt / 2);
-    }
-  }
-  pp.ping.store(~0ull);  // release b if we stopped early
+    pp.ping.store(~0ull);  // release b if we stopped early
   });
   a.join();
   b.join();

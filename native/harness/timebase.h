@@ -27,8 +27,8 @@ TickRate SelectTimebase(bool use_cycles, int ms);
 // Cross-CPU offset of the clock between two CPUs, by ping-pong: the offset is taken from the
 // exchange with the shortest round trip, and the round trip bounds its error.
 struct Skew {
-  int err = 0;             // errno if a thread could not be pinned
-  double offset_ns = 0;    // clock(b) - clock(a)
+  int err = 0;           // errno if a thread could not be pinned
+  double offset_ns = 0;  // clock(b) - clock(a)
   double uncertainty_ns = 0;
 };
 Skew MeasureSkew(int cpu_a, int cpu_b, const TickRate& rate, int rounds);

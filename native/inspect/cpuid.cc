@@ -21,7 +21,8 @@ std::optional<CpuidRegs> Cpuid(uint32_t leaf, uint32_t subleaf) {
   if (!__get_cpuid_count(leaf, subleaf, &r.eax, &r.ebx, &r.ecx, &r.edx)) return std::nullopt;
   return r;
 #else
-  (void)leaf; (void)subleaf;
+  (void)leaf;
+  (void)subleaf;
   return std::nullopt;
 #endif
 }

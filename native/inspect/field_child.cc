@@ -105,8 +105,9 @@ void Effect(int fd, const FieldSampleParams& p, uint64_t hard) {
   ev[0].cpu = p.reader_cpu;
   ev[0].gaps = std::move(reader.gaps);
   const EffectKind a = Summarise(mb, ev), b = Summarise(null, ev);
-  const double v[] = {double(a.calls), double(a.on_cpu_calls), double(a.interrupted), a.p50_ns,
-                      double(b.calls), double(b.on_cpu_calls), double(b.interrupted), b.p50_ns, double(reader.threshold)};
+  const double v[] = {double(a.calls),         double(a.on_cpu_calls), double(a.interrupted), a.p50_ns,
+                      double(b.calls),         double(b.on_cpu_calls), double(b.interrupted), b.p50_ns,
+                      double(reader.threshold)};
   std::copy(std::begin(v), std::end(v), rec.v);
   WriteRecord(fd, &rec, sizeof rec);
 }
@@ -196,11 +197,12 @@ void Apply(FieldSample& s, const Record& rec) {
 
 FieldSample SampleFieldInChild(const FieldSampleParams& p) {
   FieldSample s;
-  s.end = RunInChild([&](int fd) { Body(fd, p); }, sizeof(Record), p.timeout_ms, [&](const void* raw) {
-    Record rec;
-    __builtin_memcpy(&rec, raw, sizeof rec);
-    Apply(s, rec);
-  });
+  s.end = RunInChild([&](int fd) { Body(fd, p); }, sizeof(Record), p.timeout_ms,
+                     [&](const void* raw) {
+                       Record rec;
+                       __builtin_memcpy(&rec, raw, sizeof rec);
+                       Apply(s, rec);
+                     });
   return s;
 }
 

@@ -31,7 +31,10 @@ SysResult GetAffinity(std::vector<int>& cpus);
 struct MembarrierChildReport {
   ChildEnd end;
   std::optional<SysResult> query;  // absent: the child ended before reporting it
-  struct Registration { int cmd; SysResult result; };
+  struct Registration {
+    int cmd;
+    SysResult result;
+  };
   std::vector<Registration> registrations;
   std::optional<SysResult> get_registrations;  // read back after registering
 };
@@ -49,10 +52,10 @@ extern const int kMembarrierChildSequenceLength;
 // That is why runtimes should register before their first thread starts (dotnet/runtime#106722).
 struct RegistrationSample {
   bool ok = false;
-  uint64_t ns = 0;       // when ok
-  int err = 0;           // the REGISTER's errno, or 0 when it failed for another reason (note says)
-  std::string note;      // empty, or what qualifies the figure
-  std::string code;      // the note's reason code (probe/codes.ts), set with it: logic keys on this, not the note
+  uint64_t ns = 0;   // when ok
+  int err = 0;       // the REGISTER's errno, or 0 when it failed for another reason (note says)
+  std::string note;  // empty, or what qualifies the figure
+  std::string code;  // the note's reason code (probe/codes.ts), set with it: logic keys on this, not the note
 };
 struct RegistrationCost {
   RegistrationSample fresh;     // first REGISTER in a forked, single-threaded child
@@ -82,14 +85,14 @@ struct EffectKind {
   double p50_ns = 0;
 };
 struct EffectSample {
-  int err = 0;           // a failed pin or call: its errno; the shares are then partial
-  std::string what;      // which step failed
+  int err = 0;       // a failed pin or call: its errno; the shares are then partial
+  std::string what;  // which step failed
   EffectKind membarrier, null_syscall;
   double gap_threshold_ns = 0;
 };
 struct ContentionSample {
   int writers = 0;
-  std::string status;    // ContentionStatusName
+  std::string status;  // ContentionStatusName
   int err = 0;
   double p50_ns = 0, p99_ns = 0, max_ns = 0;
   uint64_t calls = 0;
@@ -117,15 +120,15 @@ struct RegistrationOrderParams {
   int writer_cpu = -1, reader_cpu = -1;  // two distinct CPUs we may run on
   int calls = 400;                       // GLOBAL_EXPEDITED calls per attempt, 20 us apart
   int min_rounds = 2, max_rounds = 12;
-  int budget_ms = 1500;                  // no child starts after this, and none runs much past it
-  int timeout_ms = 1000;                 // per child, then SIGKILL
+  int budget_ms = 1500;   // no child starts after this, and none runs much past it
+  int timeout_ms = 1000;  // per child, then SIGKILL
 };
 constexpr uint64_t kShownMissedCalls = 10;
 struct RegistrationOrderAttempt {
   RegistrationOrderPattern pattern = RegistrationOrderPattern::kTrigger;
   ChildEnd end;
-  bool reported = false;   // the child wrote its record
-  int err = 0, step = 0;   // step: 1 pinning, 2 registering, 3 a call, 4 a reader that never came up
+  bool reported = false;  // the child wrote its record
+  int err = 0, step = 0;  // step: 1 pinning, 2 registering, 3 a call, 4 a reader that never came up
   uint64_t calls = 0, on_cpu_calls = 0, reached = 0;  // reached: on-CPU calls the reader saw a gap in
   double p50_ns = 0, gap_threshold_ns = 0, register_ns = 0;
 };

@@ -13,7 +13,7 @@ namespace mbp {
 
 MemlockReport ProbeMemlock() {
   MemlockReport rep;
-  struct rlimit rl {};
+  struct rlimit rl{};
   if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
     if (rl.rlim_cur != RLIM_INFINITY) rep.soft = rl.rlim_cur;
     if (rl.rlim_max != RLIM_INFINITY) rep.hard = rl.rlim_max;

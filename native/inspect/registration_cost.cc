@@ -64,7 +64,8 @@ RegistrationSample Fresh(int timeout_ms) {
   if (!got) {
     if (end.kind == ChildEnd::Kind::kForkFailed) return Fail(end.fork_errno, "fork failed");
     if (end.kind == ChildEnd::Kind::kTimeout) return Fail(0, "the child outlived the deadline and was killed");
-    if (end.kind == ChildEnd::Kind::kSignaled) return Fail(0, "the child was killed by signal " + std::to_string(end.signal) + " (seccomp?)");
+    if (end.kind == ChildEnd::Kind::kSignaled)
+      return Fail(0, "the child was killed by signal " + std::to_string(end.signal) + " (seccomp?)");
     return Fail(0, "the child ended without reporting");
   }
   if (rec.ret < 0) return Fail(int(-rec.ret), "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED failed");
@@ -109,8 +110,11 @@ RegistrationSample Threaded() {
   s.ok = true;
   s.ns = uint64_t(ns);
   s.code = "registration-threaded";
-  s.note = "first registration of this process, which had " + (threads > 0 ? std::to_string(threads) : std::string("several")) + " threads";
-  if (regs < 0) s.note += " (GET_REGISTRATIONS: errno " + std::to_string(-regs) + ", so an earlier registration cannot be ruled out)";
+  s.note = "first registration of this process, which had " +
+           (threads > 0 ? std::to_string(threads) : std::string("several")) + " threads";
+  if (regs < 0)
+    s.note +=
+        " (GET_REGISTRATIONS: errno " + std::to_string(-regs) + ", so an earlier registration cannot be ruled out)";
   if (sysconf(_SC_NPROCESSORS_ONLN) == 1) s.note += "; one CPU online, where the kernel skips the grace period";
   return s;
 }

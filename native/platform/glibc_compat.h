@@ -112,7 +112,7 @@ static int MbpFindObjectPhdr(struct dl_phdr_info* info, size_t, void* data) {
   void* eh_frame = nullptr;
   bool inside = false;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    const ElfW(Phdr) & ph = info->dlpi_phdr[i];
     uintptr_t start = info->dlpi_addr + ph.p_vaddr;
     if (ph.p_type == PT_LOAD) {
       if (start < lo) lo = start;

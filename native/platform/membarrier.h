@@ -4,8 +4,8 @@
 #pragma once
 #include <sys/syscall.h>
 
-#include <cerrno>
 #include <unistd.h>
+#include <cerrno>
 
 #ifndef __NR_membarrier
 #if defined(__x86_64__)
@@ -37,7 +37,9 @@ inline long membarrier(int cmd, unsigned flags = 0, int cpu_id = 0) {
   long r = syscall(__NR_membarrier, cmd, flags, cpu_id);
   return r < 0 ? -errno : r;
 #else
-  (void)cmd; (void)flags; (void)cpu_id;
+  (void)cmd;
+  (void)flags;
+  (void)cpu_id;
   return -ENOSYS;
 #endif
 }

@@ -10,7 +10,10 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"madvise-dontneed", false, ReaderSide::kCompilerBarrier, true,
+constexpr StrategyInfo kInfo{"madvise-dontneed",
+                             false,
+                             ReaderSide::kCompilerBarrier,
+                             true,
                              "store to the page (fault it in); madvise(MADV_DONTNEED)",
                              PageTableCaps(/*mlocked_page=*/false)};
 

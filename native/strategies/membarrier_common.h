@@ -14,7 +14,9 @@ class MembarrierStrategy : public Strategy {
   // The registration's name comes from the descriptor (StrategyInfo::caps), so the report's step and
   // the catalogue's capability can never disagree.
   MembarrierStrategy(const StrategyInfo& info, int register_cmd, int barrier_cmd)
-      : info_(info), register_cmd_(register_cmd), barrier_cmd_(barrier_cmd),
+      : info_(info),
+        register_cmd_(register_cmd),
+        barrier_cmd_(barrier_cmd),
         register_name_(info.caps.membarrier.register_command ? info.caps.membarrier.register_command : "") {}
   const StrategyInfo& info() const override { return info_; }
   PrepareResult Prepare(int) override {
@@ -29,10 +31,10 @@ class MembarrierStrategy : public Strategy {
       // process whose readers are measured was registered, not only a child at inspect time.
       long regs = membarrier(kGetRegistrations);
       if (regs >= 0) {
-        r.notes.push_back({"registrations-read-back",
-                           std::string("GET_REGISTRATIONS in this process after registering: ") + std::to_string(regs) +
-                               ((regs & register_cmd_) ? " (includes this registration)"
-                                                       : " (does NOT include this registration)")});
+        r.notes.push_back(
+            {"registrations-read-back",
+             std::string("GET_REGISTRATIONS in this process after registering: ") + std::to_string(regs) +
+                 ((regs & register_cmd_) ? " (includes this registration)" : " (does NOT include this registration)")});
       }
     }
     return r;

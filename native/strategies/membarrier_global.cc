@@ -8,9 +8,13 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"membarrier-global", false, ReaderSide::kCompilerBarrier, false,
-                             "membarrier(MEMBARRIER_CMD_GLOBAL)",
-                             MembarrierCaps({"MEMBARRIER_CMD_GLOBAL", nullptr, 4, 3}, /*cross_process=*/true, /*slow=*/true)};
+constexpr StrategyInfo kInfo{
+    "membarrier-global",
+    false,
+    ReaderSide::kCompilerBarrier,
+    false,
+    "membarrier(MEMBARRIER_CMD_GLOBAL)",
+    MembarrierCaps({"MEMBARRIER_CMD_GLOBAL", nullptr, 4, 3}, /*cross_process=*/true, /*slow=*/true)};
 std::unique_ptr<Strategy> Make(const StrategyParams&) {
   return std::make_unique<MembarrierStrategy>(kInfo, 0, kGlobal);
 }

@@ -10,7 +10,10 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"membarrier-global-expedited", false, ReaderSide::kCompilerBarrier, true,
+constexpr StrategyInfo kInfo{"membarrier-global-expedited",
+                             false,
+                             ReaderSide::kCompilerBarrier,
+                             true,
                              "membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)",
                              RegistrationOrderSensitive(MembarrierCaps(
                                  {"MEMBARRIER_CMD_GLOBAL_EXPEDITED", "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED", 4, 16},

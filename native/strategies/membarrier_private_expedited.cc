@@ -9,10 +9,14 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"membarrier-private-expedited", false, ReaderSide::kCompilerBarrier, true,
-                             "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)",
-                             MembarrierCaps({"MEMBARRIER_CMD_PRIVATE_EXPEDITED", "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED", 4, 14},
-                                            /*cross_process=*/false, /*slow=*/false)};
+constexpr StrategyInfo kInfo{
+    "membarrier-private-expedited",
+    false,
+    ReaderSide::kCompilerBarrier,
+    true,
+    "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)",
+    MembarrierCaps({"MEMBARRIER_CMD_PRIVATE_EXPEDITED", "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED", 4, 14},
+                   /*cross_process=*/false, /*slow=*/false)};
 std::unique_ptr<Strategy> Make(const StrategyParams&) {
   return std::make_unique<MembarrierStrategy>(kInfo, kRegisterPrivateExpedited, kPrivateExpedited);
 }

@@ -9,9 +9,13 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"membarrier-private-expedited-sync-core", false, ReaderSide::kCompilerBarrier, true,
+constexpr StrategyInfo kInfo{"membarrier-private-expedited-sync-core",
+                             false,
+                             ReaderSide::kCompilerBarrier,
+                             true,
                              "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)",
-                             MembarrierCaps({"MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE", "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE", 4, 16},
+                             MembarrierCaps({"MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE",
+                                             "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE", 4, 16},
                                             /*cross_process=*/false, /*slow=*/false)};
 std::unique_ptr<Strategy> Make(const StrategyParams&) {
   return std::make_unique<MembarrierStrategy>(kInfo, kRegisterPrivateExpeditedSyncCore, kPrivateExpeditedSyncCore);

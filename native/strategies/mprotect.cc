@@ -13,7 +13,10 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"mprotect", false, ReaderSide::kCompilerBarrier, true,
+constexpr StrategyInfo kInfo{"mprotect",
+                             false,
+                             ReaderSide::kCompilerBarrier,
+                             true,
                              "mprotect(PROT_READ|PROT_WRITE); store to the page; mprotect(PROT_READ)",
                              PageTableCaps(/*mlocked_page=*/true)};
 

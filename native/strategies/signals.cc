@@ -18,12 +18,15 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"signals", false, ReaderSide::kCompilerBarrier, true,
-                             "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement",
-                             // One process-wide acknowledgement counter and handler (below): two writers
-                             // would count each other's acknowledgements as their own.
-                             {Family::kSignals, kNoMembarrier, false, false, /*concurrent_writers=*/false, false,
-                              ControlKind::kNotControl}};
+constexpr StrategyInfo kInfo{
+    "signals",
+    false,
+    ReaderSide::kCompilerBarrier,
+    true,
+    "pthread_kill(reader, SIGRTMIN+7) to every reader; wait for each handler's acknowledgement",
+    // One process-wide acknowledgement counter and handler (below): two writers
+    // would count each other's acknowledgements as their own.
+    {Family::kSignals, kNoMembarrier, false, false, /*concurrent_writers=*/false, false, ControlKind::kNotControl}};
 // A reader descheduled behind a CPU hog can wait several scheduler slices before its handler runs;
 // one that takes half a second is stuck.
 constexpr uint64_t kAckDeadlineNs = 500'000'000;
@@ -40,7 +43,7 @@ class Signals : public Strategy {
   const StrategyInfo& info() const override { return kInfo; }
   PrepareResult Prepare(int readers) override {
     threads_.assign(size_t(readers), pthread_t{});
-    struct sigaction sa {};
+    struct sigaction sa{};
     sa.sa_handler = OnSignal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
@@ -84,7 +87,7 @@ class Signals : public Strategy {
  private:
   static int Signal() { return SIGRTMIN + 7; }
   std::vector<pthread_t> threads_;
-  struct sigaction old_ {};
+  struct sigaction old_{};
   bool installed_ = false;
 };
 

@@ -9,7 +9,11 @@
 
 namespace mbp {
 namespace {
-constexpr StrategyInfo kInfo{"symmetric-fence", false, ReaderSide::kFullFence, false, "full fence on writer and readers",
+constexpr StrategyInfo kInfo{"symmetric-fence",
+                             false,
+                             ReaderSide::kFullFence,
+                             false,
+                             "full fence on writer and readers",
                              {Family::kFence, kNoMembarrier, false, false, true, false, ControlKind::kNotControl}};
 class SymmetricFence : public Strategy {
  public:

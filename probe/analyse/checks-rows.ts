@@ -30,12 +30,21 @@ export const CHECK_SOURCES: Record<FieldCheckId, string> = {
 };
 
 const TITLES: Record<FieldCheckId, string> = {
-  'fatal-denial': 'Fatal denial', 'silent-success': 'Success that does nothing', 'registration-cost': 'Registration cost',
-  contention: 'Contention', 'cpu-quota': 'CPU quota', 'single-cpu': 'Single CPU', 'cpu-hotplug': 'CPU hotplug',
-  'user-mode-emulation': 'User-mode emulation', tracer: 'Tracer', 'emulated-kernel': 'Emulated kernel', android: 'Android',
-  'known-defects': 'Known kernel defects', mlock: 'mlock', 'signals-self-test': 'Signals self-test',
+  'fatal-denial': 'Fatal denial',
+  'silent-success': 'Success that does nothing',
+  'registration-cost': 'Registration cost',
+  contention: 'Contention',
+  'cpu-quota': 'CPU quota',
+  'single-cpu': 'Single CPU',
+  'cpu-hotplug': 'CPU hotplug',
+  'user-mode-emulation': 'User-mode emulation',
+  tracer: 'Tracer',
+  'emulated-kernel': 'Emulated kernel',
+  android: 'Android',
+  'known-defects': 'Known kernel defects',
+  mlock: 'mlock',
+  'signals-self-test': 'Signals self-test',
 };
-
 
 export function row(id: FieldCheckId, status: FieldCheck['status'], code: Code, text: string, risk?: Risk): FieldCheck {
   return { id, title: TITLES[id], status, code, text, source: risk?.source ?? CHECK_SOURCES[id] };
@@ -44,4 +53,3 @@ export function row(id: FieldCheckId, status: FieldCheck['status'], code: Code, 
 // A row that reuses a risk carries the risk's id as its code.
 export const fromRisk = (id: FieldCheckId, r: Risk): FieldCheck =>
   row(id, r.severity === 'unsafe' ? 'problem' : r.severity, r.id, r.text, r);
-

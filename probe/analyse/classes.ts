@@ -3,7 +3,16 @@
 // ~0% for one class; grouping makes that visible in one line, and lets the verdict name the class.
 // Also the positive control's power per reader: a reader where `none` never relaxed is a CPU where
 // SB could not have seen a broken barrier, whatever the strategy's count says.
-import type { ClassEvidence, ExperimentPlan, MachineFacts, ReaderClass, ReaderPower, RunEvidence, StrategyEvidence, TopologyClass } from '../records.js';
+import type {
+  ClassEvidence,
+  ExperimentPlan,
+  MachineFacts,
+  ReaderClass,
+  ReaderPower,
+  RunEvidence,
+  StrategyEvidence,
+  TopologyClass,
+} from '../records.js';
 import { CLASS_ORDER } from '../plan/classes.js';
 import { controlEvidence } from '../catalogue.js';
 import { classesOf } from '../plan/readers.js';
@@ -14,7 +23,8 @@ export function readerClassesOf(facts: MachineFacts, plan: ExperimentPlan): Read
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const outcomes = (h: { '00': number; '01': number; '10': number; '11': number }) => h['00'] + h['01'] + h['10'] + h['11'];
+const outcomes = (h: { '00': number; '01': number; '10': number; '11': number }) =>
+  h['00'] + h['01'] + h['10'] + h['11'];
 
 export function classEvidence(e: StrategyEvidence, classes: ReaderClass[]): ClassEvidence[] {
   const classOf = new Map(classes.map((c) => [c.cpu, c.class]));
@@ -22,7 +32,9 @@ export function classEvidence(e: StrategyEvidence, classes: ReaderClass[]): Clas
   const of = (c: number): TopologyClass => classOf.get(c) ?? 'unknown';
   return CLASS_ORDER.filter((k) => cpus.some((c) => of(c) === k)).map((k): ClassEvidence => {
     const sb = e.sb.perReader.filter((r) => of(r.cpu) === k);
-    const mech = (e.mechanism?.perReader ?? []).filter((r) => of(r.cpu) === k && r.interruptedShare !== null && r.onCpuCalls > 0);
+    const mech = (e.mechanism?.perReader ?? []).filter(
+      (r) => of(r.cpu) === k && r.interruptedShare !== null && r.onCpuCalls > 0,
+    );
     const onCpu = sum(mech.map((r) => r.onCpuCalls));
     return {
       class: k,
@@ -38,7 +50,8 @@ export function classEvidence(e: StrategyEvidence, classes: ReaderClass[]): Clas
 
 export function byClass(run: RunEvidence, classes: ReaderClass[]): Record<string, ClassEvidence[]> {
   const out: Record<string, ClassEvidence[]> = {};
-  for (const e of [...Object.values(run.strategies), ...Object.values(run.controls)]) if (e.status === 'ok') out[e.id] = classEvidence(e, classes);
+  for (const e of [...Object.values(run.strategies), ...Object.values(run.controls)])
+    if (e.status === 'ok') out[e.id] = classEvidence(e, classes);
   return out;
 }
 
@@ -48,7 +61,13 @@ export function readerPower(run: RunEvidence, classes: ReaderClass[]): ReaderPow
   const classOf = new Map(classes.map((c) => [c.cpu, c.class]));
   return none.sb.perReader.map((r) => {
     const trials = outcomes(r.histogram);
-    return { cpu: r.cpu, class: classOf.get(r.cpu) ?? 'unknown', trials, relaxed: r.histogram['00'], relaxation: trials ? r.histogram['00'] / trials : null };
+    return {
+      cpu: r.cpu,
+      class: classOf.get(r.cpu) ?? 'unknown',
+      trials,
+      relaxed: r.histogram['00'],
+      relaxation: trials ? r.histogram['00'] / trials : null,
+    };
   });
 }
 

@@ -3,8 +3,16 @@
 // release cannot be parsed matches nothing: we never guess a version. Distribution kernels may
 // carry backports, which is why version-only entries are warnings, not verdicts.
 import type { Code, MachineFacts, Risk, StrategyDescriptor } from '../records.js';
-import { CATALOGUE, isExpedited, isMembarrier, isPageTable, isRegistrationOrderSensitive, membarrierSince, strategiesWhere, type Resolved }
-  from '../catalogue.js';
+import {
+  CATALOGUE,
+  isExpedited,
+  isMembarrier,
+  isPageTable,
+  isRegistrationOrderSensitive,
+  membarrierSince,
+  strategiesWhere,
+  type Resolved,
+} from '../catalogue.js';
 
 type Version = [number, number, number?];
 
@@ -24,7 +32,9 @@ export interface KernelDefect {
   source: string;
   /** Kernel releases it was measured on (uname -r), where the entry comes from our own measurements. */
   seenOn?: string[];
-  /** The measurement in a run that detects it, where there is one (the verdict then rests on it, not on the version). */
+  /**
+   * The measurement in a run that detects it, where there is one (the verdict then rests on it, not on the version).
+   */
   detectedBy?: string;
 }
 
@@ -32,7 +42,8 @@ export interface KernelDefect {
 export type AppliedDefect = Omit<KernelDefect, 'appliesTo'> & { strategies: string[] };
 const nothing = () => false;
 // Missing-command entries: the strategies whose command arrived at the entry's upper bound or later.
-const missingBelow = (major: number, minor: number) => (d: Resolved) => isMembarrier(d) && membarrierSince(major, minor)(d);
+const missingBelow = (major: number, minor: number) => (d: Resolved) =>
+  isMembarrier(d) && membarrierSince(major, minor)(d);
 const MAN = 'membarrier(2), VERSIONS (man-pages)';
 
 /** RISC-V releases without d6cfd1770f20: before 6.6.51, and 6.7 to 6.8. */
@@ -43,40 +54,83 @@ export const DEFECTS: KernelDefect[] = [
   // in v6.9 and was backported to 6.6.51, so two ranges; HotSpot refuses UseSystemMemoryBarrier on
   // RISC-V kernels without it.
   ...RISCV_UNFIXED.map((kernels): KernelDefect => ({
-    id: 'riscv-switch-mm-barrier', arches: ['riscv64', 'riscv32'], kernels, severity: 'unsafe', appliesTo: isExpedited,
-    text: 'RISC-V kernels before 6.9 (6.6.51 in the 6.6 series) lack the full barrier in switch_mm() that ' +
+    id: 'riscv-switch-mm-barrier',
+    arches: ['riscv64', 'riscv32'],
+    kernels,
+    severity: 'unsafe',
+    appliesTo: isExpedited,
+    text:
+      'RISC-V kernels before 6.9 (6.6.51 in the 6.6 series) lack the full barrier in switch_mm() that ' +
       'expedited membarrier relies on: a thread switched in during the call may miss the barrier ' +
       '(unless your distribution backported commit d6cfd1770f20)',
-    source: 'openjdk/jdk#17889; Linux commit d6cfd1770f20 ' +
+    source:
+      'openjdk/jdk#17889; Linux commit d6cfd1770f20 ' +
       '(membarrier: riscv: Add full memory barrier in switch_mm()), ' +
       'in v6.9 and 6.6.51',
   })),
   {
-    id: 'nohz-full', arches: [], kernels: { from: [4, 3] }, requires: 'nohz_full', severity: 'unsafe',
+    id: 'nohz-full',
+    arches: [],
+    kernels: { from: [4, 3] },
+    requires: 'nohz_full',
+    severity: 'unsafe',
     // The kernel refuses exactly this command (kernel/sched/membarrier.c: tick_nohz_full_enabled()).
     appliesTo: (d) => d.caps.membarrier?.command === 'MEMBARRIER_CMD_GLOBAL',
-    text: 'nohz_full CPUs: MEMBARRIER_CMD_GLOBAL is refused (EINVAL), so a writer relying on it exits or stops reclaiming',
+    text:
+      'nohz_full CPUs: MEMBARRIER_CMD_GLOBAL is refused (EINVAL), so a writer relying on it exits or stops ' +
+      'reclaiming',
     source: 'sched-ext/scx#3809',
   },
   {
-    id: 'kernel-no-membarrier', arches: [], kernels: { below: [4, 3] }, severity: 'warning', appliesTo: missingBelow(4, 3),
-    text: 'membarrier does not exist before Linux 4.3: runtimes fall back to the mprotect trick, signals or fences', source: MAN,
+    id: 'kernel-no-membarrier',
+    arches: [],
+    kernels: { below: [4, 3] },
+    severity: 'warning',
+    appliesTo: missingBelow(4, 3),
+    text: 'membarrier does not exist before Linux 4.3: runtimes fall back to the mprotect trick, signals or fences',
+    source: MAN,
   },
   {
-    id: 'kernel-no-private-expedited', arches: [], kernels: { from: [4, 3], below: [4, 14] }, severity: 'warning', appliesTo: missingBelow(4, 14),
-    text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED arrived in Linux 4.14: only the slow GLOBAL command (an RCU grace period per call) exists here', source: MAN,
+    id: 'kernel-no-private-expedited',
+    arches: [],
+    kernels: { from: [4, 3], below: [4, 14] },
+    severity: 'warning',
+    appliesTo: missingBelow(4, 14),
+    text:
+      'MEMBARRIER_CMD_PRIVATE_EXPEDITED arrived in Linux 4.14: only the slow GLOBAL command (an RCU grace ' +
+      'period per call) exists here',
+    source: MAN,
   },
   {
-    id: 'kernel-no-sync-core', arches: [], kernels: { from: [4, 14], below: [4, 16] }, severity: 'warning', appliesTo: missingBelow(4, 16),
-    text: 'PRIVATE_EXPEDITED_SYNC_CORE and GLOBAL_EXPEDITED arrived in Linux 4.16: JITs that need core serialisation (wasmtime) cannot use membarrier here', source: MAN,
+    id: 'kernel-no-sync-core',
+    arches: [],
+    kernels: { from: [4, 14], below: [4, 16] },
+    severity: 'warning',
+    appliesTo: missingBelow(4, 16),
+    text:
+      'PRIVATE_EXPEDITED_SYNC_CORE and GLOBAL_EXPEDITED arrived in Linux 4.16: JITs that need core ' +
+      'serialisation (wasmtime) cannot use membarrier here',
+    source: MAN,
   },
   {
-    id: 'kernel-no-rseq-cmd', arches: [], kernels: { from: [4, 16], below: [5, 10] }, severity: 'note', appliesTo: nothing,
-    text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ arrived in Linux 5.10: restartable-sequence fences are not available', source: MAN,
+    id: 'kernel-no-rseq-cmd',
+    arches: [],
+    kernels: { from: [4, 16], below: [5, 10] },
+    severity: 'note',
+    appliesTo: nothing,
+    text: 'MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ arrived in Linux 5.10: restartable-sequence fences are not available',
+    source: MAN,
   },
   {
-    id: 'kernel-no-get-registrations', arches: [], kernels: { from: [4, 3], below: [6, 3] }, severity: 'note', appliesTo: nothing,
-    text: 'MEMBARRIER_CMD_GET_REGISTRATIONS arrived in Linux 6.3: a process (and this probe) cannot read back which registrations it holds', source: MAN,
+    id: 'kernel-no-get-registrations',
+    arches: [],
+    kernels: { from: [4, 3], below: [6, 3] },
+    severity: 'note',
+    appliesTo: nothing,
+    text:
+      'MEMBARRIER_CMD_GET_REGISTRATIONS arrived in Linux 6.3: a process (and this probe) cannot read back which ' +
+      'registrations it holds',
+    source: MAN,
   },
   {
     // Cause, read in kernel/sched/membarrier.c, sched.h and core.c (torvalds/linux at 0420af54c2c2, 6.9-rc;
@@ -89,26 +143,44 @@ export const DEFECTS: KernelDefect[] = [
     // (5.4); exit_mm()'s zeroing with 5bc78502322a (5.10). Reviewing 618758ed3a4f's v2 (LKML, 24 Sep 2020), Mathieu
     // Desnoyers noted that entering lazy TLB mode does not update the state and proposed updating it on every
     // switch; 6.9's context_switch() still compares prev->active_mm, and no report of this symptom was found.
-    id: 'global-expedited-stale-runqueue-state', arches: [], kernels: { from: [5, 4] }, severity: 'warning',
+    id: 'global-expedited-stale-runqueue-state',
+    arches: [],
+    kernels: { from: [5, 4] },
+    severity: 'warning',
     appliesTo: isRegistrationOrderSensitive,
-    text: 'MEMBARRIER_CMD_GLOBAL_EXPEDITED skips a CPU where a thread of the registered process was switched in ' +
-      'straight from idle while that CPU\'s runqueue still cached the process as unregistered: registering before ' +
+    text:
+      'MEMBARRIER_CMD_GLOBAL_EXPEDITED skips a CPU where a thread of the registered process was switched in ' +
+      "straight from idle while that CPU's runqueue still cached the process as unregistered: registering before " +
       'the threads run on their CPUs, or a thread exiting and another starting on its CPU, leaves the calls ' +
       'reaching no thread there',
-    source: 'kernel/sched/membarrier.c (membarrier_global_expedited, sync_runqueues_membarrier_state, ' +
+    source:
+      'kernel/sched/membarrier.c (membarrier_global_expedited, sync_runqueues_membarrier_state, ' +
       'membarrier_update_current_mm), kernel/sched/sched.h membarrier_switch_mm, kernel/sched/core.c ' +
       'context_switch; Linux commits 227a4aadc75b, 5bc78502322a; LKML "sched: membarrier: cover kthread_use_mm ' +
       '(v2)", 24 Sep 2020 (lazy TLB entry does not update the runqueue state)',
-    seenOn: ['6.1.176 (Debian, QEMU guest)', '6.12.117 (Debian, QEMU guest)', '6.18.44 (KVM guest)',
-      '6.18.44-fc-v1045 (KVM guest)'],
-    detectedBy: 'the run\'s registration-order test (results.registrationOrder): fresh child processes register ' +
+    seenOn: [
+      '6.1.176 (Debian, QEMU guest)',
+      '6.12.117 (Debian, QEMU guest)',
+      '6.18.44 (KVM guest)',
+      '6.18.44-fc-v1045 (KVM guest)',
+    ],
+    detectedBy:
+      "the run's registration-order test (results.registrationOrder): fresh child processes register " +
       'before the reader starts, after it runs, and after it with the reader then replaced; a failing order that ' +
       'misses calls the other order reaches shows it',
   },
   {
-    id: 'amd-invlpgb', arches: ['x86_64'], kernels: { from: [6, 15] }, requires: 'amd-invlpgb', severity: 'unsafe', appliesTo: isPageTable,
-    text: 'AMD INVLPGB with Linux 6.15 or later: a process active on 4 or more CPUs may get a global ASID and broadcast TLB flushes, with no IPI',
-    source: 'Linux commits 4afeb0ed1753 (global ASIDs, broadcast flushes), 94a17f2dc90b (off under PTI), ' +
+    id: 'amd-invlpgb',
+    arches: ['x86_64'],
+    kernels: { from: [6, 15] },
+    requires: 'amd-invlpgb',
+    severity: 'unsafe',
+    appliesTo: isPageTable,
+    text:
+      'AMD INVLPGB with Linux 6.15 or later: a process active on 4 or more CPUs may get a global ASID and ' +
+      'broadcast TLB flushes, with no IPI',
+    source:
+      'Linux commits 4afeb0ed1753 (global ASIDs, broadcast flushes), 94a17f2dc90b (off under PTI), ' +
       '44126343d58c (off without PCID)',
   },
 ];
@@ -141,16 +213,22 @@ export function hasInvlpgb(f: Pick<MachineFacts, 'cpus' | 'tlb'>): boolean {
   return v === true && (f.cpus.vendor === 'AuthenticAMD' || f.cpus.vendor === 'HygonGenuine');
 }
 
-/** The table entries that apply to this kernel release, arch and machine, each naming its strategies from `catalogue`. */
-export function defectsFor(f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus' | 'tlb'>,
+/**
+ * The table entries that apply to this kernel release, arch and machine, each naming its strategies from `catalogue`.
+ */
+export function defectsFor(
+  f: Pick<MachineFacts, 'kernel' | 'platform' | 'cpus' | 'tlb'>,
   table: KernelDefect[] = DEFECTS,
-  catalogue: readonly StrategyDescriptor[] = CATALOGUE): AppliedDefect[] {
+  catalogue: readonly StrategyDescriptor[] = CATALOGUE,
+): AppliedDefect[] {
   const arch = f.platform.machine;
-  return table.filter((d) => {
-    if (d.arches.length && !d.arches.includes(arch)) return false;
-    if (inRange(f.kernel.release, d.kernels) !== true) return false;
-    if (d.requires === 'nohz_full') return (f.kernel.nohzFull?.length ?? 0) > 0;
-    if (d.requires === 'amd-invlpgb') return hasInvlpgb(f);
-    return true;
-  }).map(({ appliesTo, ...d }) => ({ ...d, strategies: strategiesWhere(catalogue, appliesTo) }));
+  return table
+    .filter((d) => {
+      if (d.arches.length && !d.arches.includes(arch)) return false;
+      if (inRange(f.kernel.release, d.kernels) !== true) return false;
+      if (d.requires === 'nohz_full') return (f.kernel.nohzFull?.length ?? 0) > 0;
+      if (d.requires === 'amd-invlpgb') return hasInvlpgb(f);
+      return true;
+    })
+    .map(({ appliesTo, ...d }) => ({ ...d, strategies: strategiesWhere(catalogue, appliesTo) }));
 }

@@ -16,6 +16,7 @@ export const EMULATED_CPUS = 'emulated CPUs: IPIs cost what the emulator charges
 export function emulatedCpus(f: MachineFacts): string | null {
   const v = f.hypervisor?.vendor ?? null;
   if (v === 'QEMU TCG') return v;
-  if (f.platform.arch === 'arm64' && f.cpus.implementer === '0x00') return 'QEMU TCG (CPU implementer 0x00, reserved for software)';
+  if (f.platform.arch === 'arm64' && f.cpus.implementer === '0x00')
+    return 'QEMU TCG (CPU implementer 0x00, reserved for software)';
   return null;
 }

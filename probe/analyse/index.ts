@@ -17,8 +17,13 @@ import { defectsFor } from './defects.js';
 function interruptNotes(run: RunEvidence): Finding[] {
   const all = [...Object.values(run.strategies), ...Object.values(run.controls)];
   return all.some((e) => e.mechanism && !e.mechanism.irqReadable)
-    ? [finding('irq-unreadable',
-      '/proc/interrupts was not readable: the mechanism evidence rests on the readers\' gap test alone, without the kernel\'s IPI counts')]
+    ? [
+        finding(
+          'irq-unreadable',
+          "/proc/interrupts was not readable: the mechanism evidence rests on the readers' gap test alone, without " +
+            "the kernel's IPI counts",
+        ),
+      ]
     : [];
 }
 
@@ -27,23 +32,39 @@ function interruptNotes(run: RunEvidence): Finding[] {
 function powerNotes(power: ReturnType<typeof readerPower>): Finding[] {
   const silent = silentReaders(power);
   if (!silent.length || silent.length === power!.length) return [];
-  const named = silent.slice(0, MAX_NAMED).map((p) => `${p.cpu} (${p.class}, ${p.trials} trials)`).join(', ');
+  const named = silent
+    .slice(0, MAX_NAMED)
+    .map((p) => `${p.cpu} (${p.class}, ${p.trials} trials)`)
+    .join(', ');
   const more = silent.length > MAX_NAMED ? ` and ${silent.length - MAX_NAMED} more` : '';
-  return [finding('reader-without-power',
-    `the positive control never relaxed at reader CPU ${named}${more}: SB could not have seen a broken barrier there`)];
+  return [
+    finding(
+      'reader-without-power',
+      `the positive control never relaxed at reader CPU ${named}${more}: SB could not have seen a broken barrier there`,
+    ),
+  ];
 }
 
 /** The registration-order test's counts, by pattern, once per report (the verdict's reasons hold them too). */
 function orderNotes(run: RunEvidence, facts: MachineFacts): Finding[] {
   const o = run.registrationOrder;
   if (!o) return [];
-  const counts = finding('order-counts', `registration-order test of ${o.strategy} (fresh processes, writer CPU ${o.writerCpu}, reader CPU ` +
-    `${o.readerCpu}, ${o.callsPerAttempt} calls each): ${orderCounts(readOrder(o)) || 'no attempt was measured'}`);
+  const counts = finding(
+    'order-counts',
+    `registration-order test of ${o.strategy} (fresh processes, writer CPU ${o.writerCpu}, reader CPU ` +
+      `${o.readerCpu}, ${o.callsPerAttempt} calls each): ${orderCounts(readOrder(o)) || 'no attempt was measured'}`,
+  );
   // Its later phases (scaling, contention) start new readers where earlier phases' readers exited: the failing order.
   const later = defectsFor(facts).some((d) => d.id === DEFECT_ID)
-    ? [finding('order-later-phases', `${o.strategy}'s scaling and contention phases start new reader threads on CPUs ` +
-      'where earlier phases\' threads exited, the order that fails on this kernel: their latencies may be those of calls ' +
-      'that skipped a reader')]
+    ? [
+        finding(
+          'order-later-phases',
+          `${o.strategy}'s scaling and contention phases start new reader threads on CPUs ` +
+            "where earlier phases' threads exited, the order that fails on this kernel: their latencies may be " +
+            'those of calls ' +
+            'that skipped a reader',
+        ),
+      ]
     : [];
   return [counts, ...later];
 }
@@ -52,8 +73,11 @@ function orderNotes(run: RunEvidence, facts: MachineFacts): Finding[] {
 export function hotplugReason(run: RunEvidence): Finding | null {
   const o = run.onlineCpus;
   return o && o.before !== o.after
-    ? finding('cpu-set-changed',
-      `the online CPU set changed during the run (${o.before || 'none'} → ${o.after || 'none'}): no phase knows which CPUs its barrier had to reach`)
+    ? finding(
+        'cpu-set-changed',
+        `the online CPU set changed during the run (${o.before || 'none'} → ${o.after || 'none'}): no phase knows ` +
+          `which CPUs its barrier had to reach`,
+      )
     : null;
 }
 
@@ -70,26 +94,44 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     v.risks = risks.filter((r) => r.strategies.includes(id)).map((r) => r.id);
     verdicts[id] = v;
   }
-  for (const [id, e] of Object.entries(run.controls)) verdicts[id] = judge(e, run, blocked, true, classes[id], emulated);
+  for (const [id, e] of Object.entries(run.controls))
+    verdicts[id] = judge(e, run, blocked, true, classes[id], emulated);
   // A planned strategy with no evidence still gets a verdict, and says why it has none.
-  const missing = blocked ?? (run.cancelled
-    ? finding('not-reached', 'not run: the run was interrupted before this phase') : finding('not-run', 'not run'));
+  const missing =
+    blocked ??
+    (run.cancelled
+      ? finding('not-reached', 'not run: the run was interrupted before this phase')
+      : finding('not-run', 'not run'));
   for (const id of plan.strategies) {
     // A phase the run skipped (late, calibration failed) says why in its own words.
     const skip = run.phases?.find((p) => p.key === id)?.skip;
     verdicts[id] ??= {
-      strategy: id, verdict: 'inconclusive',
+      strategy: id,
+      verdict: 'inconclusive',
       reasons: [blocked ?? (skip ? finding(`skipped-${skip.code}`, skip.reason) : missing)],
       risks: risks.filter((r) => r.strategies.includes(id)).map((r) => r.id),
-      stats: { trials: 0, violations: 0, violationRateUpper95: null, latencyNs: null, detectionRateAtLatency: null, sbCouldCatchBroken: false,
-        interruptedShare: null, interruptedShareLower95: null, onCpuCalls: 0, descheduledCalls: 0, nullControlShare: null, delayMatchedShare: null },
+      stats: {
+        trials: 0,
+        violations: 0,
+        violationRateUpper95: null,
+        latencyNs: null,
+        detectionRateAtLatency: null,
+        sbCouldCatchBroken: false,
+        interruptedShare: null,
+        interruptedShareLower95: null,
+        onCpuCalls: 0,
+        descheduledCalls: 0,
+        nullControlShare: null,
+        delayMatchedShare: null,
+      },
     };
   }
   // Its own phase registered in the order that works (or was skipped); the test in fresh processes judges the
   // orders that fail, so the verdict rests on that test whatever the phase met.
   for (const [id, v] of Object.entries(verdicts)) {
     const sensitive = capsOf(catalogueOf(run), id)?.registrationOrderSensitive === true && !blocked;
-    if (sensitive && run.registrationOrder?.strategy === id) verdicts[id] = orderVerdict(v, run.registrationOrder, facts);
+    if (sensitive && run.registrationOrder?.strategy === id)
+      verdicts[id] = orderVerdict(v, run.registrationOrder, facts);
   }
   const none = controlEvidence(run, 'positive');
   return {
@@ -97,12 +139,30 @@ export function analyse(facts: MachineFacts, plan: ExperimentPlan, run: RunEvide
     byClass: classes,
     ...(power ? { readerPower: power } : {}),
     risks,
-    positiveControl: { relaxed: (none?.sb.violations ?? 0) > 0, violations: none?.sb.violations ?? 0, trials: none?.sb.trials ?? 0 },
+    positiveControl: {
+      relaxed: (none?.sb.violations ?? 0) > 0,
+      violations: none?.sb.violations ?? 0,
+      trials: none?.sb.trials ?? 0,
+    },
     checks: checksOf(facts, { plan, run, verdicts, risks }),
-    notes: [...run.notes, ...orderNotes(run, facts), ...(blocked && !plan.blocked ? [blocked] : []),
-      ...(run.cancelled ? [finding('run-interrupted',
-        'the run was interrupted: the report holds the phases that finished')] : []), ...interruptNotes(run), ...powerNotes(power),
-      ...(emulated ? [finding('emulated-cpus',
-        `${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the emulator, so no verdict is refuted on timing alone`)] : [])],
+    notes: [
+      ...run.notes,
+      ...orderNotes(run, facts),
+      ...(blocked && !plan.blocked ? [blocked] : []),
+      ...(run.cancelled
+        ? [finding('run-interrupted', 'the run was interrupted: the report holds the phases that finished')]
+        : []),
+      ...interruptNotes(run),
+      ...powerNotes(power),
+      ...(emulated
+        ? [
+            finding(
+              'emulated-cpus',
+              `${EMULATED_CPUS} (${emulated}): latencies and the gap test's interrupted shares measure the ` +
+                `emulator, so no verdict is refuted on timing alone`,
+            ),
+          ]
+        : []),
+    ],
   };
 }

@@ -4,16 +4,26 @@
 // Regularised incomplete beta I_x(a, b) by its continued fraction (modified Lentz).
 function betacf(a: number, b: number, x: number): number {
   const tiny = 1e-300;
-  let c = 1, d = 1 - ((a + b) * x) / (a + 1);
+  let c = 1,
+    d = 1 - ((a + b) * x) / (a + 1);
   d = Math.abs(d) < tiny ? tiny : d;
   d = 1 / d;
   let h = d;
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d; d = Math.abs(d) < tiny ? tiny : d; c = 1 + aa / c; c = Math.abs(c) < tiny ? tiny : c; d = 1 / d; h *= d * c;
+    d = 1 + aa * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = 1 + aa / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    h *= d * c;
     aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d; d = Math.abs(d) < tiny ? tiny : d; c = 1 + aa / c; c = Math.abs(c) < tiny ? tiny : c; d = 1 / d;
+    d = 1 + aa * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = 1 + aa / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
     const del = d * c;
     h *= del;
     if (Math.abs(del - 1) < 1e-12) break;
@@ -23,8 +33,10 @@ function betacf(a: number, b: number, x: number): number {
 
 function lgamma(z: number): number {
   // Lanczos approximation (g = 7, n = 9).
-  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (z < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * z))) - lgamma(1 - z);
   z -= 1;
   let x = g[0];
@@ -41,7 +53,8 @@ export function betaInc(a: number, b: number, x: number): number {
 }
 
 function betaQuantile(p: number, a: number, b: number): number {
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   for (let i = 0; i < 200; i++) {
     const mid = (lo + hi) / 2;
     if (betaInc(a, b, mid) < p) lo = mid;

@@ -29,12 +29,24 @@ export function processorBlocks(blocks: CpuinfoBlock[]): CpuinfoBlock[] {
 
 // ARM's registry of implementer codes (MIDR_EL1[31:24]); the ones seen on Linux servers/boards.
 const ARM_IMPLEMENTERS: Record<number, string> = {
-  0x41: 'ARM', 0x42: 'Broadcom', 0x43: 'Cavium', 0x46: 'Fujitsu', 0x48: 'HiSilicon',
-  0x4e: 'NVIDIA', 0x50: 'APM', 0x51: 'Qualcomm', 0x61: 'Apple', 0x6d: 'Microsoft', 0xc0: 'Ampere',
+  0x41: 'ARM',
+  0x42: 'Broadcom',
+  0x43: 'Cavium',
+  0x46: 'Fujitsu',
+  0x48: 'HiSilicon',
+  0x4e: 'NVIDIA',
+  0x50: 'APM',
+  0x51: 'Qualcomm',
+  0x61: 'Apple',
+  0x6d: 'Microsoft',
+  0xc0: 'Ampere',
 };
 
 /** The identity fields of CpuFacts, plus every flag word for flags CpuFlagFacts does not name. */
-export type CpuIdentity = Pick<CpuFacts, 'vendor' | 'modelName' | 'family' | 'model' | 'stepping' | 'microcode' | 'implementer' | 'part' | 'flags'> & {
+export type CpuIdentity = Pick<
+  CpuFacts,
+  'vendor' | 'modelName' | 'family' | 'model' | 'stepping' | 'microcode' | 'implementer' | 'part' | 'flags'
+> & {
   flagWords: Set<string>;
 };
 
@@ -54,7 +66,9 @@ export function cpuIdentity(blocks: CpuinfoBlock[]): CpuIdentity {
   const has = (f: string): boolean | null => (isX86 ? flagWords.has(f) : null);
   const implCode = int(first['CPU implementer']);
   return {
-    vendor: first.vendor_id ?? (implCode !== null ? ARM_IMPLEMENTERS[implCode] ?? `implementer 0x${implCode.toString(16)}` : null),
+    vendor:
+      first.vendor_id ??
+      (implCode !== null ? (ARM_IMPLEMENTERS[implCode] ?? `implementer 0x${implCode.toString(16)}`) : null),
     modelName: first['model name'] ?? first.Processor ?? extra.Hardware ?? null,
     family: int(first['cpu family']),
     model: int(first.model),

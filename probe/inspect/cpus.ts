@@ -36,7 +36,10 @@ async function readTopologyDump(cpus: number[]): Promise<SysfsDump> {
 }
 
 /** sched_getaffinity through the addon, else the kernel's own Cpus_allowed_list. */
-async function readAllowed(native: NativeLoad, unknown: Unknowns): Promise<Pick<CpuFacts, 'allowed' | 'allowedSource'>> {
+async function readAllowed(
+  native: NativeLoad,
+  unknown: Unknowns,
+): Promise<Pick<CpuFacts, 'allowed' | 'allowedSource'>> {
   if (native.ok) {
     const r = native.addon.getAffinity();
     if (r.ok) return { allowed: r.cpus, allowedSource: 'sched_getaffinity' };
@@ -65,9 +68,11 @@ export async function readCpus(native: NativeLoad, cpuinfo: Promise<ReadResult>)
   const online = onlineList ?? [];
   const [allowed, dump] = await Promise.all([readAllowed(native, unknown), readTopologyDump(online)]);
   const topology = parseTopology(online, dump, blocks);
-  if (online.length && dump.size === 0) unknown.topology = `${SYS_CPU}/cpuN/topology is not readable; package and core come from /proc/cpuinfo`;
+  if (online.length && dump.size === 0)
+    unknown.topology = `${SYS_CPU}/cpuN/topology is not readable; package and core come from /proc/cpuinfo`;
   for (const f of ['vendor', 'modelName', 'microcode'] as const) {
-    if (id[f] === null) unknown[f] = cpuinfoText.ok ? `/proc/cpuinfo has no ${f} field on this arch` : cpuinfoText.reason;
+    if (id[f] === null)
+      unknown[f] = cpuinfoText.ok ? `/proc/cpuinfo has no ${f} field on this arch` : cpuinfoText.reason;
   }
   return {
     online: onlineList ? onlineList.length : null,

@@ -27,8 +27,14 @@ const kind = (k: EffectKindResult): EffectKindFacts => ({
 });
 
 /** Pure: the native result as the report's record. */
-export function fieldFacts(r: FieldSampleResult, fresh: RegistrationSample | null, cpus: FieldFacts['cpus'], unknown: Unknowns = {}): FieldFacts {
-  if (r.end === 'signaled') unknown.child = `the sampling child was killed by signal ${r.signal}: later stages are missing`;
+export function fieldFacts(
+  r: FieldSampleResult,
+  fresh: RegistrationSample | null,
+  cpus: FieldFacts['cpus'],
+  unknown: Unknowns = {},
+): FieldFacts {
+  if (r.end === 'signaled')
+    unknown.child = `the sampling child was killed by signal ${r.signal}: later stages are missing`;
   else if (r.end !== 'exited') unknown.child = `the sampling child ended with ${r.end}: later stages are missing`;
   if (!cpus) unknown.effect = unknown.contention = 'needs two CPUs this process may run on';
   const e = r.effect;
@@ -40,12 +46,27 @@ export function fieldFacts(r: FieldSampleResult, fresh: RegistrationSample | nul
       threaded: r.threaded ? { ...sampleEvidence(r.threaded), threads: r.threaded.threads } : null,
     },
     effect: e
-      ? { membarrier: kind(e.membarrier), nullSyscall: kind(e.nullSyscall), gapThresholdNs: e.gapThresholdNs, error: e.errno ? { what: e.what, errno: e.errno } : null }
+      ? {
+          membarrier: kind(e.membarrier),
+          nullSyscall: kind(e.nullSyscall),
+          gapThresholdNs: e.gapThresholdNs,
+          error: e.errno ? { what: e.what, errno: e.errno } : null,
+        }
       : null,
-    contention: r.contention.filter((c) => c.status === 'ok' && c.calls > 0).map((c) => ({
-      writers: c.writers, p50Ns: c.p50Ns, p99Ns: c.p99Ns, maxNs: c.maxNs, calls: c.calls, descheduledCalls: c.descheduledCalls,
-    })),
-    signalsSelfTest: r.signalsSelfTest === undefined ? null : { ok: r.signalsSelfTest === 0, errno: r.signalsSelfTest === 0 ? null : r.signalsSelfTest },
+    contention: r.contention
+      .filter((c) => c.status === 'ok' && c.calls > 0)
+      .map((c) => ({
+        writers: c.writers,
+        p50Ns: c.p50Ns,
+        p99Ns: c.p99Ns,
+        maxNs: c.maxNs,
+        calls: c.calls,
+        descheduledCalls: c.descheduledCalls,
+      })),
+    signalsSelfTest:
+      r.signalsSelfTest === undefined
+        ? null
+        : { ok: r.signalsSelfTest === 0, errno: r.signalsSelfTest === 0 ? null : r.signalsSelfTest },
     unknown,
   };
 }
@@ -60,7 +81,13 @@ export function readField(native: NativeLoad, allowed: number[] | null, online: 
   if (!native.ok) return null;
   const cpus = sampleCpus(allowed, online);
   const a = native.addon;
-  const r = a.sampleFieldInChild(cpus?.writer ?? -1, cpus?.reader ?? -1, FIELD_EFFECT_CALLS, FIELD_CONTENTION_MS, FIELD_TIMEOUT_MS);
+  const r = a.sampleFieldInChild(
+    cpus?.writer ?? -1,
+    cpus?.reader ?? -1,
+    FIELD_EFFECT_CALLS,
+    FIELD_CONTENTION_MS,
+    FIELD_TIMEOUT_MS,
+  );
   const unknown: Unknowns = {};
   let fresh: RegistrationSample | null = null;
   // Only the fresh child of measureRegistrationCost: its threaded half would register this process.

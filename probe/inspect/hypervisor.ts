@@ -19,15 +19,28 @@ const VENDORS: Record<string, string> = {
   'bhyve bhyve ': 'bhyve',
   ACRNACRNACRN: 'ACRN',
   'QNXQVMBSQG\0\0': 'QNX',
-  'EVMMEVMMEVMM': 'Intel EVMM',
+  EVMMEVMMEVMM: 'Intel EVMM',
 };
 
 // KVM_CPUID_FEATURES (0x40000001 EAX) bit names, from the KVM paravirt ABI.
 const KVM_FEATURES: [number, string][] = [
-  [0, 'clocksource'], [1, 'nop_io_delay'], [3, 'clocksource2'], [4, 'async_pf'], [5, 'steal_time'],
-  [6, 'pv_eoi'], [7, 'pv_unhalt'], [9, 'pv_tlb_flush'], [10, 'async_pf_vmexit'], [11, 'pv_send_ipi'],
-  [12, 'poll_control'], [13, 'pv_sched_yield'], [14, 'async_pf_int'], [15, 'msi_ext_dest_id'],
-  [16, 'hc_map_gpa_range'], [17, 'migration_control'], [24, 'clocksource_stable'],
+  [0, 'clocksource'],
+  [1, 'nop_io_delay'],
+  [3, 'clocksource2'],
+  [4, 'async_pf'],
+  [5, 'steal_time'],
+  [6, 'pv_eoi'],
+  [7, 'pv_unhalt'],
+  [9, 'pv_tlb_flush'],
+  [10, 'async_pf_vmexit'],
+  [11, 'pv_send_ipi'],
+  [12, 'poll_control'],
+  [13, 'pv_sched_yield'],
+  [14, 'async_pf_int'],
+  [15, 'msi_ext_dest_id'],
+  [16, 'hc_map_gpa_range'],
+  [17, 'migration_control'],
+  [24, 'clocksource_stable'],
 ];
 
 const bit = (v: number, b: number) => ((v >>> b) & 1) === 1;
@@ -47,7 +60,14 @@ export function decodeHypervisor(cpuid: CpuidFn): Omit<HypervisorFacts, 'unknown
   const leaf1 = cpuid(1, 0);
   const hvBit = leaf1 ? bit(leaf1.ecx, 31) : null;
   const facts: Omit<HypervisorFacts, 'unknown'> = {
-    vendor: null, signature: null, cpuidHypervisorBit: hvBit, maxLeaf: null, interfaces: [], kvm: null, hyperv: null, xen: null,
+    vendor: null,
+    signature: null,
+    cpuidHypervisorBit: hvBit,
+    maxLeaf: null,
+    interfaces: [],
+    kvm: null,
+    hyperv: null,
+    xen: null,
   };
   // Without the hypervisor bit, 0x4000xxxx leaves return unrelated data on real CPUs.
   if (!hvBit) return facts;
@@ -77,7 +97,11 @@ export function decodeHypervisor(cpuid: CpuidFn): Omit<HypervisorFacts, 'unknown
     }
     if (sig === 'Microsoft Hv' && max >= base + 4) {
       const rec = cpuid(base + 4, 0)?.eax ?? 0;
-      facts.hyperv = { recommendations: rec >>> 0, remoteTlbFlushByHypercall: bit(rec, 2), exProcessorMasks: bit(rec, 11) };
+      facts.hyperv = {
+        recommendations: rec >>> 0,
+        remoteTlbFlushByHypercall: bit(rec, 2),
+        exProcessorMasks: bit(rec, 11),
+      };
     }
     if (sig === 'XenVMMXenVMM' && max >= base + 1) {
       const v = cpuid(base + 1, 0)?.eax ?? 0;
@@ -92,14 +116,29 @@ export function readHypervisor(native: NativeLoad, cpuinfoHypervisorFlag: boolea
   if (!native.ok) {
     unknown.vendor = `needs CPUID through the native addon: ${native.reason}`;
     return {
-      vendor: null, signature: null, cpuidHypervisorBit: cpuinfoHypervisorFlag, maxLeaf: null, interfaces: [],
-      kvm: null, hyperv: null, xen: null, unknown,
+      vendor: null,
+      signature: null,
+      cpuidHypervisorBit: cpuinfoHypervisorFlag,
+      maxLeaf: null,
+      interfaces: [],
+      kvm: null,
+      hyperv: null,
+      xen: null,
+      unknown,
     };
   }
   if (native.addon.arch !== 'x86_64') {
     unknown.vendor = `CPUID hypervisor leaves exist on x86 only (this is ${native.addon.arch})`;
     return {
-      vendor: null, signature: null, cpuidHypervisorBit: null, maxLeaf: null, interfaces: [], kvm: null, hyperv: null, xen: null, unknown,
+      vendor: null,
+      signature: null,
+      cpuidHypervisorBit: null,
+      maxLeaf: null,
+      interfaces: [],
+      kvm: null,
+      hyperv: null,
+      xen: null,
+      unknown,
     };
   }
   return { ...decodeHypervisor((l, s) => native.addon.cpuid(l, s)), unknown };

@@ -42,7 +42,8 @@ export async function inspect(native: NativeLoad = loadNative(), opts: InspectOp
   const platform = platformFacts();
   const hypervisor = readHypervisor(native, cpus.flags.hypervisor);
   const [timebase, traps, tlb] = await Promise.all([
-    readTimebase(native, cpus.flags), readTraps(native, proc.tracerPid, kernel.version, await cpuinfo),
+    readTimebase(native, cpus.flags),
+    readTraps(native, proc.tracerPid, kernel.version, await cpuinfo),
     readTlb(native, { platform, cpus, kernel, hypervisor }),
   ]);
   // Last and alone: its threads spin on two CPUs, and nothing else of ours should compete with them.
@@ -56,7 +57,10 @@ export async function inspect(native: NativeLoad = loadNative(), opts: InspectOp
     sandbox,
     membarrier: readMembarrier(native, kernel.nohzFull),
     process: proc,
-    interrupts: interruptFacts(interruptsText.ok ? interruptsText.text : null, interruptsText.ok ? null : interruptsText.reason),
+    interrupts: interruptFacts(
+      interruptsText.ok ? interruptsText.text : null,
+      interruptsText.ok ? null : interruptsText.reason,
+    ),
     timebase,
     traps,
     ...(field ? { field } : {}),

@@ -9,9 +9,23 @@ import type { KernelConfigFacts } from '../records.js';
 
 /** Names reported: exact names, or prefixes ending in "_" that take every item under them. */
 export const CONFIG_WANTED = [
-  'CONFIG_MEMBARRIER', 'CONFIG_SMP', 'CONFIG_RSEQ', 'CONFIG_PREEMPT', 'CONFIG_PREEMPT_', 'CONFIG_PREEMPTION',
-  'CONFIG_NO_HZ', 'CONFIG_NO_HZ_', 'CONFIG_HZ', 'CONFIG_PARAVIRT', 'CONFIG_PARAVIRT_', 'CONFIG_HYPERVISOR_GUEST',
-  'CONFIG_KVM_GUEST', 'CONFIG_XEN_PV', 'CONFIG_HYPERV', 'CONFIG_BROADCAST_TLB_FLUSH', 'CONFIG_ARCH_HAS_MEMBARRIER_',
+  'CONFIG_MEMBARRIER',
+  'CONFIG_SMP',
+  'CONFIG_RSEQ',
+  'CONFIG_PREEMPT',
+  'CONFIG_PREEMPT_',
+  'CONFIG_PREEMPTION',
+  'CONFIG_NO_HZ',
+  'CONFIG_NO_HZ_',
+  'CONFIG_HZ',
+  'CONFIG_PARAVIRT',
+  'CONFIG_PARAVIRT_',
+  'CONFIG_HYPERVISOR_GUEST',
+  'CONFIG_KVM_GUEST',
+  'CONFIG_XEN_PV',
+  'CONFIG_HYPERV',
+  'CONFIG_BROADCAST_TLB_FLUSH',
+  'CONFIG_ARCH_HAS_MEMBARRIER_',
 ] as const;
 
 const wanted = (name: string, list: readonly string[]) =>

@@ -52,7 +52,7 @@ export async function readKernel(): Promise<KernelFacts> {
   if (release === null) unknown.release = osrelease.ok ? 'unparsable' : osrelease.reason;
   const params = cmdline.ok ? parseCmdline(cmdline.text) : new Map<string, string>();
   if (!cmdline.ok) unknown.bootParams = cmdline.reason;
-  const param = (k: string) => (cmdline.ok ? params.get(k) ?? null : null);
+  const param = (k: string) => (cmdline.ok ? (params.get(k) ?? null) : null);
   // The nohz_full file exists only in kernels built with CONFIG_NO_HZ_FULL; without it no CPU
   // can be nohz_full, which is a fact, not an unknown.
   let nohzFull: number[] | null = null;

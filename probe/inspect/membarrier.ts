@@ -59,8 +59,15 @@ export function readMembarrier(native: NativeLoad, nohzFull: number[] | null): M
   const empty = (reason: string): MembarrierFacts => {
     unknown.queryMask = reason;
     return {
-      queryMask: null, error: null, commands: MEMBARRIER_COMMANDS.map(([name, bit]) => ({ name, bit, supported: null })),
-      registrations: [], registeredMask: null, registeredCommands: [], child: null, globalRefusedByNohzFull: null, unknown,
+      queryMask: null,
+      error: null,
+      commands: MEMBARRIER_COMMANDS.map(([name, bit]) => ({ name, bit, supported: null })),
+      registrations: [],
+      registeredMask: null,
+      registeredCommands: [],
+      child: null,
+      globalRefusedByNohzFull: null,
+      unknown,
     };
   };
   if (!native.ok) return empty(`needs the native addon: ${native.reason}`);
@@ -70,25 +77,34 @@ export function readMembarrier(native: NativeLoad, nohzFull: number[] | null): M
   const seq = native.addon.membarrierChildSequence;
   const q = child.query;
   const queryMask = q?.ok ? q.value : null;
-  const error = q && !q.ok ? { errno: q.errno, code: errnoName(q.errno), meaning: membarrierErrnoMeaning(q.errno) } : null;
+  const error =
+    q && !q.ok ? { errno: q.errno, code: errnoName(q.errno), meaning: membarrierErrnoMeaning(q.errno) } : null;
   const childFacts = {
     end: child.end,
     signal: child.end === 'signaled' ? child.signal : null,
     killedAt: killedAt(child, seq),
   };
   if (!q) {
-    unknown.queryMask = child.end === 'signaled'
-      ? `a process calling membarrier here is killed (signal ${child.signal} at ${childFacts.killedAt})`
-      : `the membarrier child ended before answering (${child.end})`;
+    unknown.queryMask =
+      child.end === 'signaled'
+        ? `a process calling membarrier here is killed (signal ${child.signal} at ${childFacts.killedAt})`
+        : `the membarrier child ended before answering (${child.end})`;
   }
   const regResults = new Map(child.registrations.map((r) => [r.cmd, r.result]));
   const gr = child.getRegistrations;
   const registeredMask = gr?.ok ? gr.value : null;
-  if (!gr?.ok) unknown.registeredMask = gr ? `GET_REGISTRATIONS failed: ${errnoName(gr.errno)} (the kernel has it from 6.3)` : 'not reached';
+  if (!gr?.ok)
+    unknown.registeredMask = gr
+      ? `GET_REGISTRATIONS failed: ${errnoName(gr.errno)} (the kernel has it from 6.3)`
+      : 'not reached';
   return {
     queryMask,
     error,
-    commands: MEMBARRIER_COMMANDS.map(([name, bit]) => ({ name, bit, supported: queryMask === null ? null : (queryMask & bit) !== 0 })),
+    commands: MEMBARRIER_COMMANDS.map(([name, bit]) => ({
+      name,
+      bit,
+      supported: queryMask === null ? null : (queryMask & bit) !== 0,
+    })),
     registrations: seq
       .filter((c) => c !== 0 && c !== 1 << 9)
       .map((c) => {

@@ -25,8 +25,8 @@ export async function readProcess(native: NativeLoad): Promise<ProcessFacts> {
   if (native.ok) {
     const m = native.addon.probeMemlock();
     memlock = {
-      soft: m.rlimitErrno ? null : m.soft ?? 'unlimited',
-      hard: m.rlimitErrno ? null : m.hard ?? 'unlimited',
+      soft: m.rlimitErrno ? null : (m.soft ?? 'unlimited'),
+      hard: m.rlimitErrno ? null : (m.hard ?? 'unlimited'),
       onePageLocked: m.lockOnePage.ok,
       error: m.lockOnePage.ok ? null : `${errnoName(m.lockOnePage.errno)}: ${errnoMeaning(m.lockOnePage.errno)}`,
     };
@@ -36,7 +36,7 @@ export async function readProcess(native: NativeLoad): Promise<ProcessFacts> {
   }
   return {
     memlock,
-    seccomp: { mode, modeName: mode === null ? null : SECCOMP_MODES[mode] ?? `mode ${mode}`, filters },
+    seccomp: { mode, modeName: mode === null ? null : (SECCOMP_MODES[mode] ?? `mode ${mode}`), filters },
     capIpcLock: capEff === undefined ? null : hasCapability(capEff, CAP_IPC_LOCK),
     tracerPid: int(status.TracerPid),
     unknown,

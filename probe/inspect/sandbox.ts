@@ -45,18 +45,26 @@ export function detectSandbox(i: SandboxInputs): Omit<SandboxFacts, 'dmi' | 'sys
   if (i.dockerenv) weak.push(['docker', '/.dockerenv exists (images carry it into VMs too)']);
   const pick = strong.length ? strong : weak;
   const container = pick.length
-    ? { kind: pick[0][0], strength: strong.length ? ('strong' as const) : ('weak' as const), evidence: pick.map(([, e]) => e) }
+    ? {
+        kind: pick[0][0],
+        strength: strong.length ? ('strong' as const) : ('weak' as const),
+        evidence: pick.map(([, e]) => e),
+      }
     : null;
 
   const evidence: string[] = [];
   const gvisor = i.procVersion !== null && GVISOR_VERSION.test(i.procVersion);
-  if (gvisor) evidence.push('/proc/version is gVisor\'s fixed 4.4.0 string');
+  if (gvisor) evidence.push("/proc/version is gVisor's fixed 4.4.0 string");
   let wsl: SandboxFacts['wsl'] = null;
   const v = i.procVersion ?? '';
   if (/microsoft-standard-WSL2|-microsoft-standard/i.test(v)) wsl = 'wsl2';
-  else if (/Microsoft/.test(v)) wsl = 'wsl1'; // WSL1's emulated kernel: "4.4.0-19041-Microsoft"
+  else if (/Microsoft/.test(v))
+    wsl = 'wsl1'; // WSL1's emulated kernel: "4.4.0-19041-Microsoft"
   else if (i.wslInterop || i.env.WSL_DISTRO_NAME) wsl = 'wsl2';
-  if (wsl) evidence.push(`WSL: ${/microsoft/i.test(v) ? '/proc/version names Microsoft' : 'WSL interop or WSL_DISTRO_NAME present'}`);
+  if (wsl)
+    evidence.push(
+      `WSL: ${/microsoft/i.test(v) ? '/proc/version names Microsoft' : 'WSL interop or WSL_DISTRO_NAME present'}`,
+    );
   return { container, gvisor, wsl, evidence };
 }
 
@@ -83,7 +91,7 @@ export async function readSandbox(): Promise<SandboxFacts> {
     readDmi(unknown),
   ]);
   if (!environ.ok) unknown.pid1Container = environ.reason;
-  const pid1Container = environ.ok ? /(?:^|\0)container=([^\0]*)/.exec(environ.text)?.[1] ?? null : null;
+  const pid1Container = environ.ok ? (/(?:^|\0)container=([^\0]*)/.exec(environ.text)?.[1] ?? null) : null;
   const facts = detectSandbox({
     dockerenv: existsSync('/.dockerenv'),
     containerenv: existsSync('/run/.containerenv'),

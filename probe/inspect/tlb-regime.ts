@@ -20,8 +20,10 @@ export function tlbRegime(f: Facts, amd: boolean, x86: boolean): Pick<TlbFacts, 
   const four = usable === null ? null : usable >= 4;
   const done = (regime: TlbRegime, exercise = false) => ({ regime, reasons, exercise });
   if (f.arm64BroadcastTlbi.value) {
-    reasons.push('arm64 invalidates TLBs with broadcast TLBI instructions from the first flush: ' +
-      'no IPI, so no other CPU executes a barrier');
+    reasons.push(
+      'arm64 invalidates TLBs with broadcast TLBI instructions from the first flush: ' +
+        'no IPI, so no other CPU executes a barrier',
+    );
     return done('broadcast');
   }
   if (f.hypervRemoteFlush.value) reasons.push(HYPERV);
@@ -35,12 +37,16 @@ export function tlbRegime(f: Facts, amd: boolean, x86: boolean): Pick<TlbFacts, 
   const cpus = usable === null ? 'an unknown number of CPUs' : `${usable} CPU${usable === 1 ? '' : 's'}`;
   if (uses.value === true) {
     if (four === false) {
-      reasons.push(`the kernel flushes with INVLPGB for processes active on 4 or more CPUs, but this process may use ` +
-        `${cpus}: it keeps IPI flushes; the same program on more CPUs would not`);
+      reasons.push(
+        `the kernel flushes with INVLPGB for processes active on 4 or more CPUs, but this process may use ` +
+          `${cpus}: it keeps IPI flushes; the same program on more CPUs would not`,
+      );
       return done('ipi');
     }
-    reasons.push('AMD INVLPGB on Linux 6.15+: IPI flushes until the process, active on 4 or more CPUs, gets a ' +
-      'global ASID at a once-per-32-jiffies check; broadcast INVLPGB with no IPI from then on');
+    reasons.push(
+      'AMD INVLPGB on Linux 6.15+: IPI flushes until the process, active on 4 or more CPUs, gets a ' +
+        'global ASID at a once-per-32-jiffies check; broadcast INVLPGB with no IPI from then on',
+    );
     return done(four === null ? 'unknown' : 'mixed', true);
   }
   if (uses.value === null) {
@@ -50,8 +56,10 @@ export function tlbRegime(f: Facts, amd: boolean, x86: boolean): Pick<TlbFacts, 
   }
   reasons.push(`TLB-shootdown IPIs: no broadcast flush (${uses.reason})`);
   if (f.kvmPvTlbFlushUsed.value) {
-    reasons.push('KVM PV TLB flush: a preempted vCPU gets no IPI and is flushed at its next VM entry ' +
-      '(itself a full barrier); running vCPUs get IPIs');
+    reasons.push(
+      'KVM PV TLB flush: a preempted vCPU gets no IPI and is flushed at its next VM entry ' +
+        '(itself a full barrier); running vCPUs get IPIs',
+    );
   }
   if (f.rar.value === null) reasons.push(`Intel RAR: ${f.rar.reason}`);
   return done('ipi');

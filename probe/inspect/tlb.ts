@@ -62,7 +62,7 @@ export function hasBroadcastFlush(k: Pick<KernelFacts, 'major' | 'minor'>): bool
 }
 
 const fact = <T>(value: T | null, source: string, reason?: string): TlbFact<T> =>
-  (reason === undefined ? { value, source } : { value, source, reason });
+  reason === undefined ? { value, source } : { value, source, reason };
 
 /** The kernel config: /proc/config.gz (CONFIG_IKCONFIG_PROC), else /boot/config-<release>. */
 async function readConfigOption(release: string | null, name: string): Promise<TlbFact<boolean>> {
@@ -95,27 +95,46 @@ export async function tlbFacts(i: TlbInputs): Promise<TlbFacts> {
   const arm = isArm64(i.platform);
   const x86 = !arm && /^(x86_64|x64|i[3-6]86)$/.test(i.platform.machine || i.platform.arch);
   const notX86 = `CPUID exists on x86 only (this is ${i.platform.machine || i.platform.arch})`;
-  const noCpuid = x86 ? i.cpuidReason ?? 'CPUID not readable' : notX86;
+  const noCpuid = x86 ? (i.cpuidReason ?? 'CPUID not readable') : notX86;
   const cpu = cpuSide(i, x86, noCpuid);
   const newKernel = hasBroadcastFlush(i.kernel);
-  const kernelHasBroadcastFlush = fact(newKernel, '/proc/sys/kernel/osrelease',
-    newKernel === null ? 'release unknown' : undefined);
+  const kernelHasBroadcastFlush = fact(
+    newKernel,
+    '/proc/sys/kernel/osrelease',
+    newKernel === null ? 'release unknown' : undefined,
+  );
   const pti = i.meltdown.ok
     ? fact(ptiFromMeltdown(i.meltdown.text), MELTDOWN, i.meltdown.text.trim())
     : fact<boolean>(null, MELTDOWN, i.meltdown.reason);
   // The config decides only on an INVLPGB CPU (or one we could not ask) running 6.15 or later.
-  const skip = !x86 ? 'not x86' : cpu.invlpgb.value === false ? 'no INVLPGB, so the option cannot matter'
-    : newKernel === false ? 'the kernel predates 6.15' : null;
-  const config = skip === null ? await i.config(i.kernel.release)
-    : fact<boolean>(null, 'kernel config', `not read: ${skip}`);
+  const skip = !x86
+    ? 'not x86'
+    : cpu.invlpgb.value === false
+      ? 'no INVLPGB, so the option cannot matter'
+      : newKernel === false
+        ? 'the kernel predates 6.15'
+        : null;
+  const config =
+    skip === null ? await i.config(i.kernel.release) : fact<boolean>(null, 'kernel config', `not read: ${skip}`);
   const usable = i.cpus.allowed?.length ?? i.cpus.online;
-  const usableCpus = fact(usable, i.cpus.allowedSource ?? '/sys/devices/system/cpu/online',
-    usable === null ? 'neither the affinity mask nor the online list was readable' : undefined);
+  const usableCpus = fact(
+    usable,
+    i.cpus.allowedSource ?? '/sys/devices/system/cpu/online',
+    usable === null ? 'neither the affinity mask nor the online list was readable' : undefined,
+  );
   const kernelUsesInvlpgb = usesInvlpgb(x86, i.cpus.vendor, cpu.invlpgb, newKernel, config, pti, cpu.pcid);
   const facts: Facts = {
-    ...cpu, kernelHasBroadcastFlush, config, pti, kernelUsesInvlpgb, usableCpus,
-    arm64BroadcastTlbi: fact(arm, 'arch', arm ? 'arm64 Linux invalidates with TLBI ...IS: broadcast, never an IPI'
-      : undefined),
+    ...cpu,
+    kernelHasBroadcastFlush,
+    config,
+    pti,
+    kernelUsesInvlpgb,
+    usableCpus,
+    arm64BroadcastTlbi: fact(
+      arm,
+      'arch',
+      arm ? 'arm64 Linux invalidates with TLBI ...IS: broadcast, never an IPI' : undefined,
+    ),
     ...hypervisorSide(i, x86, notX86),
   };
   return { ...tlbRegime(facts, isAmd(i.cpus), x86), facts };
@@ -126,17 +145,28 @@ type CpuSide = Pick<Facts, 'invlpgb' | 'invlpgbCpuinfoFlag' | 'pcid' | 'rar'>;
 function cpuSide(i: TlbInputs, x86: boolean, noCpuid: string): CpuSide {
   const value = x86 && i.cpuid ? decodeInvlpgb(i.cpuid) : null;
   const flag = i.cpus.flags.invlpgb;
-  const flagReason = flag === false ? 'absent; kernels after 78ce84b9e0a5 never print it, so absence proves nothing'
-    : flag === null ? 'no flags line' : undefined;
+  const flagReason =
+    flag === false
+      ? 'absent; kernels after 78ce84b9e0a5 never print it, so absence proves nothing'
+      : flag === null
+        ? 'no flags line'
+        : undefined;
   const cpuidPcid = x86 && i.cpuid ? decodePcid(i.cpuid) : null;
-  const pcid = i.cpus.flags.pcid !== null ? fact(i.cpus.flags.pcid, '/proc/cpuinfo flags')
-    : fact(cpuidPcid, 'cpuid 1 ECX[17]', cpuidPcid === null ? noCpuid : undefined);
+  const pcid =
+    i.cpus.flags.pcid !== null
+      ? fact(i.cpus.flags.pcid, '/proc/cpuinfo flags')
+      : fact(cpuidPcid, 'cpuid 1 ECX[17]', cpuidPcid === null ? noCpuid : undefined);
   // X86_FEATURE_RAR comes from MSR_IA32_CORE_CAPS, which user space cannot read without /dev/cpu/*/msr
   // (root); the RAR series is not in mainline, so no kernel prints a `rar` cpuinfo flag to read instead.
-  const rar = !x86 ? fact(false, 'arch', 'Intel RAR is x86 only')
-    : isAmd(i.cpus) ? fact(false, 'vendor', 'Intel RAR is an Intel feature')
-      : fact<boolean>(null, 'MSR_IA32_CORE_CAPS',
-        'not readable from user space (needs /dev/cpu/*/msr); the RAR series is not in mainline');
+  const rar = !x86
+    ? fact(false, 'arch', 'Intel RAR is x86 only')
+    : isAmd(i.cpus)
+      ? fact(false, 'vendor', 'Intel RAR is an Intel feature')
+      : fact<boolean>(
+          null,
+          'MSR_IA32_CORE_CAPS',
+          'not readable from user space (needs /dev/cpu/*/msr); the RAR series is not in mainline',
+        );
   const invlpgb = fact(value, 'cpuid', value === null ? noCpuid : undefined);
   return { invlpgb, invlpgbCpuinfoFlag: fact(flag, '/proc/cpuinfo', flagReason), pcid, rar };
 }
@@ -150,24 +180,35 @@ function hypervisorSide(i: TlbInputs, x86: boolean, notX86: string): HypervisorS
   // CPUID's hypervisor leaves are x86's; elsewhere (arm64 under Xen, say) they say nothing.
   const leaves = x86 && hv.cpuidHypervisorBit !== null;
   const noLeaves = hv.unknown.vendor ?? (x86 ? 'hypervisor leaves not readable' : notX86);
-  const kvmPvTlbFlush = hv.kvm ? fact(hv.kvm.pvTlbFlush, 'cpuid 0x40000001 EAX[9]')
-    : hv.cpuidHypervisorBit === false ? fact(false, 'cpuid 1 ECX[31]', 'no hypervisor')
-      : hv.vendor ? fact(false, 'cpuid 0x40000000 signature', `no KVM interface (${hv.vendor})`)
+  const kvmPvTlbFlush = hv.kvm
+    ? fact(hv.kvm.pvTlbFlush, 'cpuid 0x40000001 EAX[9]')
+    : hv.cpuidHypervisorBit === false
+      ? fact(false, 'cpuid 1 ECX[31]', 'no hypervisor')
+      : hv.vendor
+        ? fact(false, 'cpuid 0x40000000 signature', `no KVM interface (${hv.vendor})`)
         : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', noLeaves);
-  let kvmPvTlbFlushUsed: TlbFact<boolean> = kvmPvTlbFlush.value === false ? fact(false, 'cpuid 0x40000001 EAX[9]')
-    : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', kvmPvTlbFlush.reason);
+  let kvmPvTlbFlushUsed: TlbFact<boolean> =
+    kvmPvTlbFlush.value === false
+      ? fact(false, 'cpuid 0x40000001 EAX[9]')
+      : fact<boolean>(null, 'cpuid 0x40000001 EAX[9]', kvmPvTlbFlush.reason);
   if (hv.kvm?.pvTlbFlush) {
     const base = hv.interfaces.find((x) => x.signature.startsWith('KVMKVMKVM'))?.base ?? null;
     const realtime = base !== null && i.cpuid ? decodeKvmRealtimeHint(i.cpuid, base) : null;
-    const why = realtime === null ? 'KVM hints not readable'
-      : !hv.kvm.steal ? 'no steal time: Linux keeps IPI flushes'
-        : realtime ? 'KVM_HINTS_REALTIME: Linux keeps IPI flushes'
-          : 'preempted vCPUs get no IPI; flushed at their next VM entry';
+    const why =
+      realtime === null
+        ? 'KVM hints not readable'
+        : !hv.kvm.steal
+          ? 'no steal time: Linux keeps IPI flushes'
+          : realtime
+            ? 'KVM_HINTS_REALTIME: Linux keeps IPI flushes'
+            : 'preempted vCPUs get no IPI; flushed at their next VM entry';
     kvmPvTlbFlushUsed = fact(realtime === null ? null : hv.kvm.steal && !realtime, KVM_USED_SOURCE, why);
   }
-  const hyperv = leaves ? fact(hv.hyperv?.remoteTlbFlushByHypercall ?? false, 'cpuid 0x40000004 EAX[2]')
+  const hyperv = leaves
+    ? fact(hv.hyperv?.remoteTlbFlushByHypercall ?? false, 'cpuid 0x40000004 EAX[2]')
     : fact<boolean>(null, 'cpuid 0x40000004 EAX[2]', noLeaves);
-  const xen = leaves ? fact(hv.xen !== null || hv.vendor === 'Xen', 'cpuid 0x40000000 signature')
+  const xen = leaves
+    ? fact(hv.xen !== null || hv.vendor === 'Xen', 'cpuid 0x40000000 signature')
     : fact<boolean>(null, 'cpuid 0x40000000 signature', noLeaves);
   return { kvmPvTlbFlush, kvmPvTlbFlushUsed, hypervRemoteFlush: hyperv, xen };
 }
@@ -175,8 +216,15 @@ function hypervisorSide(i: TlbInputs, x86: boolean, notX86: string): HypervisorS
 type Fact = TlbFact<boolean>;
 
 /** Every condition Linux checks before it flushes with INVLPGB; null when one is unknown and none is false. */
-function usesInvlpgb(x86: boolean, vendor: string | null, invlpgb: Fact, newKernel: boolean | null,
-  config: Fact, pti: Fact, pcid: Fact): Fact {
+function usesInvlpgb(
+  x86: boolean,
+  vendor: string | null,
+  invlpgb: Fact,
+  newKernel: boolean | null,
+  config: Fact,
+  pti: Fact,
+  pcid: Fact,
+): Fact {
   const src = 'cpuid + release + config + PTI + PCID';
   if (!x86) return fact(false, 'arch', 'INVLPGB is x86 only');
   // An AMD instruction (Hygon shares the AMD code path); Intel CPUs have none to use.
@@ -202,8 +250,11 @@ function usesInvlpgb(x86: boolean, vendor: string | null, invlpgb: Fact, newKern
 type Inspected = Pick<TlbInputs, 'platform' | 'cpus' | 'kernel' | 'hypervisor'>;
 
 export async function readTlb(native: NativeLoad, f: Inspected): Promise<TlbFacts> {
-  const cpuidReason = !native.ok ? `needs CPUID through the native addon: ${native.reason}`
-    : native.addon.arch !== 'x86_64' ? `CPUID exists on x86 only (this is ${native.addon.arch})` : null;
+  const cpuidReason = !native.ok
+    ? `needs CPUID through the native addon: ${native.reason}`
+    : native.addon.arch !== 'x86_64'
+      ? `CPUID exists on x86 only (this is ${native.addon.arch})`
+      : null;
   const cpuid: CpuidFn | null = native.ok && cpuidReason === null ? (l, s) => native.addon.cpuid(l, s) : null;
   const meltdown = await readText('/sys/devices/system/cpu/vulnerabilities/meltdown');
   return tlbFacts({ ...f, cpuid, cpuidReason, meltdown, config: (r) => readConfigOption(r, 'BROADCAST_TLB_FLUSH') });

@@ -20,7 +20,12 @@ export function parseProcCgroup(text: string): { v2: string | null; v1: Map<stri
   return { v2, v1 };
 }
 
-export interface CgroupMount { root: string; mountPoint: string; fstype: string; superOptions: string[] }
+export interface CgroupMount {
+  root: string;
+  mountPoint: string;
+  fstype: string;
+  superOptions: string[];
+}
 
 /** /proc/self/mountinfo rows of cgroup and cgroup2 file systems (root is the mount's cgroup-relative root). */
 export function parseCgroupMounts(text: string): CgroupMount[] {
@@ -31,7 +36,12 @@ export function parseCgroupMounts(text: string): CgroupMount[] {
     const f = left.split(' ');
     const [fstype, , superOpts] = right.split(' ');
     if (fstype === 'cgroup' || fstype === 'cgroup2') {
-      out.push({ root: unescape(f[3]), mountPoint: unescape(f[4]), fstype, superOptions: (superOpts ?? '').split(',') });
+      out.push({
+        root: unescape(f[3]),
+        mountPoint: unescape(f[4]),
+        fstype,
+        superOptions: (superOpts ?? '').split(','),
+      });
     }
   }
   return out;
@@ -44,7 +54,10 @@ const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => Str
  * controller wins when mounted (a hybrid host keeps cpu there); else the v2 mount. The cgroup path
  * is relative to the mount's root, which differs inside a cgroup namespace.
  */
-export function cpuCgroupDir(cgroupText: string, mountinfoText: string): { dir: string; mountPoint: string; version: 1 | 2 } | null {
+export function cpuCgroupDir(
+  cgroupText: string,
+  mountinfoText: string,
+): { dir: string; mountPoint: string; version: 1 | 2 } | null {
   const cg = parseProcCgroup(cgroupText);
   const mounts = parseCgroupMounts(mountinfoText);
   const within = (path: string, root: string) => {
@@ -100,18 +113,35 @@ export function archFamily(arch: string): string | null {
   return null;
 }
 
-export function detectEmulation(i: { processArch: string; addonArch: string | null; kernelMachine: string; cpuinfo: string | null; env: Record<string, string | undefined> }): TrapFacts['emulation'] {
+export function detectEmulation(i: {
+  processArch: string;
+  addonArch: string | null;
+  kernelMachine: string;
+  cpuinfo: string | null;
+  env: Record<string, string | undefined>;
+}): TrapFacts['emulation'] {
   const evidence: string[] = [];
   const proc = archFamily(i.processArch);
   const kern = archFamily(i.kernelMachine);
   const cpu = i.cpuinfo === null ? null : cpuinfoFamily(i.cpuinfo);
-  if (proc && kern && proc !== kern) evidence.push(`process arch ${i.processArch} differs from the kernel's ${i.kernelMachine}`);
+  if (proc && kern && proc !== kern)
+    evidence.push(`process arch ${i.processArch} differs from the kernel's ${i.kernelMachine}`);
   // qemu-user answers uname with the guest arch but passes most of /proc/cpuinfo through from the host.
-  if (proc && cpu && proc !== cpu) evidence.push(`process arch ${i.processArch} differs from the CPUs /proc/cpuinfo describes (${cpu})`);
+  if (proc && cpu && proc !== cpu)
+    evidence.push(`process arch ${i.processArch} differs from the CPUs /proc/cpuinfo describes (${cpu})`);
   const addon = i.addonArch && i.addonArch !== 'other' ? archFamily(i.addonArch) : null;
-  if (addon && kern && addon !== kern) evidence.push(`the addon was built for ${i.addonArch}, the kernel is ${i.kernelMachine}`);
-  for (const k of ['QEMU_LD_PREFIX', 'QEMU_CPU', 'QEMU_GUEST_BASE']) if (i.env[k] !== undefined) evidence.push(`${k} is set (a qemu-user setting)`);
-  return { processArch: i.processArch, addonArch: i.addonArch, kernelMachine: i.kernelMachine, cpuinfoFamily: cpu, userModeEmulation: evidence.length > 0, evidence };
+  if (addon && kern && addon !== kern)
+    evidence.push(`the addon was built for ${i.addonArch}, the kernel is ${i.kernelMachine}`);
+  for (const k of ['QEMU_LD_PREFIX', 'QEMU_CPU', 'QEMU_GUEST_BASE'])
+    if (i.env[k] !== undefined) evidence.push(`${k} is set (a qemu-user setting)`);
+  return {
+    processArch: i.processArch,
+    addonArch: i.addonArch,
+    kernelMachine: i.kernelMachine,
+    cpuinfoFamily: cpu,
+    userModeEmulation: evidence.length > 0,
+    evidence,
+  };
 }
 
 /** linprocfs writes "Linux version <release> (des@freebsd.org) ..." (sys/compat/linprocfs/linprocfs.c). */
@@ -129,7 +159,10 @@ export function detectAndroid(env: Record<string, string | undefined>, buildProp
   const evidence: string[] = [];
   for (const k of ['ANDROID_ROOT', 'ANDROID_DATA']) if (env[k]) evidence.push(`${k}=${env[k]}`);
   const sdk = buildProp === null ? null : parseBuildPropSdk(buildProp);
-  if (buildProp !== null) evidence.push(`/system/build.prop exists${sdk === null ? ' (no ro.build.version.sdk)' : ` (ro.build.version.sdk=${sdk})`}`);
+  if (buildProp !== null)
+    evidence.push(
+      `/system/build.prop exists${sdk === null ? ' (no ro.build.version.sdk)' : ` (ro.build.version.sdk=${sdk})`}`,
+    );
   return evidence.length ? { sdk, evidence } : null;
 }
 
@@ -141,30 +174,43 @@ async function readQuota(unknown: Unknowns): Promise<TrapFacts['cpuQuota']> {
   }
   const where = cpuCgroupDir(cgroup.text, mountinfo.text);
   if (!where) {
-    unknown.cpuQuota = 'no cpu controller mount holds this process\'s cgroup (see /proc/self/cgroup and /proc/self/mountinfo)';
+    unknown.cpuQuota =
+      "no cpu controller mount holds this process's cgroup (see /proc/self/cgroup and /proc/self/mountinfo)";
     return null;
   }
   // A parent's limit binds its children too: walk up to the mount and keep the tightest.
   let best: TrapFacts['cpuQuota'] = null;
   let readAny = false;
   for (let dir = where.dir; ; dir = dirname(dir)) {
-    const q = where.version === 2
-      ? await readTrimmed(join(dir, 'cpu.max')).then((t) => (t === null ? null : parseCpuMax(t)))
-      : await Promise.all([readTrimmed(join(dir, 'cpu.cfs_quota_us')), readTrimmed(join(dir, 'cpu.cfs_period_us'))])
-        .then(([q, p]) => (q === null || p === null ? null : parseCfs(q, p)));
+    const q =
+      where.version === 2
+        ? await readTrimmed(join(dir, 'cpu.max')).then((t) => (t === null ? null : parseCpuMax(t)))
+        : await Promise.all([
+            readTrimmed(join(dir, 'cpu.cfs_quota_us')),
+            readTrimmed(join(dir, 'cpu.cfs_period_us')),
+          ]).then(([q, p]) => (q === null || p === null ? null : parseCfs(q, p)));
     if (q) readAny = true;
     if (q?.quotaUs != null && q.periodUs > 0) {
       const cpus = q.quotaUs / q.periodUs;
-      if (!best || cpus < best.cpus) best = { quotaUs: q.quotaUs, periodUs: q.periodUs, cpus, cgroup: dir, version: where.version };
+      if (!best || cpus < best.cpus)
+        best = { quotaUs: q.quotaUs, periodUs: q.periodUs, cpus, cgroup: dir, version: where.version };
     }
     if (dir === where.mountPoint || dir === dirname(dir)) break;
   }
-  if (!readAny) unknown.cpuQuota = `no readable ${where.version === 2 ? 'cpu.max' : 'cpu.cfs_quota_us'} under ${where.dir} (cpu controller not enabled there?)`;
+  if (!readAny)
+    unknown.cpuQuota =
+      `no readable ${where.version === 2 ? 'cpu.max' : 'cpu.cfs_quota_us'} under ${where.dir} (cpu ` +
+      `controller not enabled there?)`;
   return best;
 }
 
 /** Takes what other modules already read: /proc/cpuinfo, and /proc/version (kernel.version). */
-export async function readTraps(native: NativeLoad, tracerPid: number | null, version: string | null, cpuinfo: ReadResult): Promise<TrapFacts> {
+export async function readTraps(
+  native: NativeLoad,
+  tracerPid: number | null,
+  version: string | null,
+  cpuinfo: ReadResult,
+): Promise<TrapFacts> {
   const unknown: Unknowns = {};
   const [cpuQuota, buildProp] = await Promise.all([readQuota(unknown), readText('/system/build.prop')]);
   if (!cpuinfo.ok) unknown.cpuinfoFamily = cpuinfo.reason;
@@ -178,7 +224,13 @@ export async function readTraps(native: NativeLoad, tracerPid: number | null, ve
   }
   return {
     cpuQuota,
-    emulation: detectEmulation({ processArch: process.arch, addonArch: native.ok ? native.addon.arch : null, kernelMachine: machine(), cpuinfo: cpuinfo.ok ? cpuinfo.text : null, env: process.env }),
+    emulation: detectEmulation({
+      processArch: process.arch,
+      addonArch: native.ok ? native.addon.arch : null,
+      kernelMachine: machine(),
+      cpuinfo: cpuinfo.ok ? cpuinfo.text : null,
+      env: process.env,
+    }),
     tracer,
     freebsdLinuxulator: isFreebsdLinuxulator(version),
     android: detectAndroid(process.env, buildProp.ok ? buildProp.text : null),

@@ -7,7 +7,14 @@ import type { CpuTopologyEntry, TopologyClass } from '../records.js';
 import { formatCpuList } from '../inspect/cpulist.js';
 
 /** Farthest first: the order classes are seeded with readers and shown in reports. */
-export const CLASS_ORDER: readonly TopologyClass[] = ['other-package', 'other-llc', 'same-package', 'same-llc', 'smt-sibling', 'unknown'];
+export const CLASS_ORDER: readonly TopologyClass[] = [
+  'other-package',
+  'other-llc',
+  'same-package',
+  'same-llc',
+  'smt-sibling',
+  'unknown',
+];
 
 export type TopologyIndex = Map<number, CpuTopologyEntry>;
 
@@ -15,12 +22,18 @@ export const indexTopology = (topology: CpuTopologyEntry[]): TopologyIndex => ne
 
 /** The class of `cpu` relative to the writer's CPU, from what the topology record holds and nothing more. */
 export function classify(writer: number, cpu: number, topo: TopologyIndex): TopologyClass {
-  const w = topo.get(writer), c = topo.get(cpu);
+  const w = topo.get(writer),
+    c = topo.get(cpu);
   if (!w || !c) return 'unknown';
   // Siblings from the kernel's own list when recorded; otherwise the same package, die and core id.
-  const sibling = w.threadSiblings.length > 1 || c.threadSiblings.length > 1
-    ? w.threadSiblings.includes(cpu) || c.threadSiblings.includes(writer)
-    : w.package !== null && w.core !== null && w.package === c.package && (w.die ?? 0) === (c.die ?? 0) && w.core === c.core;
+  const sibling =
+    w.threadSiblings.length > 1 || c.threadSiblings.length > 1
+      ? w.threadSiblings.includes(cpu) || c.threadSiblings.includes(writer)
+      : w.package !== null &&
+        w.core !== null &&
+        w.package === c.package &&
+        (w.die ?? 0) === (c.die ?? 0) &&
+        w.core === c.core;
   if (sibling) return 'smt-sibling';
   if (w.package !== null && c.package !== null && w.package !== c.package) return 'other-package';
   if (w.llcShared.length && c.llcShared.length) return w.llcShared.includes(cpu) ? 'same-llc' : 'other-llc';
@@ -37,11 +50,31 @@ export function topologyLimits(writer: number, cpus: number[], topo: TopologyInd
   if (!cpus.length) return out;
   // Only where there is more than one package or LLC: on a one-LLC guest there is no node to tell apart.
   const all = [writer, ...cpus];
-  const domains = new Set(all.map((c) => { const t = topo.get(c); return `${t?.package ?? '?'}/${t?.llcShared.join(',') ?? ''}`; }));
-  if (domains.size > 1) out.push('NUMA nodes are not in the topology record: readers are classed by package and last-level cache, so another NUMA node of the writer\'s package counts as other-llc (or same-package where the LLC is unknown)');
+  const domains = new Set(
+    all.map((c) => {
+      const t = topo.get(c);
+      return `${t?.package ?? '?'}/${t?.llcShared.join(',') ?? ''}`;
+    }),
+  );
+  if (domains.size > 1)
+    out.push(
+      'NUMA nodes are not in the topology record: readers are classed by package and last-level cache, so another ' +
+        "NUMA node of the writer's package counts as other-llc (or same-package where the LLC is unknown)",
+    );
   const noLlc = all.filter((c) => topo.get(c) && !topo.get(c)!.llcShared.length);
-  if (noLlc.length) out.push(`the last-level cache of CPU ${formatCpuList(noLlc)} is not recorded (no sysfs cache files): same-llc and other-llc cannot be told apart there (classed same-package)`);
-  const bare = all.filter((c) => { const t = topo.get(c); return !t || t.package === null; });
-  if (bare.length) out.push(`no package is recorded for CPU ${formatCpuList(bare)}: those readers are classed unknown unless their LLC or SMT siblings place them`);
+  if (noLlc.length)
+    out.push(
+      `the last-level cache of CPU ${formatCpuList(noLlc)} is not recorded (no sysfs cache files): same-llc and ` +
+        `other-llc cannot be told apart there (classed same-package)`,
+    );
+  const bare = all.filter((c) => {
+    const t = topo.get(c);
+    return !t || t.package === null;
+  });
+  if (bare.length)
+    out.push(
+      `no package is recorded for CPU ${formatCpuList(bare)}: those readers are classed unknown unless their LLC or ` +
+        `SMT siblings place them`,
+    );
   return out;
 }

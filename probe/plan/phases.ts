@@ -12,7 +12,9 @@ import { capsOf, CATALOGUE, controlOfKind } from '../catalogue.js';
 function orderPhase(i: PhaseInputs, budgetMs: number): Draft[] {
   const sensitive = i.strategies.some((s) => capsOf(i.catalogue ?? CATALOGUE, s)?.registrationOrderSensitive === true);
   if (!sensitive || i.readers < 1) return [];
-  return [phase('registration-order', 'registration-order', null, 0, 1, { budgetMs, fixedMs: budgetMs + ORDER_ROUND_MS })];
+  return [
+    phase('registration-order', 'registration-order', null, 0, 1, { budgetMs, fixedMs: budgetMs + ORDER_ROUND_MS }),
+  ];
 }
 
 /**
@@ -24,7 +26,10 @@ function orderPhase(i: PhaseInputs, budgetMs: number): Draft[] {
  */
 export const PHASE_FIXED_MS = 15;
 export const PER_READER_MS = 0.1;
-/** One calibration sweep point (no evidence kept): 1-7 ms over its budget alone; a 4 s run's 36 points came to 8 ms each. */
+/**
+ * One calibration sweep point (no evidence kept): 1-7 ms over its budget alone; a 4 s run's 36 points came to 8 ms
+ * each.
+ */
 export const SWEEP_POINT_FIXED_MS = 8;
 /** A sweep point's shortest budget: below it a point sees too few trials to rank. */
 export const MIN_SWEEP_POINT_MS = 5;
@@ -65,25 +70,51 @@ export const TLB_WARMUP_MS = TLB_WINDOW_MS_AT_HZ100 * TLB_WARMUP_WINDOWS;
 export const TLB_GLOBAL_ASID_CPUS = 4;
 
 /** Strategies measured under contention (when their own phase was ok), and the writer counts. */
-export const CONTENTION_STRATEGIES = ['membarrier-private-expedited', 'membarrier-global-expedited', 'mprotect', 'madvise-dontneed'];
+export const CONTENTION_STRATEGIES = [
+  'membarrier-private-expedited',
+  'membarrier-global-expedited',
+  'mprotect',
+  'madvise-dontneed',
+];
 export const CONTENTION_WRITERS = [1, 2, 4];
 
 /** Calibration's sweep: every pair of cold-line count and writer start offset is tried. */
-export interface SweepGrid { stuffLines: number[]; offsetsNs: number[] }
-export const FULL_GRID: SweepGrid = { stuffLines: [0, 8, 16, 32], offsetsNs: [-200, -100, 0, 100, 200, 300, 400, 600, 800] };
-/** For `check`: four points (each costs ~13 ms), around where the full sweep lands (2-vCPU KVM: 8/200, 16/200, 8/100; TCG: 16/200); its verdict needs the positive control to relax, not the best point. */
+export interface SweepGrid {
+  stuffLines: number[];
+  offsetsNs: number[];
+}
+export const FULL_GRID: SweepGrid = {
+  stuffLines: [0, 8, 16, 32],
+  offsetsNs: [-200, -100, 0, 100, 200, 300, 400, 600, 800],
+};
+/**
+ * For `check`: four points (each costs ~13 ms), around where the full sweep lands (2-vCPU KVM: 8/200, 16/200, 8/100;
+ * TCG: 16/200); its verdict needs the positive control to relax, not the best point.
+ */
 export const QUICK_GRID: SweepGrid = { stuffLines: [8, 16], offsetsNs: [100, 200] };
 
 // Relative phase lengths; calibration takes a fixed share of the whole run.
-export const WEIGHT = { control: 1, strategy: 1.5, slowStrategy: 2, delayMatched: 0.6, horizonPoint: 0.25, scalingPoint: 0.25 };
+export const WEIGHT = {
+  control: 1,
+  strategy: 1.5,
+  slowStrategy: 2,
+  delayMatched: 0.6,
+  horizonPoint: 0.25,
+  scalingPoint: 0.25,
+};
 export const CALIBRATION_SHARE = 0.07;
 /** A control's budget below which the essential phases get too few calls to judge (a strategy gets 1.5x). */
 export const MIN_UNIT_MS = 50;
-/** Extras (reader cost, contention, scaling) may shrink the essential phases to this share of what they would get alone. */
+/**
+ * Extras (reader cost, contention, scaling) may shrink the essential phases to this share of what they would get alone.
+ */
 export const EXTRAS_FLOOR = 0.6;
 /** The gate's phases (ms): limits only, on a slow machine; they stop at a number of calls first (run/gate.ts). */
 export const CHECK_UNIT_MS = 80;
-/** The gate's sweep: each point its shortest budget (MIN_SWEEP_POINT_MS); the verdict needs the positive control to relax, not the best point. */
+/**
+ * The gate's sweep: each point its shortest budget (MIN_SWEEP_POINT_MS); the verdict needs the positive control to
+ * relax, not the best point.
+ */
 export const CHECK_CALIBRATION_MS = 45;
 
 export const phaseFixedMs = (readers: number) => PHASE_FIXED_MS + PER_READER_MS * readers;
@@ -117,12 +148,20 @@ export const delayMatchedKey = (strategy: string) => `delay-matched:${strategy}`
 
 const slow = (i: PhaseInputs, s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.slow === true;
 // A catalogue that lists strategies only (a test's, say) gets the copy's controls.
-const controlId = (i: PhaseInputs, kind: 'positive' | 'delay-matched') => controlOfKind(i.catalogue ?? CATALOGUE, kind) ?? controlOfKind(CATALOGUE, kind)!;
+const controlId = (i: PhaseInputs, kind: 'positive' | 'delay-matched') =>
+  controlOfKind(i.catalogue ?? CATALOGUE, kind) ?? controlOfKind(CATALOGUE, kind)!;
 
 /** A phase being planned: its weight (budget = weight x unit) or, for fixed-length phases, its whole cost. */
 type Draft = PhasePlan & { weight: number; fixedMs?: number };
 
-function phase(key: string, kind: PhasePlan['kind'], strategy: string | null, weight: number, readers: number, extra: Partial<Draft> = {}): Draft {
+function phase(
+  key: string,
+  kind: PhasePlan['kind'],
+  strategy: string | null,
+  weight: number,
+  readers: number,
+  extra: Partial<Draft> = {},
+): Draft {
   return { key, kind, strategy, budgetMs: 0, costMs: 0, readers, weight, ...extra };
 }
 
@@ -131,7 +170,8 @@ function core(i: PhaseInputs): Draft[] {
   const R = i.readers;
   const out: Draft[] = [];
   for (const c of i.controls) out.push(phase(c, 'control', c, WEIGHT.control, R));
-  const delayMatched = controlId(i, 'delay-matched'), positive = controlId(i, 'positive');
+  const delayMatched = controlId(i, 'delay-matched'),
+    positive = controlId(i, 'positive');
   const pageTable = (s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.family === 'page-table';
   const warm = i.tlbWarmupReaders?.length ? i.strategies.find(pageTable) : undefined;
   for (const s of i.strategies) {
@@ -144,9 +184,12 @@ function core(i: PhaseInputs): Draft[] {
     }
     out.push(phase(s, 'strategy', s, slow(i, s) ? WEIGHT.slowStrategy : WEIGHT.strategy, R));
   }
-  for (const s of i.strategies) out.push(phase(delayMatchedKey(s), 'delay-matched', delayMatched, WEIGHT.delayMatched, R, { delayFrom: s }));
-  for (const d of i.horizonDelaysNs) out.push(phase(`horizon:${d}`, 'horizon', positive, WEIGHT.horizonPoint, R, { writerDelayNs: d }));
-  for (const s of i.strategies) out.push(phase(`horizon:median:${s}`, 'horizon', positive, WEIGHT.horizonPoint, R, { delayFrom: s }));
+  for (const s of i.strategies)
+    out.push(phase(delayMatchedKey(s), 'delay-matched', delayMatched, WEIGHT.delayMatched, R, { delayFrom: s }));
+  for (const d of i.horizonDelaysNs)
+    out.push(phase(`horizon:${d}`, 'horizon', positive, WEIGHT.horizonPoint, R, { writerDelayNs: d }));
+  for (const s of i.strategies)
+    out.push(phase(`horizon:median:${s}`, 'horizon', positive, WEIGHT.horizonPoint, R, { delayFrom: s }));
   return out;
 }
 
@@ -157,23 +200,37 @@ function extras(i: PhaseInputs): Draft[] {
   const concurrent = (s: string) => capsOf(i.catalogue ?? CATALOGUE, s)?.concurrentWriters !== false;
   for (const s of i.contentionStrategies.filter((x) => i.strategies.includes(x) && concurrent(x))) {
     for (const w of i.contentionWriters) {
-      const p = phase(`contention:${s}:${w}`, 'contention', s, 0, i.readers, { delayFrom: s, writers: w, budgetMs: CONTENTION_BUDGET_MS, fixedMs: CONTENTION_BUDGET_MS + phaseFixedMs(i.readers + w) });
+      const p = phase(`contention:${s}:${w}`, 'contention', s, 0, i.readers, {
+        delayFrom: s,
+        writers: w,
+        budgetMs: CONTENTION_BUDGET_MS,
+        fixedMs: CONTENTION_BUDGET_MS + phaseFixedMs(i.readers + w),
+      });
       if (i.spareCpus.length < w) {
-        p.skip = { code: 'no-cpus', reason: `contention with ${w} writers not measured: needs ${w} CPUs besides the readers' (${i.spareCpus.length} spare)` };
+        p.skip = {
+          code: 'no-cpus',
+          reason:
+            `contention with ${w} writers not measured: needs ${w} CPUs besides the readers' ` +
+            `(${i.spareCpus.length} spare)`,
+        };
       } else p.writerCpus = i.spareCpus.slice(0, w);
       out.push(p);
     }
   }
   // The full reader set is each strategy's own phase; smaller sets get a short phase each.
   for (const r of i.scalingReaders.filter((x) => x < i.readers)) {
-    for (const s of i.strategies) out.push(phase(`scaling:${s}:${r}`, 'scaling', s, WEIGHT.scalingPoint, r, { delayFrom: s }));
+    for (const s of i.strategies)
+      out.push(phase(`scaling:${s}:${r}`, 'scaling', s, WEIGHT.scalingPoint, r, { delayFrom: s }));
   }
   return out;
 }
 
 const fixedOf = (p: Draft) => p.fixedMs ?? phaseFixedMs(p.readers);
 
-export interface PhaseListing { phases: PhasePlan[]; budget: PhaseBudget }
+export interface PhaseListing {
+  phases: PhasePlan[];
+  budget: PhaseBudget;
+}
 
 function finish(list: Draft[], unit: number, budget: Omit<PhaseBudget, 'plannedMs'>): PhaseListing {
   const phases = list.map(({ weight, fixedMs, ...p }) => {
@@ -194,14 +251,25 @@ export function planPhases(i: PhaseInputs): PhaseListing {
   const registration = phase('registration', 'registration', null, 0, 1, { fixedMs: REGISTRATION_MS });
   if (i.profile === 'check') {
     // The gate has no --duration: fixed short phases, no extras; its duration is what they add up to.
-    const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: CHECK_CALIBRATION_MS, fixedMs: CHECK_CALIBRATION_MS + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
-    const listed = finish([registration, ...orderPhase(i, CHECK_ORDER_MS), cal, ...core(i)], CHECK_UNIT_MS, { durationMs: 0, spentMs: i.spentMs, unitMs: CHECK_UNIT_MS, overBudget: null });
+    const cal = phase('calibration', 'calibration', null, 0, R, {
+      budgetMs: CHECK_CALIBRATION_MS,
+      fixedMs: CHECK_CALIBRATION_MS + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS,
+    });
+    const listed = finish([registration, ...orderPhase(i, CHECK_ORDER_MS), cal, ...core(i)], CHECK_UNIT_MS, {
+      durationMs: 0,
+      spentMs: i.spentMs,
+      unitMs: CHECK_UNIT_MS,
+      overBudget: null,
+    });
     listed.budget.durationMs = listed.budget.plannedMs;
     return listed;
   }
   // Each sweep point runs at least MIN_SWEEP_POINT_MS, whatever the share comes to.
   const calBudget = Math.max(i.durationMs * CALIBRATION_SHARE, i.sweepPoints * MIN_SWEEP_POINT_MS);
-  const cal = phase('calibration', 'calibration', null, 0, R, { budgetMs: calBudget, fixedMs: calBudget + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS });
+  const cal = phase('calibration', 'calibration', null, 0, R, {
+    budgetMs: calBudget,
+    fixedMs: calBudget + i.sweepPoints * (SWEEP_POINT_FIXED_MS + PER_READER_MS * R) + SKEW_MS,
+  });
   const order = orderPhase(i, Math.min(ORDER_MAX_MS, Math.max(ORDER_MIN_MS, i.durationMs * ORDER_SHARE)));
   const essential = [registration, ...order, cal, ...core(i)];
   const available = i.durationMs - i.spentMs - FINISH_RESERVE_MS;
@@ -222,14 +290,27 @@ export function planPhases(i: PhaseInputs): PhaseListing {
   }
   const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
   for (const p of more.slice(admitted)) {
-    p.skip ??= { code: 'no-time', reason: `not run: no time left within --duration ${secs(i.durationMs)} with ${R} reader${R === 1 ? '' : 's'} once the essential phases have theirs` };
+    p.skip ??= {
+      code: 'no-time',
+      reason:
+        `not run: no time left within --duration ${secs(i.durationMs)} with ${R} reader${R === 1 ? '' : 's'} ` +
+        `once the essential phases have theirs`,
+    };
   }
   const list = [...essential, ...more];
   const unit = unitFor(list);
   // Too short for the essential phases: they get a token budget and the run's guard skips the
   // last ones rather than run past --duration.
-  const overBudget = alone < MIN_UNIT_MS
-    ? `--duration ${secs(i.durationMs)} is short for ${R} reader${R === 1 ? '' : 's'}: each control gets ${Math.max(0, Math.round(alone))} ms, under the ${MIN_UNIT_MS} ms that judging needs; the last phases may be skipped`
-    : null;
-  return finish(list, Math.max(unit, 5), { durationMs: i.durationMs, spentMs: i.spentMs, unitMs: round(Math.max(unit, 5)), overBudget });
+  const overBudget =
+    alone < MIN_UNIT_MS
+      ? `--duration ${secs(i.durationMs)} is short for ${R} reader${R === 1 ? '' : 's'}: each control ` +
+        `gets ${Math.max(0, Math.round(alone))} ms, under the ${MIN_UNIT_MS} ms that judging needs; the last ` +
+        `phases may be skipped`
+      : null;
+  return finish(list, Math.max(unit, 5), {
+    durationMs: i.durationMs,
+    spentMs: i.spentMs,
+    unitMs: round(Math.max(unit, 5)),
+    overBudget,
+  });
 }

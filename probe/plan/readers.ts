@@ -24,7 +24,12 @@ export interface Placement {
   limits: string[];
 }
 
-export function chooseCpus(usable: number[], topology: CpuTopologyEntry[], count: ReaderCount | null, writer?: number): Placement {
+export function chooseCpus(
+  usable: number[],
+  topology: CpuTopologyEntry[],
+  count: ReaderCount | null,
+  writer?: number,
+): Placement {
   const topo = indexTopology(topology);
   const w = writer ?? usable[0];
   const order: string[] = [`writer on CPU ${w}${writer === undefined ? ' (first usable CPU)' : ''}`];
@@ -55,11 +60,15 @@ export function chooseCpus(usable: number[], topology: CpuTopologyEntry[], count
     usedPkg.set(pkg(c), (usedPkg.get(pkg(c)) ?? 0) + 1);
   };
   // Lexicographic preference: a core not used yet, the least-used LLC, the least-used package, lowest CPU.
-  const best = (from: number[]) => from.reduce((a, b) => (
-    Number(usedCores.has(core(b))) - Number(usedCores.has(core(a))) ||
-    (usedLlc.get(llc(b)) ?? 0) - (usedLlc.get(llc(a)) ?? 0) ||
-    (usedPkg.get(pkg(b)) ?? 0) - (usedPkg.get(pkg(a)) ?? 0) ||
-    b - a) < 0 ? b : a);
+  const best = (from: number[]) =>
+    from.reduce((a, b) =>
+      (Number(usedCores.has(core(b))) - Number(usedCores.has(core(a))) ||
+        (usedLlc.get(llc(b)) ?? 0) - (usedLlc.get(llc(a)) ?? 0) ||
+        (usedPkg.get(pkg(b)) ?? 0) - (usedPkg.get(pkg(a)) ?? 0) ||
+        b - a) < 0
+        ? b
+        : a,
+    );
   const present = CLASS_ORDER.filter((k) => candidates.some((c) => classOf.get(c) === k));
   for (const k of present) {
     if (readers.length >= limit) break;
@@ -73,11 +82,18 @@ export function chooseCpus(usable: number[], topology: CpuTopologyEntry[], count
   });
   const missed = coverage.filter((c) => !c.covered).map((c) => c.class);
   if (present.length) order.push(`one reader in each topology class present (${present.join(', ')}), farthest first`);
-  if (missed.length) order.push(`${limit} reader${limit === 1 ? '' : 's'} cannot cover every class: ${missed.join(', ')} not covered`);
+  if (missed.length)
+    order.push(`${limit} reader${limit === 1 ? '' : 's'} cannot cover every class: ${missed.join(', ')} not covered`);
   // One line each, however many readers: `--readers all` on 384 CPUs must not make 190 lines of siblings.
-  if (sharing.length) order.push(`reader${sharing.length === 1 ? '' : 's'} on CPU ${formatCpuList(sharing)} share${sharing.length === 1 ? 's' : ''} a core with the writer or an earlier reader (SMT sibling)`);
+  if (sharing.length)
+    order.push(
+      `reader${sharing.length === 1 ? '' : 's'} on CPU ${formatCpuList(sharing)} ` +
+        `share${sharing.length === 1 ? 's' : ''} a core with the writer or an earlier reader (SMT sibling)`,
+    );
   const list = readers.length > 16 ? formatCpuList(readers) : readers.join(', ');
-  order.push(`readers on CPUs ${list || 'none'}: one per class, then distinct cores first, spread over LLC domains and packages`);
+  order.push(
+    `readers on CPUs ${list || 'none'}: one per class, then distinct cores first, spread over LLC domains and packages`,
+  );
   return { writer: w, readers, order, classes, coverage, limits: topologyLimits(w, candidates, topo) };
 }
 

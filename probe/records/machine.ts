@@ -10,9 +10,7 @@ import type { TlbFacts } from './tlb.js';
 export type Unknowns = Record<string, string>;
 
 /** A syscall's outcome as the report shows it. */
-export type SyscallOutcome =
-  | { ok: true; value: number }
-  | { ok: false; errno: number; code: string; meaning: string };
+export type SyscallOutcome = { ok: true; value: number } | { ok: false; errno: number; code: string; meaning: string };
 
 export interface PlatformFacts {
   os: string;
@@ -147,7 +145,12 @@ export interface MembarrierFacts {
 }
 
 export interface ProcessFacts {
-  memlock: { soft: number | 'unlimited' | null; hard: number | 'unlimited' | null; onePageLocked: boolean | null; error: string | null };
+  memlock: {
+    soft: number | 'unlimited' | null;
+    hard: number | 'unlimited' | null;
+    onePageLocked: boolean | null;
+    error: string | null;
+  };
   seccomp: { mode: number | null; modeName: string | null; filters: number | null };
   capIpcLock: boolean | null;
   tracerPid: number | null;
@@ -220,7 +223,12 @@ export interface MachineFacts {
 }
 
 /** The first REGISTER_PRIVATE_EXPEDITED, timed (inspect's field sample and a run's own figure). */
-export interface RegistrationSampleEvidence { ok: boolean; ns: number | null; errno: number | null; note: Finding | null }
+export interface RegistrationSampleEvidence {
+  ok: boolean;
+  ns: number | null;
+  errno: number | null;
+  note: Finding | null;
+}
 
 // The field sample (issue 7): one forked child measures in ~60 ms what a run measures at length.
 /** One kind of call in the effect sample: calls during which the reader on the other CPU had a gap. */
@@ -255,7 +263,14 @@ export interface FieldFacts {
    * 1, 2 and 4 unpinned threads issuing PRIVATE_EXPEDITED at once for a few milliseconds each.
    * Figures cover the calls made while the reader was on its CPU; descheduledCalls were counted apart.
    */
-  contention: { writers: number; p50Ns: number; p99Ns: number; maxNs: number; calls: number; descheduledCalls: number }[];
+  contention: {
+    writers: number;
+    p50Ns: number;
+    p99Ns: number;
+    maxNs: number;
+    calls: number;
+    descheduledCalls: number;
+  }[];
   /** The signals strategy's writer, itself a registered thread, returned (null: not reached). */
   signalsSelfTest: { ok: boolean; errno: number | null } | null;
   unknown: Unknowns;

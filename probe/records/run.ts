@@ -3,11 +3,20 @@
 import type { MachineFacts, RegistrationSampleEvidence } from './machine.js';
 import type { Finding } from '../codes.js';
 
-/** What a strategy's soundness rests on (native/strategy.h, StrategyCaps): every stage decides from these, never from ids. */
+/**
+ * What a strategy's soundness rests on (native/strategy.h, StrategyCaps): every stage decides from these, never from
+ * ids.
+ */
 export interface StrategyCapabilities {
-  /** page-table: a TLB-shootdown IPI (broken by arm64 TLBI, AMD INVLPGB, hypercall flushes); fence: both sides fence, nothing remote. */
+  /**
+   * page-table: a TLB-shootdown IPI (broken by arm64 TLBI, AMD INVLPGB, hypercall flushes); fence: both sides fence,
+   * nothing remote.
+   */
   family: 'membarrier' | 'page-table' | 'signals' | 'fence' | 'control';
-  /** The membarrier(2) command, its registration (null: none needed) and the kernel that introduced it; null outside the family. */
+  /**
+   * The membarrier(2) command, its registration (null: none needed) and the kernel that introduced it; null outside the
+   * family.
+   */
   membarrier: { command: string; register: string | null; sinceKernel: [number, number] } | null;
   /** Orders threads of other (registered) processes too. */
   crossProcess: boolean;
@@ -17,7 +26,10 @@ export interface StrategyCapabilities {
   concurrentWriters: boolean;
   /** Milliseconds per call (an RCU grace period): for rare writers only. */
   slow: boolean;
-  /** positive: SB must relax; negative: a known non-barrier; null-call: the interrupted-share floor; delay-matched: a spin as long. */
+  /**
+   * positive: SB must relax; negative: a known non-barrier; null-call: the interrupted-share floor; delay-matched: a
+   * spin as long.
+   */
   controlKind: 'positive' | 'negative' | 'null-call' | 'delay-matched' | null;
   /** Whether it reaches a thread depends on when the process registered and on threads that came or went since
    * (GLOBAL_EXPEDITED's per-runqueue cache, native/inspect/registration_order.cc); absent in older reports. */
@@ -37,8 +49,18 @@ export interface StrategyDescriptor {
 }
 
 /** Every step of a run, in the order it runs; plan/phases.ts lists them, run executes the list. */
-export type PhaseKind = 'registration' | 'registration-order' | 'calibration' | 'control' | 'strategy'
-  | 'delay-matched' | 'horizon' | 'scaling' | 'reader-cost' | 'contention' | 'tlb-warm-up';
+export type PhaseKind =
+  | 'registration'
+  | 'registration-order'
+  | 'calibration'
+  | 'control'
+  | 'strategy'
+  | 'delay-matched'
+  | 'horizon'
+  | 'scaling'
+  | 'reader-cost'
+  | 'contention'
+  | 'tlb-warm-up';
 
 /** Why a phase did not run. Logic keys on `code`; `reason` is the sentence shown. */
 export interface PhaseSkip {
@@ -56,7 +78,9 @@ export interface PhasePlan {
    * horizon:median:<strategy>, scaling:<strategy>:<readers>, contention:<strategy>:<writers>. */
   key: string;
   kind: PhaseKind;
-  /** The engine strategy the phase runs ('none' for horizon points); null for registration, calibration, reader cost. */
+  /**
+   * The engine strategy the phase runs ('none' for horizon points); null for registration, calibration, reader cost.
+   */
   strategy: string | null;
   /** The engine's time budget for the phase. */
   budgetMs: number;
@@ -64,7 +88,10 @@ export interface PhasePlan {
   costMs: number;
   /** Reader threads the phase runs. */
   readers: number;
-  /** The strategy whose measured median sets the delay (delay-matched, horizon median points), or which must have run ok (scaling, contention). */
+  /**
+   * The strategy whose measured median sets the delay (delay-matched, horizon median points), or which must have run ok
+   * (scaling, contention).
+   */
   delayFrom?: string;
   writerDelayNs?: number;
   /** Contention: concurrent writers, one distinct CPU each, none a reader's. */
@@ -111,7 +138,10 @@ export interface PhaseOutcome {
  */
 export type TopologyClass = 'other-package' | 'other-llc' | 'same-package' | 'same-llc' | 'smt-sibling' | 'unknown';
 
-export interface ReaderClass { cpu: number; class: TopologyClass }
+export interface ReaderClass {
+  cpu: number;
+  class: TopologyClass;
+}
 
 /** One class with usable CPUs on this machine: how many, how many readers the plan put there. */
 export interface TopologyClassCoverage {
@@ -160,9 +190,20 @@ export interface Calibration {
   elapsedMs: number;
 }
 
-export interface Histogram { '00': number; '01': number; '10': number; '11': number }
+export interface Histogram {
+  '00': number;
+  '01': number;
+  '10': number;
+  '11': number;
+}
 
-export interface LatencyNs { p50: number; p90: number; p99: number; max: number; calls: number }
+export interface LatencyNs {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  calls: number;
+}
 
 export interface StrategyEvidence {
   id: string;
@@ -179,7 +220,13 @@ export interface StrategyEvidence {
   /** All calls; `onCpu` only those during which every reader stayed on its CPU. */
   latencyNs: (LatencyNs & { onCpu: LatencyNs }) | null;
   /** trials: observed outcomes summed over readers; writerTrials: trials the writer ran (absent in older reports). */
-  sb: { trials: number; writerTrials?: number; violations: number; histogram: Histogram; perReader: { cpu: number; histogram: Histogram; missed: number }[] };
+  sb: {
+    trials: number;
+    writerTrials?: number;
+    violations: number;
+    histogram: Histogram;
+    perReader: { cpu: number; histogram: Histogram; missed: number }[];
+  };
   mechanism: {
     /** Over the calls during which every reader stayed on its CPU: share that interrupted all readers. */
     interruptedShare: number | null;
@@ -189,7 +236,15 @@ export interface StrategyEvidence {
     descheduledCalls: number;
     /** Calls after a reader's gap store filled up: left out of every share, never judged (absent in older reports). */
     unobservedCalls?: number;
-    perReader: { cpu: number; interruptedShare: number | null; rawInterruptedShare: number | null; onCpuCalls: number; medianInterruptionNs: number; gaps: number; descheduledGaps: number }[];
+    perReader: {
+      cpu: number;
+      interruptedShare: number | null;
+      rawInterruptedShare: number | null;
+      onCpuCalls: number;
+      medianInterruptionNs: number;
+      gaps: number;
+      descheduledGaps: number;
+    }[];
     /** /proc/interrupts delta per call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI1...). */
     irqPerCall: Record<string, number> | null;
     irqSource: string;
@@ -249,7 +304,9 @@ export interface RegistrationCostEvidence {
   threaded: RegistrationSampleEvidence;
 }
 
-/** W writer threads issuing the heavy barrier at once; latency over the calls made while every reader was on its CPU. */
+/**
+ * W writer threads issuing the heavy barrier at once; latency over the calls made while every reader was on its CPU.
+ */
 export interface ContentionPoint {
   writers: number;
   latencyNs: { p50: number; p99: number; max: number; calls: number };
@@ -262,7 +319,8 @@ export interface ContentionPoint {
 /** register-before-reader: a thread ran on the reader's CPU and exited, then the process registered, then the reader
  * started (the order that fails); register-after-reader: the reader ran when the process registered; reader-replaced-
  * after-register: as the latter, then that reader exited and a new one started on the same CPU. */
-export type RegistrationOrderPattern = 'register-before-reader' | 'register-after-reader' | 'reader-replaced-after-register';
+export type RegistrationOrderPattern =
+  'register-before-reader' | 'register-after-reader' | 'reader-replaced-after-register';
 
 /** One fresh child process's attempt at one pattern: calls from the writer's CPU, a reader spinning on another. */
 export interface RegistrationOrderAttempt {
@@ -296,7 +354,10 @@ export interface RegistrationOrderEvidence {
 
 export interface RunEvidence {
   cpus: { writer: number; readers: number[] };
-  /** The engine's catalogue (engine.strategies()) the run used; absent in older reports, which use probe/catalogue.ts's copy. */
+  /**
+   * The engine's catalogue (engine.strategies()) the run used; absent in older reports, which use probe/catalogue.ts's
+   * copy.
+   */
   catalogue?: StrategyDescriptor[];
   calibration: Calibration | null;
   strategies: Record<string, StrategyEvidence>;

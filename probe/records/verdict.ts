@@ -1,5 +1,6 @@
 // Analysis (analyse stage), Recommendation (recommend stage), the field checklist, and the full
-// Report and InspectReport that renderers and saved files carry. Names here are part of the report format (see report.schema.json).
+// Report and InspectReport that renderers and saved files carry. Names here are part of the report format (see
+// report.schema.json).
 import type { MachineFacts } from './machine.js';
 import type { ExperimentPlan, RunEvidence, TopologyClass } from './run.js';
 import type { Code, Finding } from '../codes.js';
@@ -52,7 +53,10 @@ export interface Risk {
 export interface ClassEvidence {
   class: TopologyClass;
   readers: number[];
-  /** Interrupted on-CPU calls over on-CPU calls, pooled over the class's readers (null: no mechanism, or no on-CPU call). */
+  /**
+   * Interrupted on-CPU calls over on-CPU calls, pooled over the class's readers (null: no mechanism, or no on-CPU
+   * call).
+   */
   interruptedShare: number | null;
   /** The class's weakest reader (null as above). */
   minInterruptedShare: number | null;
@@ -74,14 +78,20 @@ export interface ReaderPower {
 
 export interface Analysis {
   verdicts: Record<string, Verdict>;
-  /** Per strategy or control (the keys of `verdicts` that ran): its evidence by reader class, farthest first; absent in older reports. */
+  /**
+   * Per strategy or control (the keys of `verdicts` that ran): its evidence by reader class, farthest first; absent in
+   * older reports.
+   */
   byClass?: Record<string, ClassEvidence[]>;
   /** The positive control (`none`) per reader CPU, in plan order; absent in older reports and when it did not run. */
   readerPower?: ReaderPower[];
   risks: Risk[];
   /** Whether the run could have seen a broken barrier at all (positive control relaxed). */
   positiveControl: { relaxed: boolean; violations: number; trials: number };
-  /** The field checklist (analyse/checks.ts): every known trap, checked or not, with its source; absent in older reports. */
+  /**
+   * The field checklist (analyse/checks.ts): every known trap, checked or not, with its source; absent in older
+   * reports.
+   */
   checks?: FieldCheck[];
   notes: Finding[];
 }
@@ -121,13 +131,28 @@ export interface Report {
  * so a report attached to a bug ticket answers a maintainer's first questions.
  */
 export type FieldCheckId =
-  | 'fatal-denial' | 'silent-success' | 'registration-cost' | 'contention' | 'cpu-quota' | 'single-cpu' | 'cpu-hotplug'
-  | 'user-mode-emulation' | 'tracer' | 'emulated-kernel' | 'android' | 'known-defects' | 'mlock' | 'signals-self-test';
+  | 'fatal-denial'
+  | 'silent-success'
+  | 'registration-cost'
+  | 'contention'
+  | 'cpu-quota'
+  | 'single-cpu'
+  | 'cpu-hotplug'
+  | 'user-mode-emulation'
+  | 'tracer'
+  | 'emulated-kernel'
+  | 'android'
+  | 'known-defects'
+  | 'mlock'
+  | 'signals-self-test';
 
 export interface FieldCheck {
   id: FieldCheckId;
   title: string;
-  /** ok: checked, not present; note: worth knowing; warning: may bite; problem: breaks barriers or runtimes here; unknown: not checkable. */
+  /**
+   * ok: checked, not present; note: worth knowing; warning: may bite; problem: breaks barriers or runtimes here;
+   * unknown: not checkable.
+   */
   status: 'ok' | 'note' | 'warning' | 'problem' | 'unknown';
   /** What was found here (probe/codes.ts): the row's `id` names the check, `code` the finding. */
   code: Code;

@@ -7,7 +7,12 @@ import type { Style } from './style.js';
 export function renderCheckText(res: CheckResult, s: Style): string {
   return res.requirements
     .map((r) => {
-      const tag = r.verdict === 'verified' ? s.good('met') : r.verdict === 'inconclusive' ? s.warn('inconclusive') : s.bad('not met');
+      const tag =
+        r.verdict === 'verified'
+          ? s.good('met')
+          : r.verdict === 'inconclusive'
+            ? s.warn('inconclusive')
+            : s.bad('not met');
       return `${r.strategy}: ${tag} (${r.verdict}): ${r.reason.text}\n`;
     })
     .join('');

@@ -22,7 +22,8 @@ export interface ClassView {
   limits: string[];
 }
 
-const compact = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toPrecision(3)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : String(n));
+const compact = (n: number) =>
+  n >= 1e6 ? `${+(n / 1e6).toPrecision(3)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : String(n);
 const cpus = (list: number[]) => (list.length > MAX_NAMED ? `${list.length} CPUs` : `CPU ${formatCpuList(list)}`);
 
 function cell(c: ClassEvidence | undefined, remote: boolean): string {
@@ -32,45 +33,82 @@ function cell(c: ClassEvidence | undefined, remote: boolean): string {
 }
 
 function powerLine(power: ReaderPower[]): string {
-  if (power.length <= MAX_NAMED) return power.map((p) => `CPU ${p.cpu} (${p.class}) ${fmtShare(p.relaxation)}`).join(', ');
-  return CLASS_ORDER.filter((k) => power.some((p) => p.class === k)).map((k) => {
-    const ps = power.filter((p) => p.class === k);
-    const known = ps.filter((p) => p.relaxation !== null);
-    const low = known.reduce<ReaderPower | null>((a, p) => (!a || p.relaxation! < a.relaxation! ? p : a), null);
-    const trials = ps.reduce((a, p) => a + p.trials, 0), relaxed = ps.reduce((a, p) => a + p.relaxed, 0);
-    const pooled = trials ? relaxed / trials : null;
-    // The weakest reader only when it stands out: with equal power everywhere it is noise.
-    const weak = low && pooled !== null && low.relaxation! < pooled - 0.001 ? ` (lowest CPU ${low.cpu}: ${fmtShare(low.relaxation)})` : '';
-    return `${k} ${fmtShare(pooled)} over ${ps.length} readers${weak}`;
-  }).join(', ');
+  if (power.length <= MAX_NAMED)
+    return power.map((p) => `CPU ${p.cpu} (${p.class}) ${fmtShare(p.relaxation)}`).join(', ');
+  return CLASS_ORDER.filter((k) => power.some((p) => p.class === k))
+    .map((k) => {
+      const ps = power.filter((p) => p.class === k);
+      const known = ps.filter((p) => p.relaxation !== null);
+      const low = known.reduce<ReaderPower | null>((a, p) => (!a || p.relaxation! < a.relaxation! ? p : a), null);
+      const trials = ps.reduce((a, p) => a + p.trials, 0),
+        relaxed = ps.reduce((a, p) => a + p.relaxed, 0);
+      const pooled = trials ? relaxed / trials : null;
+      // The weakest reader only when it stands out: with equal power everywhere it is noise.
+      const weak =
+        low && pooled !== null && low.relaxation! < pooled - 0.001
+          ? ` (lowest CPU ${low.cpu}: ${fmtShare(low.relaxation)})`
+          : '';
+      return `${k} ${fmtShare(pooled)} over ${ps.length} readers${weak}`;
+    })
+    .join(', ');
 }
 
 /** The analysis's class records, or for a report saved before they existed, the same computed now. */
-export function reportClasses(r: Report): { classes: ReaderClass[]; evidence: Record<string, ClassEvidence[]>; power: ReaderPower[] } {
+export function reportClasses(r: Report): {
+  classes: ReaderClass[];
+  evidence: Record<string, ClassEvidence[]>;
+  power: ReaderPower[];
+} {
   const classes = readerClassesOf(r.system, r.plan);
-  return { classes, evidence: r.analysis.byClass ?? byClass(r.results, classes), power: r.analysis.readerPower ?? readerPower(r.results, classes) ?? [] };
+  return {
+    classes,
+    evidence: r.analysis.byClass ?? byClass(r.results, classes),
+    power: r.analysis.readerPower ?? readerPower(r.results, classes) ?? [],
+  };
 }
 
 export function classView(r: Report): ClassView {
   const { classes, evidence, power } = reportClasses(r);
   const columns = CLASS_ORDER.filter((k) => classes.some((c) => c.class === k));
   const readersOf = (k: TopologyClass) => classes.filter((c) => c.class === k).map((c) => c.cpu);
-  const present = r.plan.topologyClasses ?? columns.map((k) => ({ class: k, cpus: null as number | null, readers: readersOf(k).length, covered: true }));
-  const coverage = present.map((c) => `${c.class}: ${c.cpus === null ? '' : `${c.cpus} usable CPU${c.cpus === 1 ? '' : 's'}, `}` +
-    (c.covered ? `${c.readers} reader${c.readers === 1 ? '' : 's'} (${cpus(readersOf(c.class))})` : 'not covered (no reader there)'));
-  const rows = r.plan.strategies.filter((id) => evidence[id]).map((id) => {
-    const remote = r.results.strategies[id]?.remoteInterruption ?? true;
-    return { strategy: id, cells: columns.map((k) => cell(evidence[id].find((c) => c.class === k), remote)) };
-  });
+  const present =
+    r.plan.topologyClasses ??
+    columns.map((k) => ({ class: k, cpus: null as number | null, readers: readersOf(k).length, covered: true }));
+  const coverage = present.map(
+    (c) =>
+      `${c.class}: ${c.cpus === null ? '' : `${c.cpus} usable CPU${c.cpus === 1 ? '' : 's'}, `}` +
+      (c.covered
+        ? `${c.readers} reader${c.readers === 1 ? '' : 's'} (${cpus(readersOf(c.class))})`
+        : 'not covered (no reader there)'),
+  );
+  const rows = r.plan.strategies
+    .filter((id) => evidence[id])
+    .map((id) => {
+      const remote = r.results.strategies[id]?.remoteInterruption ?? true;
+      return {
+        strategy: id,
+        cells: columns.map((k) =>
+          cell(
+            evidence[id].find((c) => c.class === k),
+            remote,
+          ),
+        ),
+      };
+    });
   const silent = silentReaders(power);
   return {
     columns,
     coverage,
     rows,
     power: power.length ? powerLine(power) : null,
-    silent: silent.length ? `${silent.length === power.length ? 'every reader' : cpus(silent.map((p) => p.cpu))} (${[...new Set(silent.map((p) => p.class))].join(', ')})` : null,
+    silent: silent.length
+      ? `${silent.length === power.length ? 'every reader' : cpus(silent.map((p) => p.cpu))} ` +
+        `(${[...new Set(silent.map((p) => p.class))].join(', ')})`
+      : null,
     limits: r.plan.topologyLimits ?? [],
   };
 }
 
-export const CLASS_CELL_HELP = 'each cell: share of on-CPU calls that interrupted the class\'s readers (pooled) · SB 00 outcomes / outcomes observed there';
+export const CLASS_CELL_HELP =
+  "each cell: share of on-CPU calls that interrupted the class's readers (pooled) · SB 00 outcomes / outcomes " +
+  'observed there';

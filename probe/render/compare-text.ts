@@ -7,8 +7,14 @@ export function renderCompareText(c: Comparison, s: Style): string {
   for (const e of c.environment) out += `  ${e.field}: ${e.before} -> ${e.after}\n`;
   out += `${s.head('Verdicts')}\n`;
   for (const v of c.verdicts) {
-    const tag = v.change === 'worse' ? s.bad('worse') : v.change === 'better' ? s.good('better')
-      : v.change === 'flaky' ? s.warn('flaky') : s.dim('same');
+    const tag =
+      v.change === 'worse'
+        ? s.bad('worse')
+        : v.change === 'better'
+          ? s.good('better')
+          : v.change === 'flaky'
+            ? s.warn('flaky')
+            : s.dim('same');
     out += `  ${v.strategy.padEnd(40)}${v.before} -> ${v.after}  ${tag}\n`;
     if (v.flakyReason) out += `    ${v.flakyReason}\n`;
   }

@@ -8,18 +8,32 @@ import { type Safe, circle, h, legend, line, linScale, logScale, mark, rect, svg
 export function latencyChart(r: Report): Safe {
   // Of the controls, only the null call's latency is worth a row: the floor a syscall costs.
   const rows = entries(r).filter(({ e, control }) => !control || controlKindOf(r.results, e.strategy) === 'null-call');
-  const L = 290, R = 230, top = 56, rowH = 30;
-  const vals = rows.flatMap(({ e }) => (e.latencyNs ? [num(e.latencyNs.p50), num(e.latencyNs.max)] : [])).filter((v) => v > 0);
+  const L = 290,
+    R = 230,
+    top = 56,
+    rowH = 30;
+  const vals = rows
+    .flatMap(({ e }) => (e.latencyNs ? [num(e.latencyNs.p50), num(e.latencyNs.max)] : []))
+    .filter((v) => v > 0);
   const x = logScale(Math.min(...vals, 10), Math.max(...vals, 1000), L, W - R, tick);
   const bottom = top + rows.length * rowH;
   const body = rows.map(({ key, e, control }, i) => {
-    const y = top + i * rowH + rowH / 2, c = colorOf(r, key), l = e.latencyNs;
-    const label = text(L - 12, y + 4, control ? `${key} (control)` : key, { anchor: 'end', mono: true, size: 12, fill: c });
+    const y = top + i * rowH + rowH / 2,
+      c = colorOf(r, key),
+      l = e.latencyNs;
+    const label = text(L - 12, y + 4, control ? `${key} (control)` : key, {
+      anchor: 'end',
+      mono: true,
+      size: 12,
+      fill: c,
+    });
     if (!l) {
       const status = `${e.status}${e.error ? `: ${e.error.code} ${e.error.meaning}` : ''}`;
       return h`${label}${text(L + 6, y + 4, status, { size: 12, fill: '#6e7781' })}`;
     }
-    const tip = `${key}: p50 ${ns(l.p50)}, p90 ${ns(l.p90)}, p99 ${ns(l.p99)}, max ${ns(l.max)} over ${count(l.calls)} calls`;
+    const tip =
+      `${key}: p50 ${ns(l.p50)}, p90 ${ns(l.p90)}, p99 ${ns(l.p99)}, max ${ns(l.max)} ` +
+      `over ${count(l.calls)} calls`;
     const figures = `${ns(l.p50)} / ${ns(l.p99)} / ${ns(l.max)}`;
     return h`<g class="lat-row" data-key="${key}">${[
       label,
@@ -57,7 +71,11 @@ export function latencyChart(r: Report): Safe {
 export function interruptionChart(r: Report): Safe {
   const rows = entries(r).filter(({ e }) => e.mechanism || e.status !== 'ok');
   const readers = Math.max(1, ...rows.map(({ e }) => e.mechanism?.perReader.length ?? 0));
-  const barH = Math.max(3, Math.min(14, 28 / readers)), rowH = readers * barH + 12, L = 400, R = 250, top = 64;
+  const barH = Math.max(3, Math.min(14, 28 / readers)),
+    rowH = readers * barH + 12,
+    L = 400,
+    R = 250,
+    top = 64;
   const x = linScale(0, 1, L, W - R, 0.2, (v) => `${Math.round(v * 100)}%`);
   let y = top;
   const body = rows.map(({ key, e, control }, i) => {
@@ -65,10 +83,13 @@ export function interruptionChart(r: Report): Safe {
     const controls = text(20, y + 22, 'controls', { size: 12, weight: 'bold', fill: '#57606a' });
     const head = gap ? h`${line(20, y + 8, W - 20, y + 8, '#d0d7de')}${controls}` : '';
     y += gap;
-    const y0 = y, c = colorOf(r, key), per = e.mechanism?.perReader ?? [];
+    const y0 = y,
+      c = colorOf(r, key),
+      per = e.mechanism?.perReader ?? [];
     y += rowH;
     const bars = per.map((p, k) => {
-      const by = y0 + 6 + k * barH, v = p.interruptedShare;
+      const by = y0 + 6 + k * barH,
+        v = p.interruptedShare;
       if (v === null) return text(L + 4, by + barH - 2, `CPU ${p.cpu}: no on-CPU calls`, { size: 11, fill: '#6e7781' });
       const tip =
         `${key}, reader CPU ${p.cpu}: interrupted in ${pct(v)} of ${count(p.onCpuCalls)} on-CPU calls ` +
@@ -85,7 +106,10 @@ export function interruptionChart(r: Report): Safe {
       null,
     );
     const mid = y0 + rowH / 2 + 4;
-    const low = readers > 4 && worst ? text(W - R + 6, mid, `min ${pct(worst.interruptedShare)} (CPU ${worst.cpu})`, { size: 11 }) : '';
+    const low =
+      readers > 4 && worst
+        ? text(W - R + 6, mid, `min ${pct(worst.interruptedShare)} (CPU ${worst.cpu})`, { size: 11 })
+        : '';
     const status = `${e.status}${e.error ? `: ${e.error.code} (${e.error.what})` : ''}`;
     const why = e.status !== 'ok' ? text(L + 4, mid, status, { size: 11, fill: '#6e7781' }) : '';
     const noteAt = [W - R + (readers > 4 ? 6 : 64), y0 + rowH / 2 + (readers > 4 ? 20 : 4)] as const;
@@ -98,14 +122,20 @@ export function interruptionChart(r: Report): Safe {
   });
   const nullId = controlOfKind(catalogueOf(r.results), 'null-call') ?? '';
   const nul =
-    r.results.controls?.[nullId]?.mechanism?.interruptedShare ?? r.analysis.verdicts?.[nullId]?.stats.nullControlShare ?? null;
+    r.results.controls?.[nullId]?.mechanism?.interruptedShare ??
+    r.analysis.verdicts?.[nullId]?.stats.nullControlShare ??
+    null;
   const nullMark =
     nul === null
       ? ''
       : h`${line(x(nul), top - 8, x(nul), y + 4, NULL_MARK, 1.5, '5 3')}${[
           text(x(nul) + 4, top - 12, `null syscall (getpid): ${pct(nul)}`, { size: 11, fill: NULL_MARK }),
         ]}`;
-  const leg = legend([...VERDICT_LEGEND, { label: 'null-syscall baseline (no IPI)', color: NULL_MARK, kind: 'dash' }], L, 20);
+  const leg = legend(
+    [...VERDICT_LEGEND, { label: 'null-syscall baseline (no IPI)', color: NULL_MARK, kind: 'dash' }],
+    L,
+    20,
+  );
   const axis =
     'calls that interrupted the reader CPU (among calls during which every reader stayed on its CPU; ' +
     `${readers} reader${readers > 1 ? 's' : ''}, one bar each)`;

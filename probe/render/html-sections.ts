@@ -78,9 +78,13 @@ export function summary(r: Report): Safe {
     const lat = e.latencyNs;
     const group = 'Controls: expected to fail; they show the test can see a failure';
     const sep = control && !all[i - 1]?.control ? h`<tr class="group"><th colspan="9">${group}</th></tr>` : '';
-    const why = !control && v?.reasons.length ? h`<tr class="why"><td></td><td colspan="8">${texts(v.reasons).join(' · ')}</td></tr>` : '';
+    const why =
+      !control && v?.reasons.length
+        ? h`<tr class="why"><td></td><td colspan="8">${texts(v.reasons).join(' · ')}</td></tr>`
+        : '';
     const share = st?.interruptedShare ?? e.mechanism?.interruptedShare ?? null;
-    const status = e.status !== 'ok' ? h` <span class="dim">(${e.status}${e.error ? `: ${e.error.code}` : ''})</span>` : '';
+    const status =
+      e.status !== 'ok' ? h` <span class="dim">(${e.status}${e.error ? `: ${e.error.code}` : ''})</span>` : '';
     const lower =
       st?.interruptedShareLower95 != null ? h` <span class="dim">(≥ ${pct(st.interruptedShareLower95)})</span>` : '';
     const na = e.remoteInterruption || control ? '' : h` <span class="dim">n/a</span>`;
@@ -115,7 +119,9 @@ export function readerClasses(r: Report): Safe {
   const columns = c.columns.map((k) => h`<th>${k}</th>`);
   const table = h`<table class="grid"><tr><th>strategy</th>${columns}</tr>${rows}</table>`;
   const power = c.power ? h`<p>Positive control (<code>none</code>) relaxed: ${c.power}</p>` : '';
-  const silent = c.silent ? h`<p class="bad">Positive control never relaxed at ${c.silent}: SB had no power there.</p>` : '';
+  const silent = c.silent
+    ? h`<p class="bad">Positive control never relaxed at ${c.silent}: SB had no power there.</p>`
+    : '';
   return h`<section id="reader-classes"><h2>Reader classes</h2>${caption}
 ${table}<p class="dim">${CLASS_CELL_HELP}</p>
 ${power}${silent}${c.limits.map((l) => h`<p class="dim">${l}</p>`)}</section>`;

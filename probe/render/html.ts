@@ -15,7 +15,8 @@ const CSS = [
     'padding:16px 20px 60px}',
   'h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:30px 0 8px;border-bottom:1px solid #d0d7de;' +
     'padding-bottom:4px}h3{font-size:15px;margin:14px 0 6px}',
-  'code{font:12.5px ui-monospace,"DejaVu Sans Mono",monospace}.dim{color:#6e7781}.bad{color:#cf222e}.ok{color:#1a7f37}' +
+  'code{font:12.5px ui-monospace,"DejaVu Sans ' +
+    'Mono",monospace}.dim{color:#6e7781}.bad{color:#cf222e}.ok{color:#1a7f37}' +
     '.r{text-align:right;white-space:nowrap}',
   '.meta{margin:0;color:#57606a}.machine{margin:2px 0 0;font-weight:600}',
   '.rec{border:2px solid #1a7f37;border-radius:8px;padding:4px 18px 12px;background:#f6fff8}' +
@@ -68,7 +69,9 @@ const CAPTIONS: [string, string, (r: Report) => Safe][] = [
 export function renderHtml(report: Report): string {
   const r = report;
   const title = `${r.tool.name} report: ${r.system.platform.hostname}`;
-  const when = String(r.generatedAt).replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const when = String(r.generatedAt)
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   const charts = CAPTIONS.map(([t, cap, f]) => h`<h2>${t}</h2><p class="caption">${cap}</p>${f(r)}`);
   const viewport = h`<meta name="viewport" content="width=device-width, initial-scale=1">`;
   const head = h`<head><meta charset="utf-8">${viewport}<title>${title}</title><style>${raw(CSS)}</style></head>`;

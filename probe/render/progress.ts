@@ -5,7 +5,11 @@
 // got, which means nothing once the summary is there, so the terminal keeps no bar line.
 import type { Progress } from '../run/index.js';
 
-export interface ProgressStream { write(s: string): unknown; isTTY?: boolean; columns?: number }
+export interface ProgressStream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
 
 /** The progress callback, and clear() for a run that ends before its last phase (an error). */
 export type ProgressBar = ((p: Progress) => void) & { clear(): void };
@@ -18,7 +22,9 @@ export function progressLine(p: Progress, columns: number): string {
   const total = Math.max(1, p.total);
   const index = Math.min(Math.max(0, p.index), total);
   const done = Math.round((WIDTH * index) / total);
-  const line = `[${'#'.repeat(done)}${'.'.repeat(WIDTH - done)}] ${index}/${total} ${p.phase} ${(Math.max(0, p.elapsedMs) / 1000).toFixed(1)} s`;
+  const line =
+    `[${'#'.repeat(done)}${'.'.repeat(WIDTH - done)}] ${index}/${total} ${p.phase}` +
+    ` ${(Math.max(0, p.elapsedMs) / 1000).toFixed(1)} s`;
   // One column short of the width: writing the last column makes some terminals wrap.
   return line.slice(0, Math.max(1, columns - 1));
 }

@@ -37,63 +37,156 @@ export function renderPrometheus(report: Report): string {
   const x = new Exposition();
   const S = ['strategy'] as const;
 
-  const buildInfo = x.gauge('build_info', 'Tool that wrote the report (always 1).', ['tool', 'version', 'schema_version']);
+  const buildInfo = x.gauge('build_info', 'Tool that wrote the report (always 1).', [
+    'tool',
+    'version',
+    'schema_version',
+  ]);
   const reportTime = x.gauge('report_timestamp_seconds', 'When the report was generated, as a Unix time.', []);
   const runDuration = x.gauge('run_duration_seconds', 'Wall time of the verification run.', []);
-  const runCancelled = x.gauge('run_cancelled', '1 if the run was interrupted and holds only the phases that finished.', []);
+  const runCancelled = x.gauge(
+    'run_cancelled',
+    '1 if the run was interrupted and holds only the phases that finished.',
+    [],
+  );
   const readers = x.gauge('reader_cpus', 'Number of reader CPUs the run used.', []);
-  const positiveRelaxed = x.gauge('positive_control_relaxed',
-    '1 if the positive control (no barrier) showed SB violations, i.e. the run could see a broken barrier at all.', []);
-  const positiveRatio = x.gauge('positive_control_violation_ratio', 'Share of positive-control SB trials that were violations.', []);
-  const horizon = x.gauge('detection_horizon_seconds',
-    'Largest writer-side delay at which the positive control was still detected; slower broken barriers can pass SB unseen.', []);
-  const recommended = x.gauge('recommended_strategy',
-    'The strategy recommended here (1); a single series with an empty strategy and value 0 when none is verified.', S);
+  const positiveRelaxed = x.gauge(
+    'positive_control_relaxed',
+    '1 if the positive control (no barrier) showed SB violations, i.e. the run could see a broken barrier at all.',
+    [],
+  );
+  const positiveRatio = x.gauge(
+    'positive_control_violation_ratio',
+    'Share of positive-control SB trials that were violations.',
+    [],
+  );
+  const horizon = x.gauge(
+    'detection_horizon_seconds',
+    'Largest writer-side delay at which the positive control was still detected; slower broken barriers can pass SB ' +
+      'unseen.',
+    [],
+  );
+  const recommended = x.gauge(
+    'recommended_strategy',
+    'The strategy recommended here (1); a single series with an empty strategy and value 0 when none is verified.',
+    S,
+  );
   const acceptable = x.gauge('acceptable_strategy', 'A strategy usable only under a condition (see the report), 1.', S);
-  const verdict = x.gauge('verdict',
+  const verdict = x.gauge(
+    'verdict',
     'Verdict on each strategy and control (always 1; the verdict is the label). Controls are expected to be refuted.',
-    ['strategy', 'kind', 'verdict']);
-  const info = x.gauge('strategy_info', 'What each strategy or control is (always 1).',
-    ['strategy', 'kind', 'reader_side', 'remote_interruption', 'status']);
+    ['strategy', 'kind', 'verdict'],
+  );
+  const info = x.gauge('strategy_info', 'What each strategy or control is (always 1).', [
+    'strategy',
+    'kind',
+    'reader_side',
+    'remote_interruption',
+    'status',
+  ]);
   const available = x.gauge('strategy_available', '1 if the strategy could run here.', S);
-  const risk = x.gauge('risk', 'A risk that applies to a strategy on this machine (always 1).', ['strategy', 'risk', 'severity']);
-  const latency = STATS.map((st) => x.gauge(`latency_${st}_seconds`, `Heavy-barrier latency over all calls: ${st}.`, S));
-  const latencyOnCpu = STATS.map((st) => x.gauge(`on_cpu_latency_${st}_seconds`,
-    `Heavy-barrier latency over the calls during which every reader stayed on its CPU: ${st}.`, S));
+  const risk = x.gauge('risk', 'A risk that applies to a strategy on this machine (always 1).', [
+    'strategy',
+    'risk',
+    'severity',
+  ]);
+  const latency = STATS.map((st) =>
+    x.gauge(`latency_${st}_seconds`, `Heavy-barrier latency over all calls: ${st}.`, S),
+  );
+  const latencyOnCpu = STATS.map((st) =>
+    x.gauge(
+      `on_cpu_latency_${st}_seconds`,
+      `Heavy-barrier latency over the calls during which every reader stayed on its CPU: ${st}.`,
+      S,
+    ),
+  );
   const trials = x.gauge('sb_trials', 'Store-buffering litmus trials run in the last run.', S);
-  const violations = x.gauge('sb_violations', 'SB trials in which the barrier failed to order a reader (r0=0 and r1=0).', S);
-  const violUpper = x.gauge('sb_violation_upper95_ratio', 'One-sided 95% upper bound on the SB violation rate (Clopper-Pearson).', S);
-  const detectAt = x.gauge('sb_detection_at_latency_ratio',
-    "Positive control's detection rate at this strategy's median latency: SB's power to catch a broken barrier this slow.", S);
-  const interrupted = x.gauge('interrupted_ratio',
-    'Share of on-CPU calls that interrupted every reader (the mechanism test).', S);
-  const interruptedLower = x.gauge('interrupted_lower95_ratio', '95% lower bound of membarrier_probe_interrupted_ratio.', S);
-  const interruptedRaw = x.gauge('interrupted_raw_ratio',
-    'Share of all calls that interrupted every reader, counting descheduled readers as interrupted.', S);
+  const violations = x.gauge(
+    'sb_violations',
+    'SB trials in which the barrier failed to order a reader (r0=0 and r1=0).',
+    S,
+  );
+  const violUpper = x.gauge(
+    'sb_violation_upper95_ratio',
+    'One-sided 95% upper bound on the SB violation rate (Clopper-Pearson).',
+    S,
+  );
+  const detectAt = x.gauge(
+    'sb_detection_at_latency_ratio',
+    "Positive control's detection rate at this strategy's median latency: SB's power to catch a broken barrier this " +
+      'slow.',
+    S,
+  );
+  const interrupted = x.gauge(
+    'interrupted_ratio',
+    'Share of on-CPU calls that interrupted every reader (the mechanism test).',
+    S,
+  );
+  const interruptedLower = x.gauge(
+    'interrupted_lower95_ratio',
+    '95% lower bound of membarrier_probe_interrupted_ratio.',
+    S,
+  );
+  const interruptedRaw = x.gauge(
+    'interrupted_raw_ratio',
+    'Share of all calls that interrupted every reader, counting descheduled readers as interrupted.',
+    S,
+  );
   const onCpuCalls = x.gauge('on_cpu_calls', 'Calls during which every reader stayed on its CPU.', S);
-  const deschedCalls = x.gauge('descheduled_calls', 'Calls during which some reader was descheduled (left out of the ratio).', S);
+  const deschedCalls = x.gauge(
+    'descheduled_calls',
+    'Calls during which some reader was descheduled (left out of the ratio).',
+    S,
+  );
   // Per reader CPU: written only up to PER_CPU_READERS readers (the class_* families cover every run).
-  const readerInterrupted = x.gauge('reader_interrupted_ratio', 'Per reader CPU: share of its on-CPU calls that interrupted it.', ['strategy', 'cpu']);
-  const readerRaw = x.gauge('reader_interrupted_raw_ratio',
-    'Per reader CPU: share of all calls that interrupted it, descheduling counted as interruption.', ['strategy', 'cpu']);
-  const readerMedian = x.gauge('reader_interruption_median_seconds', 'Per reader CPU: median length of the interruptions seen.', ['strategy', 'cpu']);
-  const irq = x.gauge('reader_irqs_per_call',
-    '/proc/interrupts increments per heavy call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI...).', ['strategy', 'irq']);
-  const flushKind = x.gauge('flush_kind',
-    'How a page-table strategy\'s TLB flushes reached the readers (ipi, broadcast, mixed, unknown; always 1).',
-    ['strategy', 'kind']);
-  const flushIpis = x.gauge('flush_tlb_ipis_per_call',
+  const readerInterrupted = x.gauge(
+    'reader_interrupted_ratio',
+    'Per reader CPU: share of its on-CPU calls that interrupted it.',
+    ['strategy', 'cpu'],
+  );
+  const readerRaw = x.gauge(
+    'reader_interrupted_raw_ratio',
+    'Per reader CPU: share of all calls that interrupted it, descheduling counted as interruption.',
+    ['strategy', 'cpu'],
+  );
+  const readerMedian = x.gauge(
+    'reader_interruption_median_seconds',
+    'Per reader CPU: median length of the interruptions seen.',
+    ['strategy', 'cpu'],
+  );
+  const irq = x.gauge(
+    'reader_irqs_per_call',
+    '/proc/interrupts increments per heavy call, averaged over the reader CPUs, by row (TLB, CAL, RES, IPI...).',
+    ['strategy', 'irq'],
+  );
+  const flushKind = x.gauge(
+    'flush_kind',
+    "How a page-table strategy's TLB flushes reached the readers (ipi, broadcast, mixed, unknown; always 1).",
+    ['strategy', 'kind'],
+  );
+  const flushIpis = x.gauge(
+    'flush_tlb_ipis_per_call',
     'TLB-shootdown IPIs per call during which the reader stayed on its CPU, averaged over the reader CPUs.',
-    ['strategy']);
-  const tlbRegime = x.gauge('tlb_regime',
+    ['strategy'],
+  );
+  const tlbRegime = x.gauge(
+    'tlb_regime',
     'The TLB-flush regime inspect derived for this machine (ipi, broadcast, hypercall, mixed, unknown; always 1).',
-    ['regime']);
-  const warmMiss = x.gauge('tlb_warmup_miss_probability_ratio',
-    'Chance that the warm-up gave the kernel\'s global-ASID check no chance.', ['strategy']);
+    ['regime'],
+  );
+  const warmMiss = x.gauge(
+    'tlb_warmup_miss_probability_ratio',
+    "Chance that the warm-up gave the kernel's global-ASID check no chance.",
+    ['strategy'],
+  );
 
   classSeries(x, report, report.results.cpus.readers.length <= PER_CPU_READERS);
 
-  const check = x.gauge('field_check', 'Each field check (known deployment traps) with its status: ok, note, warning, problem or unknown (always 1).', ['check', 'status']);
+  const check = x.gauge(
+    'field_check',
+    'Each field check (known deployment traps) with its status: ok, note, warning, problem or unknown (always 1).',
+    ['check', 'status'],
+  );
 
   buildInfo([report.tool.name, report.tool.version, String(report.schemaVersion)], 1);
   const t = Date.parse(report.generatedAt);

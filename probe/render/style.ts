@@ -9,7 +9,8 @@ export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, is
   if (flag === false) return 0;
   const force = env.FORCE_COLOR;
   // As chalk reads it: present but empty means level 1, "0"/"false" means none.
-  const forced = force === undefined ? null : force === '0' || force === 'false' ? 0 : force === '2' ? 2 : force === '3' ? 3 : 1;
+  const forced =
+    force === undefined ? null : force === '0' || force === 'false' ? 0 : force === '2' ? 2 : force === '3' ? 3 : 1;
   if (flag === true) return forced || 1;
   if (forced !== null) return forced;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
@@ -29,7 +30,10 @@ const ESC = '\x1b[';
 
 function sgr(codes: [open: number, close: number][]): (s: string) => string {
   const open = codes.map(([o]) => `${ESC}${o}m`).join('');
-  const close = codes.map(([, c]) => `${ESC}${c}m`).reverse().join('');
+  const close = codes
+    .map(([, c]) => `${ESC}${c}m`)
+    .reverse()
+    .join('');
   return (s) => {
     if (!s) return s;
     let body = s;
@@ -45,6 +49,13 @@ const plain = (s: string) => s;
 export function makeStyle(level: 0 | 1 | 2 | 3): Style {
   if (level === 0) return { head: plain, good: plain, bad: plain, warn: plain, dim: plain };
   return {
-    head: sgr([[1, 22], [36, 39]]), good: sgr([[32, 39]]), bad: sgr([[31, 39]]), warn: sgr([[33, 39]]), dim: sgr([[2, 22]]),
+    head: sgr([
+      [1, 22],
+      [36, 39],
+    ]),
+    good: sgr([[32, 39]]),
+    bad: sgr([[31, 39]]),
+    warn: sgr([[33, 39]]),
+    dim: sgr([[2, 22]]),
   };
 }

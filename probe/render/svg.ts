@@ -56,7 +56,14 @@ export function logScale(lo: number, hi: number, a: number, b: number, label: (v
   return f;
 }
 
-export function linScale(lo: number, hi: number, a: number, b: number, step: number, label: (v: number) => string): Scale {
+export function linScale(
+  lo: number,
+  hi: number,
+  a: number,
+  b: number,
+  step: number,
+  label: (v: number) => string,
+): Scale {
   const f = ((v: number) => a + ((v - lo) / (hi - lo || 1)) * (b - a)) as Scale;
   f.lo = lo;
   f.hi = hi;
@@ -126,7 +133,8 @@ export function polyline(pts: [number, number][], stroke: string, width = 2, cls
 
 /** Horizontal axis at y, with tick labels below and light grid lines up to `gridTop`. */
 export function xAxis(s: Scale, y: number, title: string, gridTop?: number): Safe {
-  const a = s(s.lo), b = s(s.hi);
+  const a = s(s.lo),
+    b = s(s.hi);
   const ticks = s.ticks.map((t) => [
     gridTop !== undefined ? line(s(t.v), gridTop, s(t.v), y, '#e1e4e8') : '',
     line(s(t.v), y, s(t.v), y + 5, '#57606a'),
@@ -138,13 +146,20 @@ export function xAxis(s: Scale, y: number, title: string, gridTop?: number): Saf
 
 /** Vertical axis at x, labels on the left, grid lines to `gridRight`, title rotated. */
 export function yAxis(s: Scale, x: number, title: string, gridRight?: number, titleX = x - 46): Safe {
-  const a = s(s.lo), b = s(s.hi);
+  const a = s(s.lo),
+    b = s(s.hi);
   const ticks = s.ticks.map((t) => [
     gridRight !== undefined ? line(x, s(t.v), gridRight, s(t.v), '#e1e4e8') : '',
     line(x - 5, s(t.v), x, s(t.v), '#57606a'),
     text(x - 8, s(t.v) + 4, t.label, { anchor: 'end', size: 11, fill: '#24292f' }),
   ]);
-  const label = text(titleX, (a + b) / 2, title, { anchor: 'middle', size: 12, weight: 'bold', fill: '#24292f', rotate: -90 });
+  const label = text(titleX, (a + b) / 2, title, {
+    anchor: 'middle',
+    size: 12,
+    weight: 'bold',
+    fill: '#24292f',
+    rotate: -90,
+  });
   return h`<g class="axis y">${ticks}${line(x, a, x, b, '#57606a')}${label}</g>`;
 }
 
@@ -154,9 +169,12 @@ export type Swatch = 'box' | 'dot' | 'tick' | 'diamond' | 'cross' | 'dash' | 'li
 export function mark(kind: Swatch, x: number, y: number, color: string, size = 6): Safe {
   const d = size * 0.7;
   switch (kind) {
-    case 'box': return rect(x - size, y - size / 1.5, size * 2, size * 1.3, color);
-    case 'dot': return circle(x, y, size * 0.8, color);
-    case 'tick': return line(x, y - size, x, y + size, color, 2);
+    case 'box':
+      return rect(x - size, y - size / 1.5, size * 2, size * 1.3, color);
+    case 'dot':
+      return circle(x, y, size * 0.8, color);
+    case 'tick':
+      return line(x, y - size, x, y + size, color, 2);
     case 'diamond': {
       const path = h`M${n(x)} ${n(y - size)}L${n(x + size)} ${n(y)}L${n(x)} ${n(y + size)}L${n(x - size)} ${n(y)}Z`;
       return h`<path d="${path}" fill="${color}"/>`;
@@ -165,8 +183,10 @@ export function mark(kind: Swatch, x: number, y: number, color: string, size = 6
       const path = h`M${n(x - d)} ${n(y - d)}L${n(x + d)} ${n(y + d)}M${n(x - d)} ${n(y + d)}L${n(x + d)} ${n(y - d)}`;
       return h`<path d="${path}" stroke="${color}" stroke-width="2"/>`;
     }
-    case 'dash': return line(x - size * 1.4, y, x + size * 1.4, y, color, 2, '5 3');
-    case 'line': return line(x - size * 1.4, y, x + size * 1.4, y, color, 2);
+    case 'dash':
+      return line(x - size * 1.4, y, x + size * 1.4, y, color, 2, '5 3');
+    case 'line':
+      return line(x - size * 1.4, y, x + size * 1.4, y, color, 2);
   }
 }
 

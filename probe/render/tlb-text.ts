@@ -5,16 +5,24 @@ import type { Style } from './style.js';
 
 /** Fact key → label, in the order the regime reads them. */
 export const TLB_FACT_LABELS: [keyof TlbFacts['facts'], string][] = [
-  ['invlpgb', 'INVLPGB (CPUID)'], ['invlpgbCpuinfoFlag', 'invlpgb cpuinfo flag'],
+  ['invlpgb', 'INVLPGB (CPUID)'],
+  ['invlpgbCpuinfoFlag', 'invlpgb cpuinfo flag'],
   ['kernelHasBroadcastFlush', 'Linux 6.15+'],
-  ['config', 'CONFIG_BROADCAST_TLB_FLUSH'], ['pti', 'PTI'], ['pcid', 'PCID'],
-  ['kernelUsesInvlpgb', 'kernel flushes with INVLPGB'], ['usableCpus', 'usable CPUs'], ['rar', 'Intel RAR'],
-  ['arm64BroadcastTlbi', 'arm64 broadcast TLBI'], ['kvmPvTlbFlush', 'KVM PV TLB flush offered'],
-  ['kvmPvTlbFlushUsed', 'KVM PV TLB flush used'], ['hypervRemoteFlush', 'Hyper-V flush by hypercall'], ['xen', 'Xen'],
+  ['config', 'CONFIG_BROADCAST_TLB_FLUSH'],
+  ['pti', 'PTI'],
+  ['pcid', 'PCID'],
+  ['kernelUsesInvlpgb', 'kernel flushes with INVLPGB'],
+  ['usableCpus', 'usable CPUs'],
+  ['rar', 'Intel RAR'],
+  ['arm64BroadcastTlbi', 'arm64 broadcast TLBI'],
+  ['kvmPvTlbFlush', 'KVM PV TLB flush offered'],
+  ['kvmPvTlbFlushUsed', 'KVM PV TLB flush used'],
+  ['hypervRemoteFlush', 'Hyper-V flush by hypercall'],
+  ['xen', 'Xen'],
 ];
 
 export const factValue = (f: TlbBoolFact | TlbCountFact) =>
-  (f.value === null ? 'unknown' : typeof f.value === 'number' ? String(f.value) : f.value ? 'yes' : 'no');
+  f.value === null ? 'unknown' : typeof f.value === 'number' ? String(f.value) : f.value ? 'yes' : 'no';
 
 /** "source: reason", or the source alone. */
 export const factSource = (f: TlbBoolFact | TlbCountFact) => (f.reason ? `${f.source}: ${f.reason}` : f.source);
@@ -33,7 +41,12 @@ export function tlbLines(t: TlbFacts | undefined, s: Style): string[] {
   return out;
 }
 
-export interface FlushRow { id: string; kind: string; perCall: string; reason: string }
+export interface FlushRow {
+  id: string;
+  kind: string;
+  perCall: string;
+  reason: string;
+}
 
 /** One row per strategy phase that carries flush evidence (scaling phases are left to the JSON). */
 export function flushRows(r: Pick<Report, 'results'>): FlushRow[] {
@@ -49,12 +62,16 @@ export function flushRows(r: Pick<Report, 'results'>): FlushRow[] {
 export function warmupLine(r: Pick<Report, 'results'>): string | null {
   const w = r.results.tlbWarmup;
   if (!w) return null;
-  const miss = w.missProbability === 0 ? 'every matching jiffy reached'
-    : `chance the check never ran ${(w.missProbability * 100).toPrecision(2)}%`;
+  const miss =
+    w.missProbability === 0
+      ? 'every matching jiffy reached'
+      : `chance the check never ran ${(w.missProbability * 100).toPrecision(2)}%`;
   const ipis = w.flush.tlbIpisPerCall === null ? '' : `, ${w.flush.tlbIpisPerCall.toFixed(2)} TLB IPIs per call`;
   const secs = (w.elapsedMs / 1000).toFixed(2);
-  return `warm-up: ${w.calls} ${w.strategy} calls in ${secs} s on CPUs ${w.cpus.join(',')} ` +
-    `(${w.windowsAtHz100} windows of 32 jiffies at HZ=100; ${miss}); flushes during it: ${w.flush.kind}${ipis}`;
+  return (
+    `warm-up: ${w.calls} ${w.strategy} calls in ${secs} s on CPUs ${w.cpus.join(',')} ` +
+    `(${w.windowsAtHz100} windows of 32 jiffies at HZ=100; ${miss}); flushes during it: ${w.flush.kind}${ipis}`
+  );
 }
 
 /** The report's TLB section: the regime inspect predicted, the warm-up, and what each page-table phase showed. */

@@ -44,10 +44,14 @@ async function evidenceFor(id: string, a: ReproArgs, io: ReproIo): Promise<Found
     return { report, evidence: evidenceFrom(report, id, `saved report ${a.from}`) };
   }
   const [{ runProbe }, { buildReport }, { CATALOGUE }] = await Promise.all([
-    import('../run/index.js'), import('../report.js'), import('../catalogue.js')]);
+    import('../run/index.js'),
+    import('../report.js'),
+    import('../catalogue.js'),
+  ]);
   const isControl = CATALOGUE.find((d) => d.id === id)?.control === true;
-  io.stderr.write(`running a short probe (${SHORT_PROBE_MS / 1000} s) for ${id}`
-    + '; --from REPORT.json uses a saved one\n');
+  io.stderr.write(
+    `running a short probe (${SHORT_PROBE_MS / 1000} s) for ${id}` + '; --from REPORT.json uses a saved one\n',
+  );
   try {
     // Controls run in every probe: asking for no strategy runs just them.
     const run = await runProbe({ strategies: isControl ? [] : [id], durationMs: SHORT_PROBE_MS });
@@ -71,25 +75,38 @@ export async function reproCommand(a: ReproArgs, io: ReproIo): Promise<number> {
   }
   const dir = io.prepareOutDir(a.out ?? '.');
   const [{ writeAtomic }, { renderReproWritten }] = await Promise.all([
-    import('../report-file.js'), import('../render/repro-text.js')]);
+    import('../report-file.js'),
+    import('../render/repro-text.js'),
+  ]);
   const source = reproSource(plan, `${TOOL.name} ${TOOL.version}`);
-  const cFile = join(dir, reproFileName(plan.strategy)), exe = join(dir, `repro-${plan.strategy}`);
+  const cFile = join(dir, reproFileName(plan.strategy)),
+    exe = join(dir, `repro-${plan.strategy}`);
   write(cFile, source, writeAtomic);
   const exeRun = `${exe.startsWith('/') ? '' : './'}${exe} -n ${attempts}`;
   let report: { path: string; outcome: string } | null = null;
   if (a.report) {
     const [{ gatherReproReport }, { renderReproMarkdown, reproOutcome }, { inspect }] = await Promise.all([
-      import('./report.js'), import('../render/repro-markdown.js'), import('../inspect/index.js')]);
+      import('./report.js'),
+      import('../render/repro-markdown.js'),
+      import('../inspect/index.js'),
+    ]);
     const ev = await evidenceFor(plan.strategy, a, io);
     // The machine described is this one: a saved report's own facts may be from elsewhere.
-    const facts = ev.report && a.from === undefined
-      ? ev.report.system : await inspect(undefined, { field: false });
+    const facts = ev.report && a.from === undefined ? ev.report.system : await inspect(undefined, { field: false });
     const record = await gatherReproReport({ plan, source, facts, evidence: ev.evidence, attempts });
     const path = join(dir, `repro-${plan.strategy}.md`);
     write(path, renderReproMarkdown(record), writeAtomic);
     report = { path, outcome: reproOutcome(record.program.run) };
   }
-  io.stdout.write(renderReproWritten({ strategy: plan.strategy, cFile, buildCommand: buildCommand(cFile, exe),
-    runCommand: exeRun, demonstration: plan.demonstration, report }));
+  io.stdout.write(
+    renderReproWritten({
+      strategy: plan.strategy,
+      cFile,
+      buildCommand: buildCommand(cFile, exe),
+      runCommand: exeRun,
+      demonstration: plan.demonstration,
+      report,
+    }),
+  );
   return EXIT.OK;
 }

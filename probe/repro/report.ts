@@ -18,7 +18,9 @@ function runOne(cmd: string, args: string[], cwd: string, timeoutMs: number): Re
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs });
   const output = [r.stdout, r.stderr, r.error && !r.stdout && !r.stderr ? String(r.error.message) : '']
-    .filter(Boolean).join('').trim();
+    .filter(Boolean)
+    .join('')
+    .trim();
   return {
     command: [cmd, ...args].join(' '),
     exitCode: r.status,
@@ -37,7 +39,8 @@ export function compilerVersion(): string | null {
 
 /** Builds the source with the system cc and runs it (attempts as given), in a temporary folder. */
 export function buildAndRun(p: ReproPlan, source: string, attempts: number): ReproReport['program'] {
-  const fileName = reproFileName(p.strategy), exe = `repro-${p.strategy}`;
+  const fileName = reproFileName(p.strategy),
+    exe = `repro-${p.strategy}`;
   const runArgs = ['-n', String(attempts)];
   const runCommand = `./${exe} ${runArgs.join(' ')}`;
   const base = { fileName, source, buildCommand: buildCommand(fileName, exe), runCommand };
@@ -62,7 +65,8 @@ export function evidenceFrom(r: Report, id: string, origin: string): ReproEviden
   const e = r.results.strategies[id] ?? r.results.controls[id];
   if (!e) return `${origin} has no results for ${id} (run the probe with --strategies ${id})`;
   const v = r.analysis.verdicts[id];
-  const m = e.mechanism, l = e.latencyNs;
+  const m = e.mechanism,
+    l = e.latencyNs;
   const nul = controlEvidence(r.results, 'null-call');
   return {
     origin,
@@ -71,10 +75,15 @@ export function evidenceFrom(r: Report, id: string, origin: string): ReproEviden
     kernelRelease: r.system.kernel.release,
     verdict: v?.verdict ?? null,
     reasons: v?.reasons ?? [],
-    latencyNs: l ? {
-      p50: l.p50, p99: l.p99, calls: l.calls,
-      onCpuP50: l.onCpu?.calls ? l.onCpu.p50 : null, onCpuP99: l.onCpu?.calls ? l.onCpu.p99 : null,
-    } : null,
+    latencyNs: l
+      ? {
+          p50: l.p50,
+          p99: l.p99,
+          calls: l.calls,
+          onCpuP50: l.onCpu?.calls ? l.onCpu.p50 : null,
+          onCpuP99: l.onCpu?.calls ? l.onCpu.p99 : null,
+        }
+      : null,
     interruptedShare: m?.interruptedShare ?? null,
     rawInterruptedShare: m?.rawInterruptedShare ?? null,
     onCpuCalls: m?.onCpuCalls ?? null,
@@ -83,7 +92,8 @@ export function evidenceFrom(r: Report, id: string, origin: string): ReproEviden
     readerCpus: r.results.cpus.readers,
     writerCpu: r.results.cpus.writer,
     nullCall: nul
-      ? { interruptedShare: nul.mechanism?.interruptedShare ?? null, p50Ns: nul.latencyNs?.p50 ?? null } : null,
+      ? { interruptedShare: nul.mechanism?.interruptedShare ?? null, p50Ns: nul.latencyNs?.p50 ?? null }
+      : null,
   };
 }
 

@@ -20,7 +20,8 @@ export function witnessesPerSec(r: PhaseResult): number {
 }
 
 export function relaxation(r: PhaseResult): number {
-  let w = 0, n = 0;
+  let w = 0,
+    n = 0;
   for (const x of r.readers) {
     const h = x.histogram;
     w += h['00'];
@@ -31,7 +32,13 @@ export function relaxation(r: PhaseResult): number {
 
 /** Resolves to null when the run was cancelled during calibration, or its first point timed out. */
 /** hardMs bounds the whole sweep: past it the points left are not tried and the best so far is kept. */
-export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budgetMs: number, grid: SweepGrid = FULL_GRID, hardMs = Infinity): Promise<Calibration | null> {
+export async function calibrate(
+  engine: NativeEngine,
+  plan: ExperimentPlan,
+  budgetMs: number,
+  grid: SweepGrid = FULL_GRID,
+  hardMs = Infinity,
+): Promise<Calibration | null> {
   const t0 = performance.now();
   const left = () => hardMs - (performance.now() - t0);
   const timebase = engine.selectTimebase(plan.timebase === 'cycles');
@@ -49,8 +56,17 @@ export async function calibrate(engine: NativeEngine, plan: ExperimentPlan, budg
       // Always one point; then only while a whole point still fits before the deadline.
       if (best && left() < each + SWEEP_POINT_FIXED_MS) break sweep;
       const r = await engine.runPhase({
-        strategy: POSITIVE, writerCpu: plan.writerCpu, readerCpus: plan.readerCpus, stuffLines: k, offsetNs: off,
-        jitterNs, leadNs, budgetMs: each, maxTrials: 5e6, seed: plan.seed, evidence: false,
+        strategy: POSITIVE,
+        writerCpu: plan.writerCpu,
+        readerCpus: plan.readerCpus,
+        stuffLines: k,
+        offsetNs: off,
+        jitterNs,
+        leadNs,
+        budgetMs: each,
+        maxTrials: 5e6,
+        seed: plan.seed,
+        evidence: false,
         // The first point gets a phase's usual deadline whatever the sweep's budget: on a slow
         // machine (7 readers in an emulator) starting the threads alone outlasted the gate's 45 ms.
         hardMs: Math.max(1, best ? Math.min(each * 2 + 1000, left()) : each * 2 + 1000),

@@ -28,19 +28,53 @@ export function measureRegistration(): RegistrationCostEvidence | null {
  * not the kernel. Where the CPUs do not allow W distinct writers the plan skips that W.
  * Returns the point, or a note saying why there is none; `failed` stops the strategy's larger W.
  */
-export async function contentionPoint(engine: NativeEngine, readerCpus: number[], p: PhasePlan, hardMs: number):
-  Promise<{ point: ContentionPoint | null; note: Finding | null; failed: boolean }> {
-  const strategy = p.strategy!, writers = p.writers!;
-  const r = await engine.runContention({ strategy, writers, readerCpus, writerCpus: p.writerCpus, budgetMs: p.budgetMs, hardMs });
+export async function contentionPoint(
+  engine: NativeEngine,
+  readerCpus: number[],
+  p: PhasePlan,
+  hardMs: number,
+): Promise<{ point: ContentionPoint | null; note: Finding | null; failed: boolean }> {
+  const strategy = p.strategy!,
+    writers = p.writers!;
+  const r = await engine.runContention({
+    strategy,
+    writers,
+    readerCpus,
+    writerCpus: p.writerCpus,
+    budgetMs: p.budgetMs,
+    hardMs,
+  });
   if (r.status !== 'ok') {
-    return { point: null, failed: true,
-      note: finding('contention-failed',
-        `contention ${strategy} with ${writers} writers: ${r.status}${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`) };
+    return {
+      point: null,
+      failed: true,
+      note: finding(
+        'contention-failed',
+        `contention ${strategy} with ${writers} writers: ${r.status}` +
+          `${r.what ? ` (${r.what}${r.errno ? `, errno ${r.errno}` : ''})` : ''}`,
+      ),
+    };
   }
   if (r.latency.calls === 0) {
-    return { point: null, failed: false, note: finding('contention-all-descheduled',
-      `contention ${strategy} with ${writers} writers: every one of ${r.descheduledCalls} calls was made while a reader was switched out, so none measured a barrier that had to reach it`) };
+    return {
+      point: null,
+      failed: false,
+      note: finding(
+        'contention-all-descheduled',
+        `contention ${strategy} with ${writers} writers: every one of ${r.descheduledCalls} calls was made while a ` +
+          `reader was switched out, so none measured a barrier that had to reach it`,
+      ),
+    };
   }
   const l = r.latency;
-  return { failed: false, note: null, point: { writers, latencyNs: { p50: l.p50, p99: l.p99, max: l.max, calls: l.calls }, descheduledCalls: r.descheduledCalls, ...(r.notes.length ? { notes: r.notes } : {}) } };
+  return {
+    failed: false,
+    note: null,
+    point: {
+      writers,
+      latencyNs: { p50: l.p50, p99: l.p99, max: l.max, calls: l.calls },
+      descheduledCalls: r.descheduledCalls,
+      ...(r.notes.length ? { notes: r.notes } : {}),
+    },
+  };
 }

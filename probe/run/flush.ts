@@ -16,7 +16,10 @@ export const FLUSH_SAMPLES = 8;
 /** Fewer on-CPU calls than this say nothing about the flush path. */
 export const MIN_FLUSH_CALLS = 50;
 
-export interface TimedSnapshot { atMs: number; snap: Snapshot }
+export interface TimedSnapshot {
+  atMs: number;
+  snap: Snapshot;
+}
 
 /** Takes `snapshot()` now and every `everyMs` until stopped; the caller adds the last one. */
 export function startSampler(everyMs: number): { samples: TimedSnapshot[]; stop: () => void } {
@@ -51,8 +54,13 @@ type Kind = FlushEvidence['kind'];
 
 /** Classifies a phase's flushes; pure, so it is tested on captured /proc/interrupts sequences. */
 export function classifyFlush(i: FlushInputs): FlushEvidence {
-  const none = (reason: string, row: string | null = null, windows: FlushEvidence['windows'] = []): FlushEvidence =>
-    ({ kind: 'unknown', reason, row, tlbIpisPerCall: null, windows });
+  const none = (reason: string, row: string | null = null, windows: FlushEvidence['windows'] = []): FlushEvidence => ({
+    kind: 'unknown',
+    reason,
+    row,
+    tlbIpisPerCall: null,
+    windows,
+  });
   const snaps = i.samples.filter((x) => x.snap !== null);
   if (snaps.length < 2) return none('/proc/interrupts not readable');
   const row = barrierRows(snaps[0]!.snap!).find((r) => r.role === 'tlb-shootdown')?.id ?? null;
@@ -70,13 +78,19 @@ export function classifyFlush(i: FlushInputs): FlushEvidence {
   const out = (kind: Kind, reason: string): FlushEvidence => ({ kind, reason, row, tlbIpisPerCall: perCall, windows });
   const rate = `${perCall.toFixed(2)} TLB-shootdown IPIs per on-CPU call on each reader CPU`;
   if (perCall <= STILL_PER_CALL) {
-    return out('broadcast', `${total} TLB-shootdown IPIs on the reader CPUs over ${onCpu} on-CPU calls: ` +
-      'the calls went on while the row stayed still');
+    return out(
+      'broadcast',
+      `${total} TLB-shootdown IPIs on the reader CPUs over ${onCpu} on-CPU calls: ` +
+        'the calls went on while the row stayed still',
+    );
   }
   const trailing = trailingStill(windows, i);
   if (trailing) {
-    return out('mixed', `TLB-shootdown IPIs rose, then stayed still for the last ${trailing.windows} windows ` +
-      `(${Math.round(trailing.share * 100)}% of the phase) while the calls went on: a switch to broadcast flushing`);
+    return out(
+      'mixed',
+      `TLB-shootdown IPIs rose, then stayed still for the last ${trailing.windows} windows ` +
+        `(${Math.round(trailing.share * 100)}% of the phase) while the calls went on: a switch to broadcast flushing`,
+    );
   }
   if (perCall >= IPI_PER_CALL) return out('ipi', `${rate}: the row rose with the calls`);
   return out('mixed', `${rate}: some flushes reached the readers without an IPI`);
@@ -104,14 +118,25 @@ function trailingStill(windows: FlushEvidence['windows'], i: FlushInputs): { win
  * proves nothing, but a row that rose by an IPI per call over all calls still shows IPIs were sent.
  * The per-on-CPU figure stays unknown.
  */
-function fewOnCpu(i: FlushInputs, total: number, onCpu: number, row: string,
-  windows: FlushEvidence['windows']): FlushEvidence {
+function fewOnCpu(
+  i: FlushInputs,
+  total: number,
+  onCpu: number,
+  row: string,
+  windows: FlushEvidence['windows'],
+): FlushEvidence {
   const raw = i.calls > 0 && i.readers.length ? total / (i.calls * i.readers.length) : 0;
   const few = `only ${onCpu} of ${i.calls} calls had a reader on its CPU`;
   if (i.calls >= MIN_FLUSH_CALLS && raw >= IPI_PER_CALL) {
-    return { kind: 'ipi', row, tlbIpisPerCall: null, windows,
-      reason: `${raw.toFixed(2)} TLB-shootdown IPIs per call on each reader CPU over all calls (${few}): ` +
-        'the row rose with the calls' };
+    return {
+      kind: 'ipi',
+      row,
+      tlbIpisPerCall: null,
+      windows,
+      reason:
+        `${raw.toFixed(2)} TLB-shootdown IPIs per call on each reader CPU over all calls (${few}): ` +
+        'the row rose with the calls',
+    };
   }
   return { kind: 'unknown', row, tlbIpisPerCall: null, windows, reason: `${few}: too few to tell the flush path` };
 }

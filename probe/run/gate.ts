@@ -16,7 +16,9 @@ export const ON_CPU_CALLS_NEEDED = Math.ceil(Math.log(0.05) / Math.log(MIN_SHARE
  * up) 1,200 or more, which still bound the miss rate with a handful of misses among them.
  */
 export const GATE_CALLS = 4800;
-/** The lowest on-CPU share a second pass plans for (so at most 59,800 calls): below it the phase's time budget decides. */
+/**
+ * The lowest on-CPU share a second pass plans for (so at most 59,800 calls): below it the phase's time budget decides.
+ */
 export const MIN_ON_CPU_SHARE = 0.01;
 
 /**
@@ -36,7 +38,7 @@ export function shortOfCalls(e: StrategyEvidence): boolean {
 /** Calls for a second pass: twice what the verdict needs, at the first pass's on-CPU share. */
 export function secondPassCalls(e: StrategyEvidence): number {
   const m = e.mechanism!;
-  const calls = Math.max(1, e.sb.writerTrials ?? e.latencyNs?.calls ?? 0);  // writerTrials: absent in older reports
+  const calls = Math.max(1, e.sb.writerTrials ?? e.latencyNs?.calls ?? 0); // writerTrials: absent in older reports
   const share = Math.max(MIN_ON_CPU_SHARE, m.onCpuCalls / calls);
   return Math.ceil((2 * ON_CPU_CALLS_NEEDED) / share);
 }

@@ -19,7 +19,8 @@ export function detectionRateAt(h: HorizonEvidence, delayNs: number): number {
   if (!pts.length) return 0;
   if (delayNs <= pts[0].delayNs) return pts[0].rate;
   for (let i = 1; i < pts.length; i++) {
-    const a = pts[i - 1], b = pts[i];
+    const a = pts[i - 1],
+      b = pts[i];
     if (delayNs <= b.delayNs) return a.rate + ((b.rate - a.rate) * (delayNs - a.delayNs)) / (b.delayNs - a.delayNs);
   }
   return pts[pts.length - 1].rate;

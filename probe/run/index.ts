@@ -5,7 +5,17 @@
 // the report's phase list are the plan's; a phase that cannot run (an earlier one failed, the
 // run is late, Ctrl-C) is recorded as skipped with the reason. Node's loop stays free, progress
 // is reported after each phase, and an AbortSignal stops the run at the next deadline check.
-import type { Calibration, MachineFacts, PhaseOutcome, PhasePlan, PhaseSkip, RunEvidence, RunReport, StrategyDescriptor, StrategyEvidence } from '../records.js';
+import type {
+  Calibration,
+  MachineFacts,
+  PhaseOutcome,
+  PhasePlan,
+  PhaseSkip,
+  RunEvidence,
+  RunReport,
+  StrategyDescriptor,
+  StrategyEvidence,
+} from '../records.js';
 import { SCHEMA_VERSION } from '../records.js';
 import { inspect } from '../inspect/index.js';
 import { parseCpuList } from '../inspect/cpulist.js';
@@ -39,7 +49,9 @@ export interface RunOptions extends Omit<PlanOptions, 'spentMs'> {
 
 /** The run never goes past --duration by more than this share: later phases are skipped instead. */
 export const LATE_SLACK = 0.1;
-/** Calibration may take this much more than its planned cost before its sweep stops (seen: 3x under load 7 on 2 vCPUs). */
+/**
+ * Calibration may take this much more than its planned cost before its sweep stops (seen: 3x under load 7 on 2 vCPUs).
+ */
 export const CALIBRATION_OVERRUN = 1.25;
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -50,8 +62,17 @@ const MAX_WRITER_DELAY_NS = 1e9;
 
 function emptyEvidence(readers: number[], writer: number): RunEvidence {
   return {
-    cpus: { writer, readers }, calibration: null, strategies: {}, controls: {},
-    horizon: null, scaling: {}, readerCost: null, phases: [], cancelled: false, elapsedMs: 0, notes: [],
+    cpus: { writer, readers },
+    calibration: null,
+    strategies: {},
+    controls: {},
+    horizon: null,
+    scaling: {},
+    readerCost: null,
+    phases: [],
+    cancelled: false,
+    elapsedMs: 0,
+    notes: [],
   };
 }
 
@@ -79,7 +100,13 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const plan = buildPlan(facts, catalogue, { ...opts, spentMs: now() });
   const results = { ...emptyEvidence(plan.readerCpus, plan.writerCpu), catalogue };
   const report: RunReport = {
-    schemaVersion: SCHEMA_VERSION, kind: 'run', tool: { ...TOOL }, generatedAt: new Date().toISOString(), system: facts, plan, results,
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'run',
+    tool: { ...TOOL },
+    generatedAt: new Date().toISOString(),
+    system: facts,
+    plan,
+    results,
   };
   if (plan.blocked) {
     results.notes.push(finding('run-blocked', plan.blocked));
@@ -91,9 +118,18 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const limitMs = quick ? Infinity : plan.durationMs * (1 + LATE_SLACK) - FINISH_RESERVE_MS;
   const outcomes: PhaseOutcome[] = results.phases!;
   let index = 0;
-  const step = (key: string) => opts.onProgress?.({ phase: key, index: ++index, total: phases.length, elapsedMs: now() });
+  const step = (key: string) =>
+    opts.onProgress?.({ phase: key, index: ++index, total: phases.length, elapsedMs: now() });
   const skipped = (p: PhasePlan, skip: PhaseSkip) => {
-    outcomes.push({ key: p.key, kind: p.kind, status: 'skipped', skip, budgetMs: p.budgetMs, startMs: Math.round(now()), elapsedMs: 0 });
+    outcomes.push({
+      key: p.key,
+      kind: p.kind,
+      status: 'skipped',
+      skip,
+      budgetMs: p.budgetMs,
+      startMs: Math.round(now()),
+      elapsedMs: 0,
+    });
     step(p.key);
   };
   const onAbort = () => engine.cancel();
@@ -107,11 +143,23 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   const failedContention = new Set<string>();
   try {
     for (const p of phases) {
-      if (p.skip) { skipped(p, p.skip); continue; }
-      if (stopped()) { skipped(p, { code: 'stopped', reason: 'not run: the run was interrupted' }); continue; }
-      if (!cal && p.kind !== 'registration' && p.kind !== 'registration-order' && p.kind !== 'calibration') { skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' }); continue; }
+      if (p.skip) {
+        skipped(p, p.skip);
+        continue;
+      }
+      if (stopped()) {
+        skipped(p, { code: 'stopped', reason: 'not run: the run was interrupted' });
+        continue;
+      }
+      if (!cal && p.kind !== 'registration' && p.kind !== 'registration-order' && p.kind !== 'calibration') {
+        skipped(p, { code: 'stopped', reason: 'not run: calibration did not finish' });
+        continue;
+      }
       const dep = dependency(p, results);
-      if (dep) { skipped(p, dep); continue; }
+      if (dep) {
+        skipped(p, dep);
+        continue;
+      }
       if (p.kind === 'contention' && failedContention.has(p.strategy!)) {
         skipped(p, { code: 'depends', reason: `not run: contention of ${p.strategy} failed with fewer writers` });
         continue;
@@ -119,7 +167,12 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       const startMs = now();
       if (startMs + p.costMs > limitMs) {
         late++;
-        skipped(p, { code: 'late', reason: `skipped: the run was running late (${secs(startMs)} used of --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%)` });
+        skipped(p, {
+          code: 'late',
+          reason:
+            `skipped: the run was running late (${secs(startMs)} used of --duration ${secs(plan.durationMs)} ` +
+            `+ ${LATE_SLACK * 100}%)`,
+        });
         continue;
       }
       // A phase that overruns its estimate still ends by the limit (as a timeout).
@@ -128,7 +181,14 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
       // budget is short already and they count witnesses, not calls.
       const maxTrials = quick && p.kind !== 'horizon' ? GATE_CALLS : undefined;
       const sb = (extra: { delayNs?: number; writerDelayNs?: number; readers?: number[]; maxTrials?: number } = {}) =>
-        runPhase(engine, plan, cal!, { key: p.key, descriptor: byId.get(p.strategy!)!, budgetMs: p.budgetMs, hardMs, maxTrials, ...extra });
+        runPhase(engine, plan, cal!, {
+          key: p.key,
+          descriptor: byId.get(p.strategy!)!,
+          budgetMs: p.budgetMs,
+          hardMs,
+          maxTrials,
+          ...extra,
+        });
       const median = p.delayFrom ? results.strategies[p.delayFrom]!.latencyNs!.p50 : 0;
       switch (p.kind) {
         case 'registration':
@@ -147,15 +207,31 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // The sweep can stop early at no cost to soundness (it keeps its best point so far), so
           // a loaded machine gets a shorter sweep rather than the phases after it skipped.
           const grid = quick ? QUICK_GRID : FULL_GRID;
-          results.calibration = cal = await calibrate(engine, plan, p.budgetMs, grid, Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN));
+          results.calibration = cal = await calibrate(
+            engine,
+            plan,
+            p.budgetMs,
+            grid,
+            Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN),
+          );
           const points = grid.stuffLines.length * grid.offsetsNs.length;
           if (cal && cal.sweep.length < points) {
-            results.notes.push(finding('calibration-short',
-              `calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the machine was slower than planned)`));
+            results.notes.push(
+              finding(
+                'calibration-short',
+                `calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the ` +
+                  `machine was slower than planned)`,
+              ),
+            );
           }
           if (!cal && !stopped()) {
-            results.notes.push(finding('calibration-failed',
-              'calibration did not finish: its first sweep point timed out, so no phase could run (the machine was far slower than planned)'));
+            results.notes.push(
+              finding(
+                'calibration-failed',
+                'calibration did not finish: its first sweep point timed out, so no phase could run (the machine ' +
+                  'was far slower than planned)',
+              ),
+            );
           }
           break;
         }
@@ -169,8 +245,13 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // pass is judged alone (run/gate.ts says why only then).
           if (quick && shortOfCalls(e)) {
             const calls = secondPassCalls(e);
-            results.notes.push(finding('calls-remeasured',
-              `${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound the miss rate; measured again with up to ${calls} calls`));
+            results.notes.push(
+              finding(
+                'calls-remeasured',
+                `${p.key}: ${e.mechanism!.onCpuCalls} on-CPU calls of ${e.sb.writerTrials} were too few to bound ` +
+                  `the miss rate; measured again with up to ${calls} calls`,
+              ),
+            );
             e = await sb({ maxTrials: calls });
           }
           results.strategies[p.key] = e;
@@ -181,17 +262,29 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           // under an emulator takes over 100 ms) is matched up to that, and the report says so.
           const delayNs = Math.min(median, MAX_DELAY_NS);
           if (delayNs < median) {
-            results.notes.push(finding('delay-capped',
-              `${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`));
+            results.notes.push(
+              finding(
+                'delay-capped',
+                `${p.key}: spun ${ms(delayNs)} per call, the engine's limit, not the ${ms(median)} median it matches`,
+              ),
+            );
           }
           results.controls[p.key] = await sb({ delayNs });
           break;
         }
         case 'horizon': {
           const d = Math.min(p.writerDelayNs ?? Math.round(median), MAX_WRITER_DELAY_NS);
-          if (points.some((x) => x.delayNs === d)) { skipped(p, { code: 'duplicate', reason: `not run: a horizon point at ${d} ns was already measured` }); continue; }
+          if (points.some((x) => x.delayNs === d)) {
+            skipped(p, { code: 'duplicate', reason: `not run: a horizon point at ${d} ns was already measured` });
+            continue;
+          }
           const { sb: h } = await sb({ writerDelayNs: d });
-          points.push({ delayNs: d, trials: h.trials, violations: h.violations, rate: h.trials ? h.violations / h.trials : 0 });
+          points.push({
+            delayNs: d,
+            trials: h.trials,
+            violations: h.violations,
+            rate: h.trials ? h.violations / h.trials : 0,
+          });
           results.horizon = summariseHorizon([...points].sort((a, b) => a.delayNs - b.delayNs));
           break;
         }
@@ -214,7 +307,14 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
           break;
         }
       }
-      outcomes.push({ key: p.key, kind: p.kind, status: 'ran', budgetMs: p.budgetMs, startMs: Math.round(startMs), elapsedMs: Math.round(now() - startMs) });
+      outcomes.push({
+        key: p.key,
+        kind: p.kind,
+        status: 'ran',
+        budgetMs: p.budgetMs,
+        startMs: Math.round(startMs),
+        elapsedMs: Math.round(now() - startMs),
+      });
       step(p.key);
     }
   } finally {
@@ -225,8 +325,13 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     results.elapsedMs = now();
   }
   if (late) {
-    results.notes.push(finding('running-late',
-      `the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within --duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`));
+    results.notes.push(
+      finding(
+        'running-late',
+        `the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within ` +
+          `--duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`,
+      ),
+    );
   }
   // Latency over reader counts: the full set is each strategy's own phase.
   for (const [id, e] of Object.entries(results.strategies)) {
@@ -241,8 +346,12 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
   results.onlineCpus = { before: onlineBefore, after: onlineAfter };
   if (controlEvidence(results, 'positive')?.sb.violations === 0) {
-    results.notes.push(finding('positive-control-silent',
-      'the positive control never relaxed: this run could not have seen a broken barrier'));
+    results.notes.push(
+      finding(
+        'positive-control-silent',
+        'the positive control never relaxed: this run could not have seen a broken barrier',
+      ),
+    );
   }
   return report;
 }

@@ -9,12 +9,17 @@ export function snapshot(): Snapshot {
   try {
     return parseInterrupts(readFileSync('/proc/interrupts', 'utf8'));
   } catch {
-    return null;  // hidden or unreadable: the evidence falls back to the gap test alone
+    return null; // hidden or unreadable: the evidence falls back to the gap test alone
   }
 }
 
 /** Per barrier row: (count after − before) summed over `cpus`, divided by calls × cpus. */
-export function irqPerCall(before: Snapshot, after: Snapshot, cpus: number[], calls: number): Record<string, number> | null {
+export function irqPerCall(
+  before: Snapshot,
+  after: Snapshot,
+  cpus: number[],
+  calls: number,
+): Record<string, number> | null {
   if (!before || !after || calls <= 0 || !cpus.length) return null;
   const out: Record<string, number> = {};
   for (const row of barrierRows(after)) {
@@ -25,7 +30,7 @@ export function irqPerCall(before: Snapshot, after: Snapshot, cpus: number[], ca
     for (const cpu of cpus) {
       const i = after.cpus.indexOf(cpu);
       const j = before.cpus.indexOf(cpu);
-      if (i < 0 || j < 0) return null;  // a CPU went offline mid-phase: no honest figure
+      if (i < 0 || j < 0) return null; // a CPU went offline mid-phase: no honest figure
       delta += cur.counts[i] - prev.counts[j];
     }
     out[row.id] = delta / (calls * cpus.length);

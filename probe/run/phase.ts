@@ -1,7 +1,12 @@
 // One phase: a strategy or control run in the SB harness with mechanism evidence, turned into the
 // StrategyEvidence record of the report, with /proc/interrupts read around it.
 import type {
-  Calibration, ExperimentPlan, FlushEvidence, Histogram, StrategyDescriptor, StrategyEvidence,
+  Calibration,
+  ExperimentPlan,
+  FlushEvidence,
+  Histogram,
+  StrategyDescriptor,
+  StrategyEvidence,
 } from '../records.js';
 import type { NativeEngine, NativeLatency, PhaseResult } from '../native.js';
 import { errnoName, membarrierErrnoMeaning } from '../errno.js';
@@ -15,7 +20,9 @@ export interface PhaseRequest {
   readers?: number[];
   delayNs?: number;
   writerDelayNs?: number;
-  /** Stop after this many calls, whichever comes first with the budget (the gate's: run/gate.ts); default MAX_TRIALS. */
+  /**
+   * Stop after this many calls, whichever comes first with the budget (the gate's: run/gate.ts); default MAX_TRIALS.
+   */
   maxTrials?: number;
   /** The watchdog; default budget x 2 + 2 s. The run lowers it so a late phase still ends by --duration's limit. */
   hardMs?: number;
@@ -26,21 +33,38 @@ const MAX_TRIALS = 500_000;
 
 const share = (n: number, d: number) => (d > 0 ? n / d : null);
 const sumHist = (hs: Histogram[]): Histogram =>
-  hs.reduce((a, h) => ({ '00': a['00'] + h['00'], '01': a['01'] + h['01'], '10': a['10'] + h['10'], '11': a['11'] + h['11'] }), { '00': 0, '01': 0, '10': 0, '11': 0 });
+  hs.reduce(
+    (a, h) => ({ '00': a['00'] + h['00'], '01': a['01'] + h['01'], '10': a['10'] + h['10'], '11': a['11'] + h['11'] }),
+    { '00': 0, '01': 0, '10': 0, '11': 0 },
+  );
 const lat = (l: NativeLatency | undefined) => l ?? { p50: 0, p90: 0, p99: 0, max: 0, calls: 0 };
 
-export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: Calibration, req: PhaseRequest): Promise<StrategyEvidence> {
+export async function runPhase(
+  engine: NativeEngine,
+  plan: ExperimentPlan,
+  cal: Calibration,
+  req: PhaseRequest,
+): Promise<StrategyEvidence> {
   const readers = req.readers ?? plan.readerCpus;
   // A page-table strategy's flushes are judged per window (run/flush.ts): /proc/interrupts is read
   // several times while the engine runs on its own threads.
   const sampler = req.descriptor.caps?.family === 'page-table' ? startSampler(req.budgetMs / FLUSH_SAMPLES) : null;
   const before = sampler ? sampler.samples[0]!.snap : snapshot();
   const r = await engine.runPhase({
-    strategy: req.descriptor.id, writerCpu: plan.writerCpu, readerCpus: readers,
-    stuffLines: cal.stuffLines, offsetNs: cal.offsetNs, jitterNs: cal.jitterNs, leadNs: cal.leadNs,
-    delayNs: req.delayNs, writerDelayNs: req.writerDelayNs,
-    budgetMs: req.budgetMs, hardMs: req.hardMs ?? req.budgetMs * 2 + 2000, maxTrials: Math.min(req.maxTrials ?? MAX_TRIALS, MAX_TRIALS),
-    gapSpinNs: cal.gapThresholdNs.spin, gapTrialNs: cal.gapThresholdNs.trial,
+    strategy: req.descriptor.id,
+    writerCpu: plan.writerCpu,
+    readerCpus: readers,
+    stuffLines: cal.stuffLines,
+    offsetNs: cal.offsetNs,
+    jitterNs: cal.jitterNs,
+    leadNs: cal.leadNs,
+    delayNs: req.delayNs,
+    writerDelayNs: req.writerDelayNs,
+    budgetMs: req.budgetMs,
+    hardMs: req.hardMs ?? req.budgetMs * 2 + 2000,
+    maxTrials: Math.min(req.maxTrials ?? MAX_TRIALS, MAX_TRIALS),
+    gapSpinNs: cal.gapThresholdNs.spin,
+    gapTrialNs: cal.gapThresholdNs.trial,
     marginNs: cal.skew ? Math.abs(cal.skew.offsetNs) + cal.skew.uncertaintyNs : 0,
     seed: plan.seed,
   });
@@ -58,8 +82,13 @@ export async function runPhase(engine: NativeEngine, plan: ExperimentPlan, cal: 
   return toEvidence(req, r, irq, before !== null && after !== null, flush);
 }
 
-export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string, number> | null, irqReadable: boolean,
-  flush?: FlushEvidence): StrategyEvidence {
+export function toEvidence(
+  req: PhaseRequest,
+  r: PhaseResult,
+  irq: Record<string, number> | null,
+  irqReadable: boolean,
+  flush?: FlushEvidence,
+): StrategyEvidence {
   const d = req.descriptor;
   const failed = r.status === 'unavailable' || r.status === 'error' || r.status === 'pin-failed';
   const hist = sumHist(r.readers.map((x) => x.histogram));
@@ -71,9 +100,12 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
     delayNs: req.delayNs ?? req.writerDelayNs ?? null,
     available: r.status !== 'unavailable',
     status: r.status,
-    error: failed && r.errno
-      ? { errno: r.errno, code: errnoName(r.errno), meaning: membarrierErrnoMeaning(r.errno), what: r.what }
-      : failed ? { errno: 0, code: r.status, meaning: r.what, what: r.what } : null,
+    error:
+      failed && r.errno
+        ? { errno: r.errno, code: errnoName(r.errno), meaning: membarrierErrnoMeaning(r.errno), what: r.what }
+        : failed
+          ? { errno: 0, code: r.status, meaning: r.what, what: r.what }
+          : null,
     notes: r.notes,
     calls: d.calls,
     readerSide: d.readerSide,
@@ -110,6 +142,9 @@ export function toEvidence(req: PhaseRequest, r: PhaseResult, irq: Record<string
           ...(flush ? { flush } : {}),
         }
       : null,
-    rates: { trialsPerSec: seconds > 0 ? r.trials / seconds : 0, callsPerSec: seconds > 0 ? (m?.calls ?? r.trials) / seconds : 0 },
+    rates: {
+      trialsPerSec: seconds > 0 ? r.trials / seconds : 0,
+      callsPerSec: seconds > 0 ? (m?.calls ?? r.trials) / seconds : 0,
+    },
   };
 }

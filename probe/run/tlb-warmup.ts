@@ -22,14 +22,24 @@ export function warmupMissProbability(elapsedMs: number, calls: number): number 
   return Math.pow(31 / 32, calls);
 }
 
-export async function tlbWarmUp(engine: NativeEngine, plan: ExperimentPlan, cal: Calibration, p: PhasePlan,
-  descriptor: StrategyDescriptor, hardMs: number): Promise<TlbWarmupEvidence> {
+export async function tlbWarmUp(
+  engine: NativeEngine,
+  plan: ExperimentPlan,
+  cal: Calibration,
+  p: PhasePlan,
+  descriptor: StrategyDescriptor,
+  hardMs: number,
+): Promise<TlbWarmupEvidence> {
   const req = { key: p.key, descriptor, budgetMs: p.budgetMs, readers: p.readerCpus, hardMs };
   const e = await runPhase(engine, plan, cal, req);
   const calls = e.sb.writerTrials ?? 0;
-  const flush = e.mechanism?.flush
-    ?? { kind: 'unknown' as const, reason: `the warm-up ended ${e.status}`, row: null,
-      tlbIpisPerCall: null, windows: [] };
+  const flush = e.mechanism?.flush ?? {
+    kind: 'unknown' as const,
+    reason: `the warm-up ended ${e.status}`,
+    row: null,
+    tlbIpisPerCall: null,
+    windows: [],
+  };
   return {
     strategy: descriptor.id,
     cpus: [plan.writerCpu, ...(p.readerCpus ?? [])],

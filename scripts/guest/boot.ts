@@ -44,28 +44,72 @@ export interface BootOutcome {
 
 export function qemuCommand(s: BootSpec): string[] {
   const common = [
-    '-accel', 'tcg,thread=multi', '-smp', String(s.vcpus), '-m', String(s.memMb ?? 4096),
-    '-nographic', '-monitor', 'none', '-no-reboot', '-net', 'none',
-    '-kernel', s.kernel, '-initrd', s.initrd,
+    '-accel',
+    'tcg,thread=multi',
+    '-smp',
+    String(s.vcpus),
+    '-m',
+    String(s.memMb ?? 4096),
+    '-nographic',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-net',
+    'none',
+    '-kernel',
+    s.kernel,
+    '-initrd',
+    s.initrd,
   ];
   // panic=-1 reboots at once on a panic, and -no-reboot turns that into qemu exiting: a dead
   // guest ends the boot instead of idling to the deadline.
   if (s.arch === 'x86') {
-    return ['qemu-system-x86_64', '-cpu', 'max', ...common,
-      '-serial', 'stdio', '-serial', `file:${s.resultsFile}`,
-      '-append', 'console=ttyS0 mbp_results=ttyS1 panic=-1 quiet'];
+    return [
+      'qemu-system-x86_64',
+      '-cpu',
+      'max',
+      ...common,
+      '-serial',
+      'stdio',
+      '-serial',
+      `file:${s.resultsFile}`,
+      '-append',
+      'console=ttyS0 mbp_results=ttyS1 panic=-1 quiet',
+    ];
   }
   // pauth-impdef: qemu's cheap pointer-authentication hash instead of QARMA, which TCG spends
   // most of its time in otherwise; the guest still has pointer authentication.
-  return ['qemu-system-aarch64', '-M', 'virt', '-cpu', 'max,pauth-impdef=on', ...common,
-    '-serial', 'stdio',
-    '-device', 'virtio-serial-pci', '-chardev', `file,id=mbpres,path=${s.resultsFile}`, '-device', 'virtconsole,chardev=mbpres',
-    '-append', 'console=ttyAMA0 mbp_results=hvc0 panic=-1 quiet'];
+  return [
+    'qemu-system-aarch64',
+    '-M',
+    'virt',
+    '-cpu',
+    'max,pauth-impdef=on',
+    ...common,
+    '-serial',
+    'stdio',
+    '-device',
+    'virtio-serial-pci',
+    '-chardev',
+    `file,id=mbpres,path=${s.resultsFile}`,
+    '-device',
+    'virtconsole,chardev=mbpres',
+    '-append',
+    'console=ttyAMA0 mbp_results=hvc0 panic=-1 quiet',
+  ];
 }
 
 function parseResults(text: string) {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
-  const out = { ready: null as Record<string, unknown> | null, done: false, records: [] as Record<string, unknown>[], garbage: [] as string[] };
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
+  const out = {
+    ready: null as Record<string, unknown> | null,
+    done: false,
+    records: [] as Record<string, unknown>[],
+    garbage: [] as string[],
+  };
   for (const l of lines) {
     let v: Record<string, unknown>;
     try {
@@ -110,7 +154,9 @@ export function bootGuest(s: BootSpec, echo?: (chunk: string) => void): Promise<
       let text = '';
       try {
         text = readFileSync(s.resultsFile, 'utf8');
-      } catch { /* not yet created by qemu */ }
+      } catch {
+        /* not yet created by qemu */
+      }
       if (/"ready":true/.test(text)) bootMs = Date.now() - t0;
       else if (Date.now() - t0 > s.readyTimeoutMs) kill('ready-deadline');
     }, 100);
@@ -126,9 +172,18 @@ export function bootGuest(s: BootSpec, echo?: (chunk: string) => void): Promise<
       const r = parseResults(readFileSync(s.resultsFile, 'utf8'));
       writeFileSync(s.consoleLog, consoleText);
       resolve({
-        ready: r.ready !== null, bootMs: r.ready ? (bootMs ?? Date.now() - t0) : null, readyInfo: r.ready,
-        done: r.done, records: r.records, garbage: r.garbage, console: consoleText,
-        wallMs: Date.now() - t0, qemuExit: code, qemuSignal: signal, killedBy, command: cmd,
+        ready: r.ready !== null,
+        bootMs: r.ready ? (bootMs ?? Date.now() - t0) : null,
+        readyInfo: r.ready,
+        done: r.done,
+        records: r.records,
+        garbage: r.garbage,
+        console: consoleText,
+        wallMs: Date.now() - t0,
+        qemuExit: code,
+        qemuSignal: signal,
+        killedBy,
+        command: cmd,
       });
     });
   });

@@ -26,7 +26,10 @@ for (let i = 0; i < own.length; i++) {
     if (i + 1 >= own.length) fail(`${a} needs a value`);
     opt[a.slice(2)] = own[++i];
   } else if (a === '--help') {
-    process.stdout.write(`usage: guest [--guest ${GUESTS.map((g) => g.name).join(',')}] [--verbose]\n       guest --vcpus N [--arch x86|arm64] [--kernel x86-6.12|x86-6.1|arm64-6.12] -- PROBE-ARGS...\n`);
+    process.stdout.write(
+      `usage: guest [--guest ${GUESTS.map((g) => g.name).join(',')}] [--verbose]\n       guest --vcpus N [--arch ` +
+        `x86|arm64] [--kernel x86-6.12|x86-6.1|arm64-6.12] -- PROBE-ARGS...\n`,
+    );
     process.exit(0);
   } else fail(`unknown option ${a} (try --help)`);
 }
@@ -43,19 +46,49 @@ function table(results: GuestResult[]): string {
       rows.push([g.name, '(boot)', '-', '-', '-', '-', '-', 'EMULATOR FAILURE before init was ready, twice']);
       continue;
     }
-    rows.push([g.name, '(boot)', '-', sec(g.bootMs), '-', '-', '-', `${g.attempts.length} attempt(s), ${g.readyInfo?.nproc} CPUs, ${g.readyInfo?.release}${g.done ? '' : `, SUITE NOT DONE: ${g.ended}`}`]);
+    rows.push([
+      g.name,
+      '(boot)',
+      '-',
+      sec(g.bootMs),
+      '-',
+      '-',
+      '-',
+      `${g.attempts.length} attempt(s), ${g.readyInfo?.nproc} CPUs, ${g.readyInfo?.release}` +
+        `${g.done ? '' : `, SUITE NOT DONE: ${g.ended}`}`,
+    ]);
     for (const c of g.commands) {
-      const notes = [c.signal !== null ? `killed by signal ${c.signal}` : '', c.timedOut ? 'TIMED OUT' : '', c.reportError ?? '',
-        c.missing.length && c.report ? `missing ${c.missing.join(', ')}` : '', c.report?.results?.cancelled ? 'interrupted' : ''].filter(Boolean).join('; ');
-      rows.push([g.name, c.id, c.exit === null ? '-' : String(c.exit), sec(c.wallMs), mb(c.peakRssKb), c.complete ? 'yes' : 'NO', c.kind === 'run' ? (c.progressBar ? 'yes' : 'no') : '', notes]);
+      const notes = [
+        c.signal !== null ? `killed by signal ${c.signal}` : '',
+        c.timedOut ? 'TIMED OUT' : '',
+        c.reportError ?? '',
+        c.missing.length && c.report ? `missing ${c.missing.join(', ')}` : '',
+        c.report?.results?.cancelled ? 'interrupted' : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+      rows.push([
+        g.name,
+        c.id,
+        c.exit === null ? '-' : String(c.exit),
+        sec(c.wallMs),
+        mb(c.peakRssKb),
+        c.complete ? 'yes' : 'NO',
+        c.kind === 'run' ? (c.progressBar ? 'yes' : 'no') : '',
+        notes,
+      ]);
     }
-    for (const id of g.notRun) rows.push([g.name, id, '-', '-', '-', 'NO', '', 'no record: the guest died or was killed first']);
+    for (const id of g.notRun)
+      rows.push([g.name, id, '-', '-', '-', 'NO', '', 'no record: the guest died or was killed first']);
   }
   for (const g of results) {
-    for (const c of g.commands) if (c.crashTrace.length) lines.push(`\n${g.name} ${c.id} crash trace:\n  ${c.crashTrace.join('\n  ')}`);
+    for (const c of g.commands)
+      if (c.crashTrace.length) lines.push(`\n${g.name} ${c.id} crash trace:\n  ${c.crashTrace.join('\n  ')}`);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n') + lines.join('\n');
+  return (
+    rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n') + lines.join('\n')
+  );
 }
 
 async function main() {
@@ -66,15 +99,28 @@ async function main() {
     const arch = (opt.arch ?? 'x86') as Arch;
     if (arch !== 'x86' && arch !== 'arm64') fail(`--arch must be x86 or arm64, got ${arch}`);
     const kernels = arch === 'x86' ? ['x86-6.12', 'x86-6.1'] : ['arm64-6.12'];
-    if (typeof opt.kernel === 'string' && !kernels.includes(opt.kernel)) fail(`--kernel for ${arch} is one of ${kernels.join(', ')}, got ${opt.kernel}`);
-    const r = await runInGuest(probeArgs, vcpus, { arch, kernel: typeof opt.kernel === 'string' ? opt.kernel : undefined, echo });
+    if (typeof opt.kernel === 'string' && !kernels.includes(opt.kernel))
+      fail(`--kernel for ${arch} is one of ${kernels.join(', ')}, got ${opt.kernel}`);
+    const r = await runInGuest(probeArgs, vcpus, {
+      arch,
+      kernel: typeof opt.kernel === 'string' ? opt.kernel : undefined,
+      echo,
+    });
     const reportKeys = r.report ? Object.keys(r.report) : null;
-    const line = { exit: r.exit, signal: r.signal, wallMs: r.wallMs, peakRssKb: r.peakRssKb, bootMs: r.result.bootMs, reportKeys };
+    const line = {
+      exit: r.exit,
+      signal: r.signal,
+      wallMs: r.wallMs,
+      peakRssKb: r.peakRssKb,
+      bootMs: r.result.bootMs,
+      reportKeys,
+    };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return;
   }
   const names = typeof opt.guest === 'string' ? opt.guest.split(',') : GUESTS.map((g) => g.name);
-  for (const n of names) if (!GUESTS.some((g) => g.name === n)) fail(`unknown guest ${n} (have ${GUESTS.map((g) => g.name).join(', ')})`);
+  for (const n of names)
+    if (!GUESTS.some((g) => g.name === n)) fail(`unknown guest ${n} (have ${GUESTS.map((g) => g.name).join(', ')})`);
   const results: GuestResult[] = [];
   for (const g of GUESTS.filter((x) => names.includes(x.name))) results.push(await runGuest(g, { echo }));
   const file = join(CACHE, 'results', 'latest.json');

@@ -17,17 +17,17 @@
 
 static char maps[1 << 16];
 
-static void say(const char *s) {
+static void say(const char* s) {
   ssize_t r = write(2, s, strlen(s));
   (void)r;
 }
 
 // The mapping that holds ADDR, from /proc/self/maps read at crash time (threads may have
 // mapped libraries since start-up): writes "path+0xoff" into OUT.
-static void where(unsigned long addr, char *out, size_t n) {
+static void where(unsigned long addr, char* out, size_t n) {
   snprintf(out, n, "?+0x%lx", addr);
-  for (char *line = maps; line && *line;) {
-    char *next = strchr(line, '\n');
+  for (char* line = maps; line && *line;) {
+    char* next = strchr(line, '\n');
     if (next) *next = 0;
     unsigned long lo, hi, off;
     char perms[8], path[512] = "";
@@ -41,9 +41,9 @@ static void where(unsigned long addr, char *out, size_t n) {
   }
 }
 
-static void handler(int sig, siginfo_t *si, void *uc) {
+static void handler(int sig, siginfo_t* si, void* uc) {
   (void)uc;
-  void *frames[64];
+  void* frames[64];
   int n = backtrace(frames, 64);
   int fd = open("/proc/self/maps", O_RDONLY);
   ssize_t got = 0, r;
@@ -53,7 +53,8 @@ static void handler(int sig, siginfo_t *si, void *uc) {
   }
   maps[got] = 0;
   char line[700], loc[600];
-  snprintf(line, sizeof line, "\nmbp-crashtrace: signal %d (%s) in thread %d, address %p\n", sig, strsignal(sig), gettid(), si->si_addr);
+  snprintf(line, sizeof line, "\nmbp-crashtrace: signal %d (%s) in thread %d, address %p\n", sig, strsignal(sig),
+           gettid(), si->si_addr);
   say(line);
   for (int i = 0; i < n; i++) {
     where((unsigned long)frames[i], loc, sizeof loc);
@@ -66,7 +67,7 @@ static void handler(int sig, siginfo_t *si, void *uc) {
 }
 
 __attribute__((constructor)) static void install(void) {
-  void *warm[2];
+  void* warm[2];
   backtrace(warm, 2);  // loads libgcc's unwinder now, not inside a handler on a corrupt heap
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

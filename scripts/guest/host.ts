@@ -16,7 +16,11 @@ mkdirSync(CACHE, { recursive: true });
 /** Runs a command, returns stdout; any failure (exit, signal, time limit) throws with stderr. */
 export function must(cmd: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, {
-    cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 26,
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 26,
     env: env ? { ...process.env, ...env } : process.env,
   });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}\n${r.stderr ?? ''}`);
@@ -34,7 +38,9 @@ const fetchedBy = new Map<Arch, Fetched>();
 export function fetched(arch: Arch): Fetched {
   const have = fetchedBy.get(arch);
   if (have) return have;
-  const out = must(join(ROOT, 'scripts', 'guest', 'fetch.sh'), [arch], 1_200_000, { MEMBARRIER_PROBE_GUEST_CACHE: CACHE });
+  const out = must(join(ROOT, 'scripts', 'guest', 'fetch.sh'), [arch], 1_200_000, {
+    MEMBARRIER_PROBE_GUEST_CACHE: CACHE,
+  });
   const f: Fetched = {};
   for (const line of out.trim().split('\n')) {
     const i = line.indexOf(' ');

@@ -5,7 +5,20 @@
 // appended per boot (the kernel unpacks concatenated archives in order), so one base image per
 // arch serves every guest and command list.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync, writeSync, readSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+  writeSync,
+  readSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CACHE, ROOT, fetched, must, type Arch } from './host.js';
 import { CRASHTRACE_GUEST_PATH, crashtraceLib } from './crashtrace.js';
@@ -86,8 +99,12 @@ function copyIn(stage: string, from: string, to = from) {
 /** The arm64 addon: the project's own prebuild script, rebuilt only when a native source is newer. */
 function arm64Addon(): string {
   const out = join(ROOT, 'prebuilds', 'linux-arm64', 'node.napi.node');
-  const newest = Math.max(...must('find', [join(ROOT, 'native'), join(ROOT, 'binding.gyp'), '-type', 'f', '-printf', '%T@\n'], 30_000)
-    .trim().split('\n').map(Number));
+  const newest = Math.max(
+    ...must('find', [join(ROOT, 'native'), join(ROOT, 'binding.gyp'), '-type', 'f', '-printf', '%T@\n'], 30_000)
+      .trim()
+      .split('\n')
+      .map(Number),
+  );
   if (!existsSync(out) || statSync(out).mtimeMs / 1000 < newest) {
     console.error('guest: cross-building the arm64 addon (scripts/prebuild.mjs arm64)');
     must(process.execPath, [join(ROOT, 'scripts', 'prebuild.mjs'), 'arm64'], 600_000);
@@ -101,7 +118,11 @@ function measureHelper(arch: Arch): string {
   const src = join(ROOT, 'scripts', 'guest', 'measure.c');
   const out = join(CACHE, `mbp-measure-${arch}`);
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    must(arch === 'x86' ? 'cc' : 'aarch64-linux-gnu-gcc', ['-static', '-O2', '-Wall', '-Wextra', '-o', out, src], 120_000);
+    must(
+      arch === 'x86' ? 'cc' : 'aarch64-linux-gnu-gcc',
+      ['-static', '-O2', '-Wall', '-Wextra', '-o', out, src],
+      120_000,
+    );
   }
   return out;
 }
@@ -119,7 +140,8 @@ export function baseInitramfs(arch: Arch): string {
   const stage = join(CACHE, `stage-${arch}`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
-  if (!existsSync(join(ROOT, 'dist', 'probe', 'cli.js'))) throw new Error('initramfs: dist/probe/cli.js is missing: run npm run build:ts');
+  if (!existsSync(join(ROOT, 'dist', 'probe', 'cli.js')))
+    throw new Error('initramfs: dist/probe/cli.js is missing: run npm run build:ts');
   mkdirSync(join(stage, 'etc'), { recursive: true });
 
   if (arch === 'x86') {
@@ -135,9 +157,13 @@ export function baseInitramfs(arch: Arch): string {
     // The shipped binary, loaded the way users load it: node-gyp-build's prebuilds/ lookup.
     copyIn(stage, arm64Addon(), '/app/prebuilds/linux-arm64/node.napi.node');
     copyIn(stage, f['busybox-arm64'], '/bin/busybox');
-    writeFileSync(join(stage, 'etc', 'guest-env'), 'export LD_LIBRARY_PATH=/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu\n');
+    writeFileSync(
+      join(stage, 'etc', 'guest-env'),
+      'export LD_LIBRARY_PATH=/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu\n',
+    );
   }
-  for (const p of ['package.json', 'dist/probe', 'probe/report.schema.json']) copyIn(stage, join(ROOT, p), join('/app', p));
+  for (const p of ['package.json', 'dist/probe', 'probe/report.schema.json'])
+    copyIn(stage, join(ROOT, p), join('/app', p));
   for (const p of prodPackages()) copyIn(stage, p, join('/app', p.slice(ROOT.length)));
   copyIn(stage, measureHelper(arch), '/bin/mbp-measure');
   const trace = crashtraceLib(arch);
@@ -155,10 +181,18 @@ export function baseInitramfs(arch: Arch): string {
 }
 
 function cpio(dir: string, out: string) {
-  const r = spawnSync('sh', ['-c', 'find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > "$1"', 'sh', out], {
-    cwd: dir, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL',
-  });
-  if (r.status !== 0) throw new Error(`initramfs: cpio in ${dir}: exit ${r.status ?? r.signal} ${r.error?.message ?? ''}\n${r.stderr}`);
+  const r = spawnSync(
+    'sh',
+    ['-c', 'find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > "$1"', 'sh', out],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 300_000,
+      killSignal: 'SIGKILL',
+    },
+  );
+  if (r.status !== 0)
+    throw new Error(`initramfs: cpio in ${dir}: exit ${r.status ?? r.signal} ${r.error?.message ?? ''}\n${r.stderr}`);
 }
 
 /** The base image plus a cpio holding only /suite.sh, written to OUT. */

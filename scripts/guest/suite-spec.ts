@@ -60,7 +60,14 @@ export interface GuestResult {
   vcpus: number;
   /** Set when the emulator failed twice before init reported ready: no result at all. */
   emulatorFailure: string | null;
-  attempts: { ready: boolean; bootMs: number | null; wallMs: number; killedBy: string | null; qemuExit: number | null; consoleTail: string }[];
+  attempts: {
+    ready: boolean;
+    bootMs: number | null;
+    wallMs: number;
+    killedBy: string | null;
+    qemuExit: number | null;
+    consoleTail: string;
+  }[];
   bootMs: number | null;
   readyInfo: Record<string, unknown> | null;
   /** init reached the end of the suite (no hang or guest crash past every deadline). */
@@ -85,7 +92,12 @@ export const S = 1000;
 export function fullSuite(vcpus: number): CommandSpec[] {
   const c: CommandSpec[] = [
     { id: 'inspect', kind: 'inspect', args: ['inspect', '--json'], timeoutMs: 45 * S },
-    { id: 'check', kind: 'check', args: ['check', '--require', 'membarrier-private-expedited', '--json'], timeoutMs: 60 * S },
+    {
+      id: 'check',
+      kind: 'check',
+      args: ['check', '--require', 'membarrier-private-expedited', '--json'],
+      timeoutMs: 60 * S,
+    },
     { id: 'run', kind: 'run', args: ['run', '--json', '--no-save'], timeoutMs: 120 * S },
     // Ctrl-C while the phases run: node's start-up and the run's inspect take ~5 s here before the
     // probe's SIGINT handler exists (a Ctrl-C then just ends node), so it comes at 15 s, which is
@@ -99,7 +111,13 @@ export function fullSuite(vcpus: number): CommandSpec[] {
   // for a single strategy. 10 s leaves the phases at least 5 s.
   for (const r of [1, 3, 7]) {
     if (r + 1 > vcpus) continue;
-    c.push({ id: `readers-${r}`, kind: 'run', args: ['run', '--readers', String(r), '--duration', '10', '--json', '--no-save'], timeoutMs: 75 * S, readers: r });
+    c.push({
+      id: `readers-${r}`,
+      kind: 'run',
+      args: ['run', '--readers', String(r), '--duration', '10', '--json', '--no-save'],
+      timeoutMs: 75 * S,
+      readers: r,
+    });
   }
   return c;
 }
@@ -109,7 +127,12 @@ export function minimalSuite(): CommandSpec[] {
   return [
     { id: 'inspect', kind: 'inspect', args: ['inspect', '--json'], timeoutMs: 90 * S },
     { id: 'run-short', kind: 'run', args: ['run', '--duration', '12', '--json', '--no-save'], timeoutMs: 120 * S },
-    { id: 'check', kind: 'check', args: ['check', '--require', 'membarrier-private-expedited', '--json'], timeoutMs: 120 * S },
+    {
+      id: 'check',
+      kind: 'check',
+      args: ['check', '--require', 'membarrier-private-expedited', '--json'],
+      timeoutMs: 120 * S,
+    },
   ];
 }
 

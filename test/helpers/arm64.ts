@@ -20,11 +20,20 @@ function must(cmd: string, args: string[], timeout: number): string {
 // Asynchronous, so that the sources compile in parallel; each compiler run has its own time limit.
 function compile(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn('aarch64-linux-gnu-g++', args, { cwd: ROOT, timeout: 180_000, killSignal: 'SIGKILL', stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn('aarch64-linux-gnu-g++', args, {
+      cwd: ROOT,
+      timeout: 180_000,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     c.stderr.on('data', (d) => (err += d));
     c.on('error', reject);
-    c.on('close', (code, sig) => (code === 0 ? resolve() : reject(new Error(`aarch64-linux-gnu-g++ ${args.join(' ')}: exit ${code ?? sig}\n${err}`))));
+    c.on('close', (code, sig) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`aarch64-linux-gnu-g++ ${args.join(' ')}: exit ${code ?? sig}\n${err}`)),
+    );
   });
 }
 
@@ -34,15 +43,29 @@ async function buildArm64Addon(out: string): Promise<string> {
   must(join(ROOT, 'scripts', 'ensure-debian.sh'), ['g++-aarch64-linux-gnu', 'binutils-aarch64-linux-gnu'], 300_000);
   const gyp = JSON.parse(readFileSync(join(ROOT, 'binding.gyp'), 'utf8')).targets[0];
   const headers = join(dirname(dirname(process.execPath)), 'include', 'node');
-  const jobs = (gyp.sources as string[]).map((src) => ({ src, obj: join(out, src.replace(/\//g, '_').replace(/\.cc$/, '.o')) }));
+  const jobs = (gyp.sources as string[]).map((src) => ({
+    src,
+    obj: join(out, src.replace(/\//g, '_').replace(/\.cc$/, '.o')),
+  }));
   const queue = [...jobs];
   const worker = async () => {
     for (let j = queue.shift(); j; j = queue.shift()) {
       await compile([
-        '-std=c++17', '-O2', '-fPIC', '-Wall', '-Wextra', '-fno-exceptions', '-pthread',
+        '-std=c++17',
+        '-O2',
+        '-fPIC',
+        '-Wall',
+        '-Wextra',
+        '-fno-exceptions',
+        '-pthread',
         ...(gyp.defines as string[]).map((d) => `-D${d}`),
-        `-I${headers}`, `-I${join(ROOT, 'node_modules', 'node-addon-api')}`, `-I${join(ROOT, 'native')}`,
-        '-c', j.src, '-o', j.obj,
+        `-I${headers}`,
+        `-I${join(ROOT, 'node_modules', 'node-addon-api')}`,
+        `-I${join(ROOT, 'native')}`,
+        '-c',
+        j.src,
+        '-o',
+        j.obj,
       ]);
     }
   };
@@ -80,12 +103,19 @@ process.on('exit', () => {
 export function arm64(): Promise<Arm64> {
   made ??= (async () => {
     const t0 = Date.now();
-    const sysroot = must(join(ROOT, 'scripts', 'arm64-sysroot.sh'), [], 300_000).trim().split('\n').pop() ?? '';
+    const sysroot =
+      must(join(ROOT, 'scripts', 'arm64-sysroot.sh'), [], 300_000)
+        .trim()
+        .split('\n')
+        .pop() ?? '';
     const t1 = Date.now();
     addonDir = mkdtempSync(join(tmpdir(), 'mbp-qemu-arm64-'));
     const addon = await buildArm64Addon(addonDir);
     const t2 = Date.now();
-    console.log(`  [arm64] sysroot ${sysroot} ready in ${((t1 - t0) / 1000).toFixed(1)} s, addon cross-built in ${((t2 - t1) / 1000).toFixed(1)} s`);
+    console.log(
+      `  [arm64] sysroot ${sysroot} ready in ${((t1 - t0) / 1000).toFixed(1)} s, addon cross-built ` +
+        `in ${((t2 - t1) / 1000).toFixed(1)} s`,
+    );
     return { sysroot, node: join(sysroot, 'usr', 'bin', 'node'), addon };
   })();
   return made;
@@ -95,16 +125,26 @@ export function arm64(): Promise<Arm64> {
  * Runs the arm64 node under qemu-aarch64-static with a clean environment (the host's NODE_OPTIONS
  * may name flags Node 18 does not know) plus `env`, killed with SIGKILL after `timeoutMs`.
  */
-export function runArm64Node(a: Arm64, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+export function runArm64Node(
+  a: Arm64,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
   const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...opts.env };
   return spawnSync('qemu-aarch64-static', ['-L', a.sysroot, a.node, ...args], {
-    cwd: ROOT, encoding: 'utf8', env, timeout: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL', maxBuffer: 1 << 24,
+    cwd: ROOT,
+    encoding: 'utf8',
+    env,
+    timeout: opts.timeoutMs ?? 120_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 24,
   });
 }
 
 /** How a spawn ended, in words: a time limit reads differently from a crash or an exit status. */
 export function howEnded(r: SpawnSyncReturns<string>, timeoutMs: number): string {
-  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') return `killed after its ${timeoutMs / 1000} s time limit (hung?)`;
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT')
+    return `killed after its ${timeoutMs / 1000} s time limit (hung?)`;
   if (r.error) return `could not run: ${r.error.message}`;
   return r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
 }

@@ -6,7 +6,9 @@
 
 int main(void) {
   unsigned a, b, c, d;
-  if (__get_cpuid(0x80000008, &a, &b, &c, &d)) printf("%u ", (b >> 3) & 1); else printf("none ");
-  if (__get_cpuid(1, &a, &b, &c, &d)) printf("%u\n", (c >> 17) & 1); else printf("none\n");
+  if (__get_cpuid(0x80000008, &a, &b, &c, &d)) printf("%u ", (b >> 3) & 1);
+  else printf("none ");
+  if (__get_cpuid(1, &a, &b, &c, &d)) printf("%u\n", (c >> 17) & 1);
+  else printf("none\n");
   return 0;
 }

@@ -91,14 +91,20 @@ export function parse(text: string): Parsed {
 }
 
 export const key = (s: Sample) =>
-  `${s.name}{${Object.keys(s.labels).sort().map((k) => `${k}=${JSON.stringify(s.labels[k])}`).join(',')}}`;
+  `${s.name}{${Object.keys(s.labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(s.labels[k])}`)
+    .join(',')}}`;
 export const ours = (s: Sample) => s.name.startsWith('membarrier_probe_');
 
 export function find(samples: Sample[], name: string, labels: Record<string, string>): Sample[] {
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
 
-/** Structural rules a scraper relies on: unique series, one HELP/TYPE per family, contiguous families, fixed label names. */
+/**
+ * Structural rules a scraper relies on: unique series, one HELP/TYPE per family, contiguous families, fixed label
+ * names.
+ */
 export function assertWellFormed(text: string): Parsed {
   const p = parse(text);
   const keys = p.samples.map(key);
@@ -112,7 +118,10 @@ export function assertWellFormed(text: string): Parsed {
     assert.not.ok(n.endsWith('_total'), `${n}: _total only for counters`);
     const first = p.order.indexOf(n);
     const last = p.order.lastIndexOf(n);
-    assert.ok(p.order.slice(first, last + 1).every((m) => m === n), `${n}: lines not contiguous`);
+    assert.ok(
+      p.order.slice(first, last + 1).every((m) => m === n),
+      `${n}: lines not contiguous`,
+    );
     const labelSets = new Set(p.samples.filter((s) => s.name === n).map((s) => Object.keys(s.labels).sort().join(',')));
     assert.is(labelSets.size, 1, `${n}: label names differ between series`);
   }

@@ -24,7 +24,7 @@
 #error "unsupported arch"
 #endif
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: seccomp-exec eperm|enosys|kill|zero-private PROGRAM [ARGS...]\n");
     return 2;

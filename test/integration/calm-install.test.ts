@@ -20,10 +20,21 @@ test('npm ci in a fresh copy builds the addon without a single "gyp info" line',
       if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(work, f), { recursive: true });
     }
     assert.ok(existsSync(join(work, '.npmrc')), '.npmrc is tracked');
-    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    };
     // No loglevel from the environment (a CI may set one): the project's own .npmrc must do it.
     for (const k of Object.keys(env)) if (/^npm_config_loglevel$/i.test(k)) delete env[k];
-    const r = spawnSync('npm', ['ci', '--offline'], { cwd: work, env, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 26 });
+    const r = spawnSync('npm', ['ci', '--offline'], {
+      cwd: work,
+      env,
+      encoding: 'utf8',
+      timeout: 900_000,
+      maxBuffer: 1 << 26,
+    });
     const out = `${r.stdout}\n${r.stderr}`;
     assert.is(r.status, 0, `npm ci failed:\n${out.slice(-3000)}`);
     assert.ok(existsSync(join(work, 'build', 'Release', 'membarrier_probe.node')), 'node-gyp built the addon');

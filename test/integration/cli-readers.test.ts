@@ -22,18 +22,30 @@ function refused(args: string[], code: number, pattern: RegExp, wrap?: string[])
 }
 
 test('--readers 0: exit 2, says what it takes', () => {
-  const r = refused(['--readers', '0'], 2, /^membarrier-probe: --readers takes a positive whole number or "all", got "0"\. Run 'membarrier-probe --help'/);
+  const r = refused(
+    ['--readers', '0'],
+    2,
+    /^membarrier-probe: --readers takes a positive whole number or "all", got "0"\. Run 'membarrier-probe --help'/,
+  );
   assert.is(r.stdout, '');
 });
 
 test('--readers abc (and on check): exit 2, the bad text quoted', () => {
   refused(['--readers', 'abc'], 2, /--readers takes a positive whole number or "all", got "abc"/);
-  refused(['check', '--require', 'membarrier-private-expedited', '--readers', '1.5'], 2, /--readers takes a positive whole number or "all", got "1\.5"/);
+  refused(
+    ['check', '--require', 'membarrier-private-expedited', '--readers', '1.5'],
+    2,
+    /--readers takes a positive whole number or "all", got "1\.5"/,
+  );
 });
 
 test('--readers 10000: exit 2, names how many CPUs are usable', () => {
   const usable = sh('nproc', []).trim();
-  const r = refused(['--readers', '10000', '--duration', '1'], 2, new RegExp(`--readers 10000 needs 10001 CPUs but only ${usable} are usable`));
+  const r = refused(
+    ['--readers', '10000', '--duration', '1'],
+    2,
+    new RegExp(`--readers 10000 needs 10001 CPUs but only ${usable} are usable`),
+  );
   assert.is(r.stdout, '');
 });
 
@@ -44,7 +56,12 @@ test('--cpus 1,1 (a CPU named twice): exit 2 before anything runs', () => {
 });
 
 test('--readers all on one usable CPU (taskset -c 0): exit 3, no reader can be placed', () => {
-  const r = refused(['--readers', 'all', '--duration', '1', '--json'], 3, /^membarrier-probe: cannot place a reader on another CPU: only CPU 0 is usable here\.$/, ['taskset', '-c', '0']);
+  const r = refused(
+    ['--readers', 'all', '--duration', '1', '--json'],
+    3,
+    /^membarrier-probe: cannot place a reader on another CPU: only CPU 0 is usable here\.$/,
+    ['taskset', '-c', '0'],
+  );
   const report = JSON.parse(r.stdout);
   assert.equal(report.plan.readerCpus, []);
   assert.equal(report.plan.topologyClasses, []);

@@ -16,9 +16,11 @@ function assertUsageError(args: string[], pattern: RegExp) {
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
 }
 
-test('unknown command', () => assertUsageError(['frobnicate'], /^membarrier-probe: unknown command or flag: frobnicate/));
+test('unknown command', () =>
+  assertUsageError(['frobnicate'], /^membarrier-probe: unknown command or flag: frobnicate/));
 test('unknown flag', () => assertUsageError(['inspect', '--frobnicate'], /unknown command or flag: frobnicate/));
-test('the default command (run) checks its flags before running', () => assertUsageError(['--duration', '0'], /--duration must be a positive number/));
+test('the default command (run) checks its flags before running', () =>
+  assertUsageError(['--duration', '0'], /--duration must be a positive number/));
 
 test('--debug adds a stack trace to a usage error', () => {
   const r = runCli(['frobnicate', '--debug']);
@@ -29,7 +31,8 @@ test('--debug adds a stack trace to a usage error', () => {
 test('--help lists the commands and exit codes', () => {
   const r = runCli(['--help']);
   assert.is(r.status, 0);
-  for (const c of ['run', 'check', 'inspect', 'show', 'compare']) assert.match(r.stdout, new RegExp(`membarrier-probe ${c}`));
+  for (const c of ['run', 'check', 'inspect', 'show', 'compare'])
+    assert.match(r.stdout, new RegExp(`membarrier-probe ${c}`));
   assert.match(r.stdout, /Exit codes/);
 });
 

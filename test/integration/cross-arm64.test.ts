@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers/run-cli.js';
 
-const ensure = spawnSync(join(ROOT, 'scripts', 'ensure-debian.sh'), ['g++-aarch64-linux-gnu', 'binutils-aarch64-linux-gnu'], { encoding: 'utf8' });
+const ensure = spawnSync(
+  join(ROOT, 'scripts', 'ensure-debian.sh'),
+  ['g++-aarch64-linux-gnu', 'binutils-aarch64-linux-gnu'],
+  { encoding: 'utf8' },
+);
 if (ensure.status !== 0) throw new Error(`could not install the aarch64 cross compiler: ${ensure.stderr}`);
 
 const run = (cmd: string, args: string[]) => {
@@ -28,10 +32,22 @@ test('every native source compiles for aarch64 without a warning, and links', ()
   for (const src of gyp.sources as string[]) {
     const obj = join(out, src.replace(/\//g, '_').replace(/\.cc$/, '.o'));
     run('aarch64-linux-gnu-g++', [
-      '-std=c++17', '-O2', '-fPIC', '-Wall', '-Wextra', '-Werror', '-fno-exceptions', '-pthread',
+      '-std=c++17',
+      '-O2',
+      '-fPIC',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-fno-exceptions',
+      '-pthread',
       ...(gyp.defines as string[]).map((d) => `-D${d}`),
-      `-I${headers}`, `-I${join(ROOT, 'node_modules', 'node-addon-api')}`, `-I${join(ROOT, 'native')}`,
-      '-c', src, '-o', obj,
+      `-I${headers}`,
+      `-I${join(ROOT, 'node_modules', 'node-addon-api')}`,
+      `-I${join(ROOT, 'native')}`,
+      '-c',
+      src,
+      '-o',
+      obj,
     ]);
     objects.push(obj);
   }

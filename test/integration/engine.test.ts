@@ -44,35 +44,49 @@ test('positive control relaxes; the broken null syscall does too', () => {
 
 // mprotect reaches every CPU only where the kernel flushes remote TLBs by IPI: where the report's
 // own risks say it does not (arm64, AMD INVLPGB, hypercall flushes), refuted is the right answer.
-const ipiTlb = !report.analysis.risks.some((k: { severity: string; strategies: string[] }) => k.severity === 'unsafe' && k.strategies.includes('mprotect'));
+const ipiTlb = !report.analysis.risks.some(
+  (k: { severity: string; strategies: string[] }) => k.severity === 'unsafe' && k.strategies.includes('mprotect'),
+);
 
-test('the verdicts of membarrier-private-expedited and mprotect are what this machine\'s risks call for', () => {
+test("the verdicts of membarrier-private-expedited and mprotect are what this machine's risks call for", () => {
   for (const id of ['membarrier-private-expedited', 'mprotect']) assert.is(verdictProblem(report, id), null);
 });
 
-test('membarrier-private-expedited and mprotect (where TLBs are flushed by IPI): no violation, every reader interrupted in >= 99% of on-CPU calls', () => {
-  for (const id of ipiTlb ? ['membarrier-private-expedited', 'mprotect'] : ['membarrier-private-expedited']) {
-    const e = res.strategies[id];
-    assert.is(e.sb.violations, 0, id);
-    assert.ok(e.mechanism.interruptedShare >= 0.99, `${id}: ${e.mechanism.interruptedShare}`);
-    assert.ok(e.mechanism.onCpuCalls > 100, `${id}: ${e.mechanism.onCpuCalls} on-CPU calls`);
-  }
-  if (x86) {
-    // The kernel's own counters, per call: an IPI for every call made while the reader was on
-    // its CPU (a descheduled reader needs none).
-    const onCpu = (e: any) => e.mechanism.onCpuCalls / (e.mechanism.onCpuCalls + e.mechanism.descheduledCalls);
-    const mp = res.strategies['mprotect'], mb = res.strategies['membarrier-private-expedited'];
-    if (ipiTlb) assert.ok(mp.mechanism.irqPerCall.TLB >= 0.9 * onCpu(mp), `TLB shootdowns per mprotect call: ${mp.mechanism.irqPerCall.TLB}`);
-    assert.ok(mb.mechanism.irqPerCall.CAL >= 0.9 * onCpu(mb), `function-call IPIs per membarrier call: ${mb.mechanism.irqPerCall.CAL}`);
-  }
-});
+test(
+  'membarrier-private-expedited and mprotect (where TLBs are flushed by IPI): no violation, every reader ' +
+    'interrupted in >= 99% of on-CPU calls',
+  () => {
+    for (const id of ipiTlb ? ['membarrier-private-expedited', 'mprotect'] : ['membarrier-private-expedited']) {
+      const e = res.strategies[id];
+      assert.is(e.sb.violations, 0, id);
+      assert.ok(e.mechanism.interruptedShare >= 0.99, `${id}: ${e.mechanism.interruptedShare}`);
+      assert.ok(e.mechanism.onCpuCalls > 100, `${id}: ${e.mechanism.onCpuCalls} on-CPU calls`);
+    }
+    if (x86) {
+      // The kernel's own counters, per call: an IPI for every call made while the reader was on
+      // its CPU (a descheduled reader needs none).
+      const onCpu = (e: any) => e.mechanism.onCpuCalls / (e.mechanism.onCpuCalls + e.mechanism.descheduledCalls);
+      const mp = res.strategies['mprotect'],
+        mb = res.strategies['membarrier-private-expedited'];
+      if (ipiTlb)
+        assert.ok(
+          mp.mechanism.irqPerCall.TLB >= 0.9 * onCpu(mp),
+          `TLB shootdowns per mprotect call: ${mp.mechanism.irqPerCall.TLB}`,
+        );
+      assert.ok(
+        mb.mechanism.irqPerCall.CAL >= 0.9 * onCpu(mb),
+        `function-call IPIs per membarrier call: ${mb.mechanism.irqPerCall.CAL}`,
+      );
+    }
+  },
+);
 
 // Flush evidence (issue 14): the kernel's TLB row, sampled across each page-table phase, rose with the
 // calls wherever the regime is ipi; the kind follows from the report's own system.tlb, never assumed.
 test('mprotect and madvise carry mechanism.flush: ipi where the regime is ipi (x86), with IPIs per call', () => {
   for (const id of ['mprotect', 'madvise-dontneed']) {
     const e = res.strategies[id];
-    if (e?.status !== 'ok') continue;  // skipped by a late run on a loaded host: its own row says so
+    if (e?.status !== 'ok') continue; // skipped by a late run on a loaded host: its own row says so
     const f = e.mechanism.flush;
     assert.ok(f, `${id}: no mechanism.flush`);
     assert.ok(['ipi', 'broadcast', 'mixed', 'unknown'].includes(f.kind), `${id}: ${f.kind}`);
@@ -82,7 +96,10 @@ test('mprotect and madvise carry mechanism.flush: ipi where the regime is ipi (x
     }
   }
   // No page-table phase here had the warm-up unless system.tlb asked for it.
-  assert.is(res.tlbWarmup !== undefined, report.plan.phases.some((p: { kind: string }) => p.kind === 'tlb-warm-up'));
+  assert.is(
+    res.tlbWarmup !== undefined,
+    report.plan.phases.some((p: { kind: string }) => p.kind === 'tlb-warm-up'),
+  );
 });
 
 // The issue's figure (at most 0.05 here) is printed by the bench. A test asserts the class with
@@ -153,7 +170,12 @@ test('the TLB warm-up runs mprotect for its budget: dense calls, no chance misse
   if (!n.ok) return assert.unreachable(n.reason);
   const mp = res.catalogue.find((d: { id: string }) => d.id === 'mprotect');
   const phase = {
-    key: 'tlb-warm-up', kind: 'tlb-warm-up' as const, strategy: 'mprotect', budgetMs: 400, costMs: 420, readers: 1,
+    key: 'tlb-warm-up',
+    kind: 'tlb-warm-up' as const,
+    strategy: 'mprotect',
+    budgetMs: 400,
+    costMs: 420,
+    readers: 1,
     readerCpus: res.cpus.readers.slice(0, 1),
   };
   const w = await tlbWarmUp(n.addon.engine, report.plan, res.calibration, phase, mp, 3000);
@@ -178,7 +200,7 @@ test('a reader CPU that does not exist is a pin failure, not a hang', async () =
 
 // probe/catalogue.ts is the copy that inspect and saved reports use without the addon: it must be
 // the engine's own registry, capabilities included, entry for entry.
-test('the catalogue copy equals engine.strategies(), and the run saves the engine\'s', () => {
+test("the catalogue copy equals engine.strategies(), and the run saves the engine's", () => {
   const n = loadNative();
   if (!n.ok) throw new Error(n.reason);
   assert.equal(n.addon.engine.strategies(), CATALOGUE);

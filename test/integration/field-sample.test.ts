@@ -21,14 +21,23 @@ function inFreshNode(body: string): unknown {
   const script = `import { loadNative } from ${JSON.stringify(join(ROOT, 'dist', 'probe', 'native.js'))};
 const a = loadNative().addon;
 ${body}`;
-  const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
   assert.is(p.status, 0, p.stderr);
   return JSON.parse(p.stdout);
 }
 
 test('this machine: registration waits once threads exist, the call reaches the other CPU, getpid does not', () => {
-  const { r, fresh } = inFreshNode(`console.log(JSON.stringify({ r: a.sampleFieldInChild(${cpus[0]}, ${cpus[1]}, 200, 3, 5000), fresh: a.measureFreshRegistration(5000) }));`) as {
-    r: FieldSampleResult; fresh: RegistrationSample };
+  const { r, fresh } = inFreshNode(
+    `console.log(JSON.stringify({ r: a.sampleFieldInChild(${cpus[0]}, ${cpus[1]}, 200, 3, 5000), fresh: ` +
+      `a.measureFreshRegistration(5000) }));`,
+  ) as {
+    r: FieldSampleResult;
+    fresh: RegistrationSample;
+  };
   assert.is(r.end, 'exited', JSON.stringify(r));
   assert.ok(r.threaded?.ok, JSON.stringify(r.threaded));
   assert.is(r.threaded.code, undefined, 'a fresh process has no registration to inherit');
@@ -45,8 +54,17 @@ test('this machine: registration waits once threads exist, the call reaches the 
   assert.ok(e.membarrier.interrupted / e.membarrier.onCpuCalls >= 0.9, `membarrier ${JSON.stringify(e.membarrier)}`);
   assert.ok(e.nullSyscall.interrupted / e.nullSyscall.onCpuCalls <= 0.15, `getpid ${JSON.stringify(e.nullSyscall)}`);
   assert.ok(e.membarrier.p50Ns > 3 * e.nullSyscall.p50Ns, 'an IPI round trip costs more than a null syscall');
-  assert.equal(r.contention.map((c) => [c.writers, c.status]), [[1, 'ok'], [2, 'ok'], [4, 'ok']]);
-  for (const c of r.contention) if (c.calls > 0) assert.ok(c.p50Ns > 1000, `${c.writers} writers: on-CPU calls must include the IPI (${c.p50Ns} ns)`);
+  assert.equal(
+    r.contention.map((c) => [c.writers, c.status]),
+    [
+      [1, 'ok'],
+      [2, 'ok'],
+      [4, 'ok'],
+    ],
+  );
+  for (const c of r.contention)
+    if (c.calls > 0)
+      assert.ok(c.p50Ns > 1000, `${c.writers} writers: on-CPU calls must include the IPI (${c.p50Ns} ns)`);
   assert.is(r.signalsSelfTest, 0);
 });
 
@@ -78,11 +96,27 @@ test('one CPU: no effect or contention sample, the rest still runs', () => {
 
 test('bad arguments throw before anything forks', () => {
   const f = addon.sampleFieldInChild as (...a: unknown[]) => unknown;
-  for (const args of [[0, 1, 0, 3, 100], [0, 1, 200, 3, 0], [0, 1, 200, 3, 1.5], [-2, 1, 200, 3, 100], [0, 1, 200, 10001, 100]]) {
-    assert.throws(() => f(...args), (e: Error) => e instanceof RangeError, JSON.stringify(args));
+  for (const args of [
+    [0, 1, 0, 3, 100],
+    [0, 1, 200, 3, 0],
+    [0, 1, 200, 3, 1.5],
+    [-2, 1, 200, 3, 100],
+    [0, 1, 200, 10001, 100],
+  ]) {
+    assert.throws(
+      () => f(...args),
+      (e: Error) => e instanceof RangeError,
+      JSON.stringify(args),
+    );
   }
-  assert.throws(() => f('0', 1, 200, 3, 100), (e: Error) => e instanceof TypeError);
-  assert.throws(() => f(), (e: Error) => e instanceof TypeError);
+  assert.throws(
+    () => f('0', 1, 200, 3, 100),
+    (e: Error) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => f(),
+    (e: Error) => e instanceof TypeError,
+  );
 });
 
 test('inspect --json carries the sample and the whole checklist, ok on this machine', () => {
@@ -94,7 +128,8 @@ test('inspect --json carries the sample and the whole checklist, ok on this mach
   assert.equal(fs.signalsSelfTest, { ok: true, errno: null });
   const byId = Object.fromEntries(r.checks.map((c: { id: string }) => [c.id, c]));
   assert.is(r.checks.length, 14);
-  for (const id of ['fatal-denial', 'signals-self-test', 'emulated-kernel', 'user-mode-emulation']) assert.is(byId[id].status, 'ok', id);
+  for (const id of ['fatal-denial', 'signals-self-test', 'emulated-kernel', 'user-mode-emulation'])
+    assert.is(byId[id].status, 'ok', id);
   // From Linux 5.4 the GLOBAL_EXPEDITED stale-runqueue defect applies (a warning); older kernels here have none.
   const stale = inRange(r.system.kernel.release, { from: [5, 4] });
   assert.is(byId['known-defects'].status, stale ? 'warning' : 'ok', byId['known-defects'].text);

@@ -128,7 +128,10 @@ testUnless(
     );
     for (const v of verdicts) {
       if (v.verdict === 'verified') continue;
-      assert.ok(v.reasons[0]!.code.startsWith('order-'), `the verdict rests on the registration-order test: ${v.reasons[0]!.code}`);
+      assert.ok(
+        v.reasons[0]!.code.startsWith('order-'),
+        `the verdict rests on the registration-order test: ${v.reasons[0]!.code}`,
+      );
       assert.match(
         v.reasons.map((x) => `${x.code} ${x.text}`).join(' '),
         /global-expedited-stale-runqueue-state|registration-order test/,

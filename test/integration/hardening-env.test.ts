@@ -1,7 +1,8 @@
 // The hardening matrix, part 1: the probe under restricted or hostile environments, each produced
 // for real (taskset, a competing CPU hog, setpriv + prlimit, a seccomp filter; a private mount
 // namespace hiding /proc/interrupts and another user id are in hardening-user.test.ts). Every row
-// asserts its verdict class, exit code, message and wall time. A row whose condition cannot be produced on this machine is decided
+// asserts its verdict class, exit code, message and wall time. A row whose condition cannot be produced on this machine
+// is decided
 // at load time: it prints why and is counted as skipped, never passed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -42,52 +43,79 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime (fields 14 and 15)
 }
 
-row('2. a CPU hog sharing the writer CPU: no broken control verified, working barriers not refuted', twoCpus ?? taskset, async () => {
-  // Spins until killed; leaves by itself if this test process dies first (its parent changes).
-  const spin = 'const p = process.ppid; process.stdout.write("spinning\\n"); for (let i = 0; ; i++) if ((i & 0xfffff) === 0 && process.ppid !== p) process.exit();';
-  const hog = spawn('taskset', ['-c', String(first), process.execPath, '-e', spin],
-    { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000, killSignal: 'SIGKILL' });
-  try {
-    await new Promise<void>((ok, fail) => {
-      const t = setTimeout(() => fail(new Error('the hog did not start within 5 s')), 5000);
-      hog.stdout!.once('data', () => { clearTimeout(t); ok(); });
-      hog.once('exit', (c, s) => { clearTimeout(t); fail(new Error(`the hog ended (${c ?? s})`)); });
+row(
+  '2. a CPU hog sharing the writer CPU: no broken control verified, working barriers not refuted',
+  twoCpus ?? taskset,
+  async () => {
+    // Spins until killed; leaves by itself if this test process dies first (its parent changes).
+    const spin =
+      'const p = process.ppid; process.stdout.write("spinning\\n"); for (let i = 0; ; i++) if ((i & 0xfffff) === 0 ' +
+      '&& process.ppid !== p) process.exit();';
+    const hog = spawn('taskset', ['-c', String(first), process.execPath, '-e', spin], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
     });
-    assert.match(readFileSync(`/proc/${hog.pid}/status`, 'utf8'), new RegExp(`Cpus_allowed_list:\\s*${first}\\n`));
-    const cpu0 = cpuSeconds(hog.pid!);
-    const r = cli(['run', '--json', '--no-save', '--duration', '5', '--seed', '11'], { timeoutMs: 30_000 });
-    const hogSeconds = cpuSeconds(hog.pid!) - cpu0;
-    within(r, 10_000, 'run beside the hog');
-    console.log(`    the hog used ${hogSeconds.toFixed(2)} s of CPU ${first} during the run`);
-    assert.ok(hogSeconds >= 0.15 * (r.ms / 1000), `the hog barely ran (${hogSeconds} s): the condition was not produced`);
-    assert.is(r.status, 0, r.stderr);
-    const rep = json(r);
-    assert.is(rep.results.cpus.writer, first, 'the hog must share the writer CPU');
-    const v = rep.analysis.verdicts;
-    const controls = Object.keys(rep.results.controls);
-    for (const id of [...BROKEN_CONTROLS, ...controls.filter((c) => c.startsWith('delay-matched:'))]) {
-      assert.ok(v[id], `${id} has no verdict`);
-      assert.is.not(v[id].verdict, 'verified', `${id}: ${v[id].reasons[0].text}`);
+    try {
+      await new Promise<void>((ok, fail) => {
+        const t = setTimeout(() => fail(new Error('the hog did not start within 5 s')), 5000);
+        hog.stdout!.once('data', () => {
+          clearTimeout(t);
+          ok();
+        });
+        hog.once('exit', (c, s) => {
+          clearTimeout(t);
+          fail(new Error(`the hog ended (${c ?? s})`));
+        });
+      });
+      assert.match(readFileSync(`/proc/${hog.pid}/status`, 'utf8'), new RegExp(`Cpus_allowed_list:\\s*${first}\\n`));
+      const cpu0 = cpuSeconds(hog.pid!);
+      const r = cli(['run', '--json', '--no-save', '--duration', '5', '--seed', '11'], { timeoutMs: 30_000 });
+      const hogSeconds = cpuSeconds(hog.pid!) - cpu0;
+      within(r, 10_000, 'run beside the hog');
+      console.log(`    the hog used ${hogSeconds.toFixed(2)} s of CPU ${first} during the run`);
+      assert.ok(
+        hogSeconds >= 0.15 * (r.ms / 1000),
+        `the hog barely ran (${hogSeconds} s): the condition was not produced`,
+      );
+      assert.is(r.status, 0, r.stderr);
+      const rep = json(r);
+      assert.is(rep.results.cpus.writer, first, 'the hog must share the writer CPU');
+      const v = rep.analysis.verdicts;
+      const controls = Object.keys(rep.results.controls);
+      for (const id of [...BROKEN_CONTROLS, ...controls.filter((c) => c.startsWith('delay-matched:'))]) {
+        assert.ok(v[id], `${id} has no verdict`);
+        assert.is.not(v[id].verdict, 'verified', `${id}: ${v[id].reasons[0].text}`);
+      }
+      assert.ok(
+        controls.some((c) => c.startsWith('delay-matched:')),
+        'delay-matched controls ran',
+      );
+      for (const id of ['membarrier-private-expedited', 'mprotect']) {
+        console.log(`    ${id}: ${v[id].verdict} (${v[id].reasons[0].code}: ${v[id].reasons[0].text})`);
+        assert.is.not(v[id].verdict, 'refuted', `${id}: ${JSON.stringify(v[id].reasons)}`);
+      }
+      const nul = rep.results.controls['null-syscall'].mechanism.interruptedShare;
+      console.log(`    null-syscall interruptedShare ${nul}`);
+      // Class with margin (see engine.test.ts): under a hog the floor is judged against the real mechanism.
+      assert.ok(nul !== null && nul <= 0.15, `null-syscall interrupted share ${nul}`);
+    } finally {
+      hog.kill('SIGKILL');
     }
-    assert.ok(controls.some((c) => c.startsWith('delay-matched:')), 'delay-matched controls ran');
-    for (const id of ['membarrier-private-expedited', 'mprotect']) {
-      console.log(`    ${id}: ${v[id].verdict} (${v[id].reasons[0].code}: ${v[id].reasons[0].text})`);
-      assert.is.not(v[id].verdict, 'refuted', `${id}: ${JSON.stringify(v[id].reasons)}`);
-    }
-    const nul = rep.results.controls['null-syscall'].mechanism.interruptedShare;
-    console.log(`    null-syscall interruptedShare ${nul}`);
-    // Class with margin (see engine.test.ts): under a hog the floor is judged against the real mechanism.
-    assert.ok(nul !== null && nul <= 0.15, `null-syscall interrupted share ${nul}`);
-  } finally {
-    hog.kill('SIGKILL');
-  }
-});
+  },
+);
 
 // ---- row 3: mlock refused (no CAP_IPC_LOCK, RLIMIT_MEMLOCK 0) ----
 const NOLOCK = ['setpriv', '--inh-caps=-ipc_lock', '--bounding-set=-ipc_lock', 'prlimit', '--memlock=0:0'];
-row('3. mlock refused (setpriv drops CAP_IPC_LOCK, prlimit --memlock=0): mprotect runs, says the page may swap, risk mlock-refused',
-  twoCpus ?? works(NOLOCK[0], [...NOLOCK.slice(1), 'true']), () => {
-    const r = cli(['run', '--json', '--no-save', '--duration', '4', '--strategies', 'membarrier-private-expedited,mprotect'], { wrap: NOLOCK, timeoutMs: 30_000 });
+row(
+  '3. mlock refused (setpriv drops CAP_IPC_LOCK, prlimit --memlock=0): mprotect runs, says the page may swap, risk ' +
+    'mlock-refused',
+  twoCpus ?? works(NOLOCK[0], [...NOLOCK.slice(1), 'true']),
+  () => {
+    const r = cli(
+      ['run', '--json', '--no-save', '--duration', '4', '--strategies', 'membarrier-private-expedited,mprotect'],
+      { wrap: NOLOCK, timeoutMs: 30_000 },
+    );
     within(r, 8000, 'run');
     assert.is(r.status, 0, r.stderr);
     const rep = json(r);
@@ -97,11 +125,18 @@ row('3. mlock refused (setpriv drops CAP_IPC_LOCK, prlimit --memlock=0): mprotec
     assert.is(p.memlock.onePageLocked, false, 'mlock of one page must fail for real');
     const m = rep.results.strategies.mprotect;
     assert.is(m.status, 'ok', JSON.stringify(m.error));
-    assert.ok(m.notes.some((n: Finding) => n.code === 'mlock-refused'), JSON.stringify(m.notes));
-    assert.ok(rep.analysis.risks.some((x: { id: string }) => x.id === 'mlock-refused'), 'risk mlock-refused listed');
+    assert.ok(
+      m.notes.some((n: Finding) => n.code === 'mlock-refused'),
+      JSON.stringify(m.notes),
+    );
+    assert.ok(
+      rep.analysis.risks.some((x: { id: string }) => x.id === 'mlock-refused'),
+      'risk mlock-refused listed',
+    );
     assert.ok(rep.analysis.verdicts.mprotect.risks.includes('mlock-refused'), 'mprotect carries mlock-refused');
     assert.not.ok(rep.analysis.verdicts['membarrier-private-expedited'].risks.includes('mlock-refused'));
-  });
+  },
+);
 
 // ---- row 4: seccomp answers membarrier with EPERM / ENOSYS ----
 let seccomp: string | null = null;
@@ -113,30 +148,48 @@ try {
   seccompWhy = `cannot build test/helpers/seccomp-exec.c: ${(e as Error).message}`;
 }
 const FOUR = 'membarrier-private-expedited,membarrier-global-expedited,signals,symmetric-fence';
-for (const [action, code, meaning] of [['eperm', 'EPERM', /blocked by seccomp/], ['enosys', 'ENOSYS', /lacks membarrier/]] as const) {
-  row(`4. seccomp ${action}: membarrier unavailable (${code}), recommendation falls back to signals, exit 0`, seccompWhy, () => {
-    const r = cli(['run', '--json', '--no-save', '--duration', '3', '--strategies', FOUR], { wrap: [seccomp!, action], timeoutMs: 30_000 });
-    within(r, 7000, `run under seccomp ${action}`);
-    assert.is(r.status, 0, r.stderr);
-    const rep = json(r);
-    assert.is(rep.system.process.seccomp.mode, 2, 'a filter is installed');
-    for (const id of ['membarrier-private-expedited', 'membarrier-global-expedited']) {
-      const e = rep.results.strategies[id];
-      assert.is(e.status, 'unavailable', id);
-      assert.is(e.available, false, id);
-      assert.is(e.error.code, code, id);
-      assert.match(e.error.meaning, meaning);
-      const v = rep.analysis.verdicts[id];
-      assert.is(v.verdict, 'unavailable', id);
-      assert.is(v.reasons[0].code, 'strategy-unavailable', id);
-      assert.match(v.reasons[0].text, new RegExp(code));
-      if (code === 'EPERM') assert.ok(v.risks.includes('seccomp-membarrier'), `${id} carries seccomp-membarrier`);
-    }
-    assert.is(rep.analysis.verdicts.signals.verdict, 'verified', JSON.stringify(rep.analysis.verdicts.signals.reasons[0]));
-    assert.is(rep.recommendation.strategy, 'signals');
-    assert.ok(rep.recommendation.reasons.some((x: Finding) => x.code === 'preferred-not-chosen' && x.text.startsWith('membarrier-private-expedited ')),
-      JSON.stringify(rep.recommendation.reasons));
-  });
+for (const [action, code, meaning] of [
+  ['eperm', 'EPERM', /blocked by seccomp/],
+  ['enosys', 'ENOSYS', /lacks membarrier/],
+] as const) {
+  row(
+    `4. seccomp ${action}: membarrier unavailable (${code}), recommendation falls back to signals, exit 0`,
+    seccompWhy,
+    () => {
+      const r = cli(['run', '--json', '--no-save', '--duration', '3', '--strategies', FOUR], {
+        wrap: [seccomp!, action],
+        timeoutMs: 30_000,
+      });
+      within(r, 7000, `run under seccomp ${action}`);
+      assert.is(r.status, 0, r.stderr);
+      const rep = json(r);
+      assert.is(rep.system.process.seccomp.mode, 2, 'a filter is installed');
+      for (const id of ['membarrier-private-expedited', 'membarrier-global-expedited']) {
+        const e = rep.results.strategies[id];
+        assert.is(e.status, 'unavailable', id);
+        assert.is(e.available, false, id);
+        assert.is(e.error.code, code, id);
+        assert.match(e.error.meaning, meaning);
+        const v = rep.analysis.verdicts[id];
+        assert.is(v.verdict, 'unavailable', id);
+        assert.is(v.reasons[0].code, 'strategy-unavailable', id);
+        assert.match(v.reasons[0].text, new RegExp(code));
+        if (code === 'EPERM') assert.ok(v.risks.includes('seccomp-membarrier'), `${id} carries seccomp-membarrier`);
+      }
+      assert.is(
+        rep.analysis.verdicts.signals.verdict,
+        'verified',
+        JSON.stringify(rep.analysis.verdicts.signals.reasons[0]),
+      );
+      assert.is(rep.recommendation.strategy, 'signals');
+      assert.ok(
+        rep.recommendation.reasons.some(
+          (x: Finding) => x.code === 'preferred-not-chosen' && x.text.startsWith('membarrier-private-expedited '),
+        ),
+        JSON.stringify(rep.recommendation.reasons),
+      );
+    },
+  );
 }
 
 test.run();

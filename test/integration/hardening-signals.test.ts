@@ -14,12 +14,28 @@ import { loadReport } from '../../probe/report-file.js';
 import { SCHEMA_VERSION } from '../../probe/records.js';
 import { CLI, ROOT } from '../helpers/run-cli.js';
 
-interface Ended { code: number | null; signal: string | null; at: number; stdout: string; stderr: string }
+interface Ended {
+  code: number | null;
+  signal: string | null;
+  at: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Starts a process with a hard timeout; `ended` resolves when it has exited and its pipes closed. */
-function start(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): { child: ChildProcess; ended: Promise<Ended> } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...opts.env }, timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
-  let stdout = '', stderr = '';
+function start(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number },
+): { child: ChildProcess; ended: Promise<Ended> } {
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...opts.env },
+    timeout: opts.timeoutMs,
+    killSignal: 'SIGKILL',
+  });
+  let stdout = '',
+    stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   const ended = new Promise<Ended>((ok, fail) => {
@@ -42,10 +58,17 @@ function row(name: string, why: string | null, fn: () => Promise<void>) {
 
 const allowed = parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '');
 // With one CPU the run is refused at once: there is nothing to interrupt halfway.
-const twoCpus = allowed.length >= 2 ? null : `only ${allowed.length} usable CPU: the run ends at once, so there is no halfway to interrupt`;
+const twoCpus =
+  allowed.length >= 2
+    ? null
+    : `only ${allowed.length} usable CPU: the run ends at once, so there is no halfway to interrupt`;
 
 // ---- row 6: SIGINT halfway ----
-interface Interrupted { e: Ended; sentAt: number; secondReachedLiveProcess: boolean | null }
+interface Interrupted {
+  e: Ended;
+  sentAt: number;
+  secondReachedLiveProcess: boolean | null;
+}
 
 /** Starts a run, sends SIGINT after 3 s (and a second one `secondAfterMs` later), waits up to 5 s for the end. */
 async function interrupt(args: string[], secondAfterMs: number | null): Promise<Interrupted> {
@@ -63,8 +86,15 @@ async function interrupt(args: string[], secondAfterMs: number | null): Promise<
     }
     const e = await Promise.race([ended, sleep(5000).then(() => null)]);
     if (!e) throw new Error('the run did not end within 5 s of SIGINT');
-    const second = secondAfterMs === null ? '' : ` (second SIGINT ${secondAfterMs} ms later ${secondReachedLiveProcess ? 'reached the running process' : 'came after it had already exited'})`;
-    console.log(`    exit ${e.code ?? e.signal} ${(e.at - sentAt).toFixed(0)} ms after SIGINT${second}; stdout ${e.stdout.length} bytes`);
+    const second =
+      secondAfterMs === null
+        ? ''
+        : ` (second SIGINT ${secondAfterMs} ms ` +
+          `later ${secondReachedLiveProcess ? 'reached the running process' : 'came after it had already exited'})`;
+    console.log(
+      `    exit ${e.code ?? e.signal} ${(e.at - sentAt).toFixed(0)} ms after SIGINT${second}; ` +
+        `stdout ${e.stdout.length} bytes`,
+    );
     return { e, sentAt, secondReachedLiveProcess };
   } finally {
     if (alive(child)) child.kill('SIGKILL');
@@ -77,22 +107,33 @@ function assertCancelledReport(rep: any) {
   assert.ok(r.calibration, 'calibration finished before the interruption');
   const phases = [...Object.values(r.controls), ...Object.values(r.strategies)] as any[];
   assert.ok(phases.length >= 1, 'at least one phase finished');
-  assert.ok(phases.some((p) => p.status === 'ok'), 'a finished phase is recorded as ok');
+  assert.ok(
+    phases.some((p) => p.status === 'ok'),
+    'a finished phase is recorded as ok',
+  );
   for (const p of phases) assert.ok(['ok', 'cancelled'].includes(p.status), `${p.id}: ${p.status}`);
-  assert.ok(phases.filter((p) => p.status === 'cancelled').length <= 1, 'only the phase running at the signal is cancelled');
+  assert.ok(
+    phases.filter((p) => p.status === 'cancelled').length <= 1,
+    'only the phase running at the signal is cancelled',
+  );
   assert.ok(Object.keys(r.strategies).length < rep.plan.strategies.length, 'the run did stop early');
-  for (const p of phases.filter((x) => x.status === 'cancelled')) assert.is(rep.analysis.verdicts[p.id].reasons[0].code, 'phase-cancelled');
+  for (const p of phases.filter((x) => x.status === 'cancelled'))
+    assert.is(rep.analysis.verdicts[p.id].reasons[0].code, 'phase-cancelled');
   assert.is(r.readerCost, null);
 }
 
-row('6a. SIGINT after 3 s of a 15 s run: exit 130 within 1 s, a JSON report of the finished phases', twoCpus, async () => {
-  const { e, sentAt } = await interrupt(['run', '--json', '--no-save', '--duration', '15'], null);
-  assert.ok(e.at - sentAt <= 1000, `${(e.at - sentAt).toFixed(0)} ms after SIGINT`);
-  assert.is(e.code, 130, e.stderr);
-  assert.match(e.stderr, /interrupted: finishing the current phase/);
-  assert.match(e.stderr, /interrupted: the report holds the phases that finished/);
-  assertCancelledReport(JSON.parse(e.stdout));
-});
+row(
+  '6a. SIGINT after 3 s of a 15 s run: exit 130 within 1 s, a JSON report of the finished phases',
+  twoCpus,
+  async () => {
+    const { e, sentAt } = await interrupt(['run', '--json', '--no-save', '--duration', '15'], null);
+    assert.ok(e.at - sentAt <= 1000, `${(e.at - sentAt).toFixed(0)} ms after SIGINT`);
+    assert.is(e.code, 130, e.stderr);
+    assert.match(e.stderr, /interrupted: finishing the current phase/);
+    assert.match(e.stderr, /interrupted: the report holds the phases that finished/);
+    assertCancelledReport(JSON.parse(e.stdout));
+  },
+);
 
 row('6b. SIGINT twice, 100 ms apart: exits at once with 130', twoCpus, async () => {
   const { e, sentAt } = await interrupt(['run', '--json', '--no-save', '--duration', '15'], 100);
@@ -139,7 +180,11 @@ row('6d. SIGINT with saving on: the saved .json loads and is marked cancelled', 
 // ---- row 7: SIGKILL during writeAtomic ----
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'reports', 'kvm-intel-xeon-2vcpu-default.json');
 const REPORT_FILE = join(ROOT, 'dist', 'probe', 'report-file.js');
-const writerWhy = !existsSync(FIXTURE) ? `fixture ${FIXTURE} is missing` : !existsSync(REPORT_FILE) ? `${REPORT_FILE} is not built` : null;
+const writerWhy = !existsSync(FIXTURE)
+  ? `fixture ${FIXTURE} is missing`
+  : !existsSync(REPORT_FILE)
+    ? `${REPORT_FILE} is not built`
+    : null;
 const KILLS = 60;
 const NAMES = ['a', 'b', 'c'];
 // Loops writing the recorded report under three names through the product's writeAtomic().
@@ -159,46 +204,69 @@ for (let i = 0; ; i++) {
 }
 `;
 
-row(`7. SIGKILL at random moments while writeAtomic() writes a report (${KILLS} times): every *.json stays whole`, writerWhy, async () => {
-  const out = mkdtempSync(join(tmpdir(), 'mbp-sigkill-'));
-  const text = readFileSync(FIXTURE, 'utf8');
-  const t0 = performance.now();
-  try {
-    for (let k = 0; k < KILLS; k++) {
-      const { child, ended } = start(process.execPath, ['--input-type=module', '-e', WRITER], { env: { MBP_OUT: out, MBP_FIXTURE: FIXTURE }, timeoutMs: 15_000 });
-      try {
-        await new Promise<void>((ok, fail) => {
-          const t = setTimeout(() => fail(new Error('the writer did not start within 10 s')), 10_000);
-          child.stdout!.once('data', () => { clearTimeout(t); ok(); });
-          ended.then((e) => { clearTimeout(t); fail(new Error(`the writer ended by itself (${e.code ?? e.signal}): ${e.stderr}`)); }, fail);
+row(
+  `7. SIGKILL at random moments while writeAtomic() writes a report (${KILLS} times): every *.json stays whole`,
+  writerWhy,
+  async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mbp-sigkill-'));
+    const text = readFileSync(FIXTURE, 'utf8');
+    const t0 = performance.now();
+    try {
+      for (let k = 0; k < KILLS; k++) {
+        const { child, ended } = start(process.execPath, ['--input-type=module', '-e', WRITER], {
+          env: { MBP_OUT: out, MBP_FIXTURE: FIXTURE },
+          timeoutMs: 15_000,
         });
-        await sleep(Math.random() * 40);
-        child.kill('SIGKILL');
-        const e = await ended;
-        assert.is(e.signal, 'SIGKILL', `writer ${k} ended by ${e.code ?? e.signal}: ${e.stderr}`);
-      } finally {
-        if (alive(child)) child.kill('SIGKILL');
+        try {
+          await new Promise<void>((ok, fail) => {
+            const t = setTimeout(() => fail(new Error('the writer did not start within 10 s')), 10_000);
+            child.stdout!.once('data', () => {
+              clearTimeout(t);
+              ok();
+            });
+            ended.then((e) => {
+              clearTimeout(t);
+              fail(new Error(`the writer ended by itself (${e.code ?? e.signal}): ${e.stderr}`));
+            }, fail);
+          });
+          await sleep(Math.random() * 40);
+          child.kill('SIGKILL');
+          const e = await ended;
+          assert.is(e.signal, 'SIGKILL', `writer ${k} ended by ${e.code ?? e.signal}: ${e.stderr}`);
+        } finally {
+          if (alive(child)) child.kill('SIGKILL');
+        }
       }
+      const ms = performance.now() - t0;
+      const files = readdirSync(out).sort();
+      const reports = files.filter((f) => f.endsWith('.json'));
+      const temps = files.filter((f) => /^\.[abc]\.json\.membarrier-probe\.\d+\.tmp$/.test(f));
+      const partial = temps.filter((f) => statSync(join(out, f)).size < Buffer.byteLength(text));
+      console.log(
+        `    ${KILLS} kills in ${(ms / 1000).toFixed(1)} s; reports: ${reports.join(' ')}; leftover temp ` +
+          `files: ${temps.length} (${partial.length} shorter than the report)`,
+      );
+      assert.ok(ms <= 60_000, `${ms.toFixed(0)} ms, over 60 s`);
+      assert.ok(reports.length >= 1, 'some report was written');
+      assert.ok(
+        reports.every((f) => NAMES.map((n) => `${n}.json`).includes(f)),
+        reports.join(' '),
+      );
+      for (const f of reports) {
+        const p = join(out, f);
+        assert.is(readFileSync(p, 'utf8'), text, `${f} is the whole report`);
+        // The saved report is version 1: it loads upgraded to this tool's version (probe/migrate.ts).
+        assert.is(loadReport(p).schemaVersion, SCHEMA_VERSION, f);
+      }
+      assert.equal(
+        files.filter((f) => !reports.includes(f) && !temps.includes(f)),
+        [],
+        'nothing but reports and hidden temp files',
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
-    const ms = performance.now() - t0;
-    const files = readdirSync(out).sort();
-    const reports = files.filter((f) => f.endsWith('.json'));
-    const temps = files.filter((f) => /^\.[abc]\.json\.membarrier-probe\.\d+\.tmp$/.test(f));
-    const partial = temps.filter((f) => statSync(join(out, f)).size < Buffer.byteLength(text));
-    console.log(`    ${KILLS} kills in ${(ms / 1000).toFixed(1)} s; reports: ${reports.join(' ')}; leftover temp files: ${temps.length} (${partial.length} shorter than the report)`);
-    assert.ok(ms <= 60_000, `${ms.toFixed(0)} ms, over 60 s`);
-    assert.ok(reports.length >= 1, 'some report was written');
-    assert.ok(reports.every((f) => NAMES.map((n) => `${n}.json`).includes(f)), reports.join(' '));
-    for (const f of reports) {
-      const p = join(out, f);
-      assert.is(readFileSync(p, 'utf8'), text, `${f} is the whole report`);
-      // The saved report is version 1: it loads upgraded to this tool's version (probe/migrate.ts).
-      assert.is(loadReport(p).schemaVersion, SCHEMA_VERSION, f);
-    }
-    assert.equal(files.filter((f) => !reports.includes(f) && !temps.includes(f)), [], 'nothing but reports and hidden temp files');
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test.run();

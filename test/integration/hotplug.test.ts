@@ -27,9 +27,13 @@ function why(): string | null {
 
 function runWhileOffline(): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [CLI, 'run', '--json', '--no-save', '--duration', '6', '--strategies', 'membarrier-private-expedited,signals'],
-      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
-    let stdout = '', stderr = '';
+    const c = spawn(
+      process.execPath,
+      [CLI, 'run', '--json', '--no-save', '--duration', '6', '--strategies', 'membarrier-private-expedited,signals'],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' },
+    );
+    let stdout = '',
+      stderr = '';
     c.stdout.on('data', (d) => (stdout += d));
     c.stderr.on('data', (d) => (stderr += d));
     // Two seconds in, the phases are running on every planned CPU.
@@ -58,9 +62,14 @@ testUnless(why(), 'a CPU taken offline mid-run makes every verdict inconclusive,
   assert.is(readFileSync(control!, 'utf8').trim(), '1', 'the CPU is back');
   assert.ok(r.status === 0 || r.status === 3, `exit ${r.status}: ${r.stderr}`);
   const rep = JSON.parse(r.stdout);
-  const before = online.join(','), after = online.filter((c) => c !== victim).join(',');
+  const before = online.join(','),
+    after = online.filter((c) => c !== victim).join(',');
   assert.equal(rep.results.onlineCpus, { before, after });
-  for (const v of Object.values(rep.analysis.verdicts) as { strategy: string; verdict: string; reasons: { code: string }[] }[]) {
+  for (const v of Object.values(rep.analysis.verdicts) as {
+    strategy: string;
+    verdict: string;
+    reasons: { code: string }[];
+  }[]) {
     assert.is(v.verdict, 'inconclusive', v.strategy);
     assert.is(v.reasons[0]?.code, 'cpu-set-changed');
   }

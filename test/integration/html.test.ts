@@ -18,12 +18,26 @@ const load = (): Report => loadReport(FIXTURE);
 const work = mkdtempSync(join(tmpdir(), 'mbp-html-'));
 
 // Flags that keep chromium off the network and away from any profile or GPU of the machine.
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function chromium(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const profile = mkdtempSync(join(work, 'profile-'));
   // SIGKILL: a browser stuck on a GPU or D-Bus wait may ignore SIGTERM.
-  const r = spawnSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
+  const r = spawnSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -38,7 +52,11 @@ function chart(dom: string, id: string): string {
 }
 
 test.before(() => {
-  const r = spawnSync(join(ROOT, 'scripts', 'ensure-debian.sh'), ['chromium'], { encoding: 'utf8', timeout: 600_000, killSignal: 'SIGKILL' });
+  const r = spawnSync(join(ROOT, 'scripts', 'ensure-debian.sh'), ['chromium'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    killSignal: 'SIGKILL',
+  });
   assert.ok(!r.error && r.status === 0, `ensure-debian.sh chromium: ${r.error?.message ?? ''}${r.stderr}`);
 });
 
@@ -53,7 +71,11 @@ test('a hostile report is escaped everywhere', () => {
   r.recommendation.reasons = [{ code: 'legacy', text: evil }];
   r.analysis.risks = [{ id: `x"onmouseover="alert(3)` as Code, severity: 'unsafe', strategies: [evil], text: evil }];
   r.analysis.verdicts['mprotect'].risks = [evil];
-  r.results.strategies[evil] = { ...r.results.strategies['mprotect'], id: evil, error: { errno: 1, code: evil, meaning: evil, what: evil } };
+  r.results.strategies[evil] = {
+    ...r.results.strategies['mprotect'],
+    id: evil,
+    error: { errno: 1, code: evil, meaning: evil, what: evil },
+  };
   r.system.sandbox.evidence = [`' onload='alert(4)`];
   const html = renderHtml(r);
   assert.not.match(html, /<script/i);
@@ -102,7 +124,10 @@ test('the recorded report renders into a page chromium can read, with four chart
   assert.ok(points, 'the horizon polyline');
   const pairs = points[1].trim().split(/\s+/);
   assert.is(pairs.length, report.results.horizon!.points.length);
-  assert.ok(pairs.every((p) => /^-?[\d.]+,-?[\d.]+$/.test(p)), 'numeric points');
+  assert.ok(
+    pairs.every((p) => /^-?[\d.]+,-?[\d.]+$/.test(p)),
+    'numeric points',
+  );
   assert.ok(new Set(pairs).size > 3, 'a curve, not a dot');
   assert.is(count(hz, /class="median"/g), withLatency);
 

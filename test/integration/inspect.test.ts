@@ -48,7 +48,9 @@ test('taskset -c narrows the allowed set to exactly that CPU', () => {
 test('membarrier QUERY mask equals what a tiny C program gets from the kernel', () => {
   const [mask, , reg] = sh(buildHelper('membarrier-query'), []).trim().split(' ').map(Number);
   assert.is(sys.membarrier.queryMask, mask);
-  const priv = sys.membarrier.registrations.find((r: { command: string }) => r.command === 'REGISTER_PRIVATE_EXPEDITED');
+  const priv = sys.membarrier.registrations.find(
+    (r: { command: string }) => r.command === 'REGISTER_PRIVATE_EXPEDITED',
+  );
   assert.is(priv.outcome.ok, reg === 0);
   for (const c of sys.membarrier.commands) assert.is(c.supported, (mask & c.bit) !== 0, c.name);
 });
@@ -81,7 +83,9 @@ test('CPU identity agrees with /proc/cpuinfo and the KVM guest is recognised', (
 });
 
 test('without CAP_IPC_LOCK and with RLIMIT_MEMLOCK 0, mlock is refused and said so', () => {
-  const r = runJson(['inspect'], { wrap: ['setpriv', '--inh-caps=-ipc_lock', '--bounding-set=-ipc_lock', 'prlimit', '--memlock=0:0'] });
+  const r = runJson(['inspect'], {
+    wrap: ['setpriv', '--inh-caps=-ipc_lock', '--bounding-set=-ipc_lock', 'prlimit', '--memlock=0:0'],
+  });
   const p = r.system.process;
   assert.is(p.capIpcLock, false);
   assert.is(p.memlock.soft, 0);
@@ -109,7 +113,10 @@ test('a missing native addon degrades: the rest is reported and the gap is expla
 
 test('without the native part, run and check say so plainly and exit 3', () => {
   const env = { MEMBARRIER_PROBE_ADDON: '/nonexistent/membarrier_probe.node' };
-  for (const args of [['check', '--require', 'membarrier-private-expedited'], ['run', '--no-save', '--duration', '1']]) {
+  for (const args of [
+    ['check', '--require', 'membarrier-private-expedited'],
+    ['run', '--no-save', '--duration', '1'],
+  ]) {
     const r = runCli(args, { env });
     assert.is(r.status, 3, `${args[0]}: ${r.stderr}`);
     assert.match(r.stderr, /the native engine is unavailable: native addon not found/);

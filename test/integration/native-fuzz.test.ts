@@ -14,23 +14,79 @@ const engine = addon.engine;
 const ids = engine.strategies().map((s) => s.id);
 
 let seed = 12345;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
 
 const WEIRD: unknown[] = [
-  undefined, null, true, false, 0, -0, -1, 1, 0.5, 2 ** 31, 2 ** 53, -(2 ** 63), 1e300, -1e300, NaN, Infinity, -Infinity,
-  '', '0', 'none', 'x'.repeat(10000), Symbol('s'), 10n, [], [1], [0, 1], {}, () => 0, new Date(0), /re/,
-  new Array(2000).fill(0), { valueOf: () => 5 },
+  undefined,
+  null,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  2 ** 31,
+  2 ** 53,
+  -(2 ** 63),
+  1e300,
+  -1e300,
+  NaN,
+  Infinity,
+  -Infinity,
+  '',
+  '0',
+  'none',
+  'x'.repeat(10000),
+  Symbol('s'),
+  10n,
+  [],
+  [1],
+  [0, 1],
+  {},
+  () => 0,
+  new Date(0),
+  /re/,
+  new Array(2000).fill(0),
+  { valueOf: () => 5 },
 ];
-const FIELDS = ['strategy', 'writerCpu', 'readerCpus', 'stuffLines', 'offsetNs', 'jitterNs', 'leadNs', 'writerDelayNs', 'delayNs',
-  'maxTrials', 'budgetMs', 'hardMs', 'gapSpinNs', 'gapTrialNs', 'marginNs', 'seed', 'evidence', 'bogusExtra'];
+const FIELDS = [
+  'strategy',
+  'writerCpu',
+  'readerCpus',
+  'stuffLines',
+  'offsetNs',
+  'jitterNs',
+  'leadNs',
+  'writerDelayNs',
+  'delayNs',
+  'maxTrials',
+  'budgetMs',
+  'hardMs',
+  'gapSpinNs',
+  'gapTrialNs',
+  'marginNs',
+  'seed',
+  'evidence',
+  'bogusExtra',
+];
 
 function randomOptions(): unknown {
   const r = rnd();
   if (r < 0.05) return pick(WEIRD);
-  const o: Record<string, unknown> = { strategy: rnd() < 0.7 ? pick(ids) : pick(WEIRD), readerCpus: rnd() < 0.6 ? [1] : pick(WEIRD) };
+  const o: Record<string, unknown> = {
+    strategy: rnd() < 0.7 ? pick(ids) : pick(WEIRD),
+    readerCpus: rnd() < 0.6 ? [1] : pick(WEIRD),
+  };
   for (const f of FIELDS) if (rnd() < 0.3) o[f] = rnd() < 0.5 ? pick(WEIRD) : Math.floor(rnd() * 100);
-  if (rnd() < 0.05) Object.defineProperty(o, 'budgetMs', { get() { throw new Error('getter says no'); }, enumerable: true });
+  if (rnd() < 0.05)
+    Object.defineProperty(o, 'budgetMs', {
+      get() {
+        throw new Error('getter says no');
+      },
+      enumerable: true,
+    });
   if (rnd() < 0.05) return new Proxy(o, {});
   return o;
 }
@@ -56,9 +112,20 @@ test('5000 random option objects: accepted, or a clear TypeError/RangeError', ()
 test('valid random options really run and finish within their bounds', async () => {
   for (let i = 0; i < 30; i++) {
     const o = {
-      strategy: pick(ids), writerCpu: 0, readerCpus: [1], stuffLines: Math.floor(rnd() * 64), offsetNs: rnd() * 2000 - 1000,
-      jitterNs: rnd() * 500, leadNs: rnd() * 3000, writerDelayNs: rnd() < 0.3 ? rnd() * 5000 : 0, delayNs: rnd() * 20000,
-      maxTrials: 1 + Math.floor(rnd() * 5000), budgetMs: rnd() * 20, hardMs: 2000, seed: Math.floor(rnd() * 1e9), evidence: rnd() < 0.7,
+      strategy: pick(ids),
+      writerCpu: 0,
+      readerCpus: [1],
+      stuffLines: Math.floor(rnd() * 64),
+      offsetNs: rnd() * 2000 - 1000,
+      jitterNs: rnd() * 500,
+      leadNs: rnd() * 3000,
+      writerDelayNs: rnd() < 0.3 ? rnd() * 5000 : 0,
+      delayNs: rnd() * 20000,
+      maxTrials: 1 + Math.floor(rnd() * 5000),
+      budgetMs: rnd() * 20,
+      hardMs: 2000,
+      seed: Math.floor(rnd() * 1e9),
+      evidence: rnd() < 0.7,
     };
     const t0 = Date.now();
     const r = await engine.runPhase(o);

@@ -25,7 +25,8 @@ function run(cmd: string, args: string[], timeout = 60_000): string {
 }
 
 function newer(version: string, limit: string): boolean {
-  const a = version.split('.').map(Number), b = limit.split('.').map(Number);
+  const a = version.split('.').map(Number),
+    b = limit.split('.').map(Number);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
   }
@@ -35,7 +36,11 @@ function newer(version: string, limit: string): boolean {
 // -- Build (once, before any test: every test below needs it). The script installs the aarch64
 // cross toolchain itself when it is missing, which can take a few minutes on a fresh machine.
 const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'prebuild.mjs')], {
-  cwd: ROOT, encoding: 'utf8', timeout: 600_000, killSignal: 'SIGKILL', maxBuffer: 1 << 26,
+  cwd: ROOT,
+  encoding: 'utf8',
+  timeout: 600_000,
+  killSignal: 'SIGKILL',
+  maxBuffer: 1 << 26,
 });
 if (build.error || build.status !== 0) {
   throw new Error(`scripts/prebuild.mjs failed (${build.error?.message ?? `exit ${build.status}`}):\n${build.stderr}`);
@@ -50,34 +55,59 @@ for (const p of PREBUILDS) {
     assert.not.match(run(p.readelf, ['-S', '-W', p.file]), /\.symtab\b/, 'stripped: no static symbol table');
   });
 
-  test(`${p.arch}: needs nothing newer than glibc ${LIMITS.GLIBC}, GLIBCXX_${LIMITS.GLIBCXX}, CXXABI_${LIMITS.CXXABI}`, () => {
-    // The version-needs section is what the loader checks; the per-symbol list names the culprit.
-    const needs = [...run(p.readelf, ['-V', '-W', p.file]).matchAll(/Name:\s+([A-Z]+)_([\d.]+)\s+Flags/g)]
-      .map((m) => ({ lib: m[1], version: m[2], symbol: '(version needed)' }));
-    const symbols = [...run(p.readelf, ['--dyn-syms', '-W', p.file]).matchAll(/\sUND\s+(\S+?)@+([A-Z]+)_([\d.]+)/g)]
-      .map((m) => ({ lib: m[2], version: m[3], symbol: m[1] }));
-    assert.ok(needs.some((n) => n.lib === 'GLIBC'), 'readelf -V lists the glibc versions needed');
-    assert.ok(symbols.length > 20, 'readelf --dyn-syms lists versioned imports');
-    const bad = [...needs, ...symbols]
-      .filter((s) => s.lib in LIMITS && newer(s.version, LIMITS[s.lib]))
-      .map((s) => `${s.symbol}@${s.lib}_${s.version}`);
-    assert.equal(bad, [], `imports too new for glibc ${LIMITS.GLIBC} / GCC 8: ${bad.join(', ')}`);
-  });
+  test(
+    `${p.arch}: needs nothing newer than glibc ${LIMITS.GLIBC}, GLIBCXX_${LIMITS.GLIBCXX}, ` +
+      `CXXABI_${LIMITS.CXXABI}`,
+    () => {
+      // The version-needs section is what the loader checks; the per-symbol list names the culprit.
+      const needs = [...run(p.readelf, ['-V', '-W', p.file]).matchAll(/Name:\s+([A-Z]+)_([\d.]+)\s+Flags/g)].map(
+        (m) => ({
+          lib: m[1],
+          version: m[2],
+          symbol: '(version needed)',
+        }),
+      );
+      const symbols = [
+        ...run(p.readelf, ['--dyn-syms', '-W', p.file]).matchAll(/\sUND\s+(\S+?)@+([A-Z]+)_([\d.]+)/g),
+      ].map((m) => ({ lib: m[2], version: m[3], symbol: m[1] }));
+      assert.ok(
+        needs.some((n) => n.lib === 'GLIBC'),
+        'readelf -V lists the glibc versions needed',
+      );
+      assert.ok(symbols.length > 20, 'readelf --dyn-syms lists versioned imports');
+      const bad = [...needs, ...symbols]
+        .filter((s) => s.lib in LIMITS && newer(s.version, LIMITS[s.lib]))
+        .map((s) => `${s.symbol}@${s.lib}_${s.version}`);
+      assert.equal(bad, [], `imports too new for glibc ${LIMITS.GLIBC} / GCC 8: ${bad.join(', ')}`);
+    },
+  );
 
   test(`${p.arch}: links the C++ runtime in (no libstdc++.so, no libgcc_s.so)`, () => {
-    const needed = [...run(p.readelf, ['-d', '-W', p.file]).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)]
-      .map((m) => m[1]);
+    const needed = [...run(p.readelf, ['-d', '-W', p.file]).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map(
+      (m) => m[1],
+    );
     assert.ok(needed.includes('libc.so.6'), `needs ${needed.join(', ')}`);
-    assert.equal(needed.filter((l) => /^lib(stdc\+\+|gcc_s)\./.test(l)), [], `needs ${needed.join(', ')}`);
+    assert.equal(
+      needed.filter((l) => /^lib(stdc\+\+|gcc_s)\./.test(l)),
+      [],
+      `needs ${needed.join(', ')}`,
+    );
     const versions = run(p.readelf, ['-V', '-W', p.file]);
     assert.not.match(versions, /\b(GLIBCXX|CXXABI|GCC)_[\d.]+/, 'no libstdc++ or libgcc_s symbol version needed');
   });
 
   test(`${p.arch}: exports the N-API entry point, and little else`, () => {
-    const exported = [...run(p.readelf, ['--dyn-syms', '-W', p.file]).matchAll(/^\s*\d+:\s+\S+\s+\d+\s+\w+\s+(?:GLOBAL|WEAK)\s+DEFAULT\s+(?!UND)\S+\s+(\S+)$/gm)]
-      .map((m) => m[1]);
+    const exported = [
+      ...run(p.readelf, ['--dyn-syms', '-W', p.file]).matchAll(
+        /^\s*\d+:\s+\S+\s+\d+\s+\w+\s+(?:GLOBAL|WEAK)\s+DEFAULT\s+(?!UND)\S+\s+(\S+)$/gm,
+      ),
+    ].map((m) => m[1]);
     assert.ok(exported.includes('napi_register_module_v1'), `exports ${exported.join(', ')}`);
-    assert.equal(exported.filter((s) => !/^n(api|ode_api)_/.test(s)), [], 'only Node-API entry points are exported');
+    assert.equal(
+      exported.filter((s) => !/^n(api|ode_api)_/.test(s)),
+      [],
+      'only Node-API entry points are exported',
+    );
   });
 }
 

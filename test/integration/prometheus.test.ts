@@ -46,9 +46,13 @@ test('the recorded report: unique series, families well formed, values in range'
   }
   // Per reader CPU series carry the reader's CPU number.
   const cpus = report.results.cpus.readers.map(String);
-  for (const s of find(p.samples, 'membarrier_probe_reader_interrupted_ratio', {})) assert.ok(cpus.includes(s.labels.cpu));
+  for (const s of find(p.samples, 'membarrier_probe_reader_interrupted_ratio', {}))
+    assert.ok(cpus.includes(s.labels.cpu));
   assert.is(find(p.samples, 'membarrier_probe_detection_horizon_seconds', {})[0].value, 1.6e-6);
-  assert.is(find(p.samples, 'membarrier_probe_report_timestamp_seconds', {})[0].value, Date.parse(report.generatedAt) / 1000);
+  assert.is(
+    find(p.samples, 'membarrier_probe_report_timestamp_seconds', {})[0].value,
+    Date.parse(report.generatedAt) / 1000,
+  );
 });
 
 test('label values are escaped: a hostile strategy id round-trips; the host name is never written', () => {
@@ -57,12 +61,18 @@ test('label values are escaped: a hostile strategy id round-trips; the host name
   const hostile = 'evil"} 1\nmembarrier_probe_pwned{x="y"} 1 # \\';
   const base = report.results.strategies['membarrier-private-expedited'];
   report.results.strategies[hostile] = { ...base, id: hostile, strategy: hostile };
-  report.analysis.verdicts[hostile] = { ...report.analysis.verdicts['membarrier-private-expedited'], strategy: hostile };
+  report.analysis.verdicts[hostile] = {
+    ...report.analysis.verdicts['membarrier-private-expedited'],
+    strategy: hostile,
+  };
   report.recommendation.strategy = hostile;
   report.system.platform.hostname = 'host"\n\\{name}';
   const text = renderPrometheus(report);
   assert.ok(text.includes('strategy="evil\\"} 1\\nmembarrier_probe_pwned{x=\\"y\\"} 1 # \\\\"'), 'escaped form');
-  assert.not.ok(text.split('\n').some((l) => l.startsWith('membarrier_probe_pwned')), 'no injected line');
+  assert.not.ok(
+    text.split('\n').some((l) => l.startsWith('membarrier_probe_pwned')),
+    'no injected line',
+  );
   assert.not.ok(text.includes('host"'), 'host name leaked');
   const p = assertWellFormed(text);
   const v = find(p.samples, 'membarrier_probe_verdict', { strategy: hostile });
@@ -85,7 +95,10 @@ test('no duplicate series from repeated data; sparse evidence still lints', () =
   report.results.horizon = null;
   const text = renderPrometheus(report);
   const p = assertWellFormed(text);
-  assert.equal(find(p.samples, 'membarrier_probe_recommended_strategy', {}).map((x) => x.value), [0]);
+  assert.equal(
+    find(p.samples, 'membarrier_probe_recommended_strategy', {}).map((x) => x.value),
+    [0],
+  );
   assert.is(find(p.samples, 'membarrier_probe_detection_horizon_seconds', {}).length, 0);
   assert.is(find(p.samples, 'membarrier_probe_latency_p50_seconds', { strategy: 'membarrier-global' }).length, 0);
   assert.is(find(p.samples, 'membarrier_probe_strategy_available', { strategy: 'membarrier-global' })[0].value, 0);
@@ -103,26 +116,51 @@ const withReaders = (n: number): Report => {
   return buildReport({ ...r, kind: 'run' } as never, r.commandLine);
 };
 
-test('383 readers: series per topology class, not per CPU; the count does not grow with readers; promtool accepts', () => {
-  const big = assertWellFormed(renderPrometheus(withReaders(383)));
-  assert.ok(big.samples.length <= SERIES_BOUND, `${big.samples.length} series`);
-  assert.is(big.samples.length, assertWellFormed(renderPrometheus(withReaders(9))).samples.length, 'same count at 9 and 383 readers');
-  assert.equal(big.samples.filter((x) => 'cpu' in x.labels).map(key), [], 'no per-CPU series beyond 8 readers');
-  const ids = Object.keys(withReaders(9).analysis.byClass!);
-  assert.is(find(big.samples, 'membarrier_probe_class_interrupted_ratio', {}).length, ids.length * 4);
-  assert.equal(find(big.samples, 'membarrier_probe_class_reader_cpus', {}).map((x) => [x.labels.class, x.value]),
-    [['other-package', 96], ['other-llc', 96], ['same-llc', 96], ['smt-sibling', 95]]);
-  assert.is(find(big.samples, 'membarrier_probe_class_interrupted_ratio', { strategy: 'membarrier-private-expedited', class: 'other-package' })[0].value, 1);
-  assert.is(find(big.samples, 'membarrier_probe_positive_control_silent_readers', {})[0].value, 0);
-  const r = promtool(renderPrometheus(withReaders(383)));
-  assert.is(r.out, '', r.out);
-  assert.is(r.status, 0);
-});
+test(
+  '383 readers: series per topology class, not per CPU; the count does not grow with readers; promtool ' + 'accepts',
+  () => {
+    const big = assertWellFormed(renderPrometheus(withReaders(383)));
+    assert.ok(big.samples.length <= SERIES_BOUND, `${big.samples.length} series`);
+    assert.is(
+      big.samples.length,
+      assertWellFormed(renderPrometheus(withReaders(9))).samples.length,
+      'same count at 9 and 383 readers',
+    );
+    assert.equal(big.samples.filter((x) => 'cpu' in x.labels).map(key), [], 'no per-CPU series beyond 8 readers');
+    const ids = Object.keys(withReaders(9).analysis.byClass!);
+    assert.is(find(big.samples, 'membarrier_probe_class_interrupted_ratio', {}).length, ids.length * 4);
+    assert.equal(
+      find(big.samples, 'membarrier_probe_class_reader_cpus', {}).map((x) => [x.labels.class, x.value]),
+      [
+        ['other-package', 96],
+        ['other-llc', 96],
+        ['same-llc', 96],
+        ['smt-sibling', 95],
+      ],
+    );
+    assert.is(
+      find(big.samples, 'membarrier_probe_class_interrupted_ratio', {
+        strategy: 'membarrier-private-expedited',
+        class: 'other-package',
+      })[0].value,
+      1,
+    );
+    assert.is(find(big.samples, 'membarrier_probe_positive_control_silent_readers', {})[0].value, 0);
+    const r = promtool(renderPrometheus(withReaders(383)));
+    assert.is(r.out, '', r.out);
+    assert.is(r.status, 0);
+  },
+);
 
 test('8 readers: per-CPU series kept beside the per-class ones', () => {
   const p = assertWellFormed(renderPrometheus(withReaders(8)));
-  const per = find(p.samples, 'membarrier_probe_reader_interrupted_ratio', { strategy: 'membarrier-private-expedited' });
-  assert.equal(per.map((x) => x.labels.cpu), ['1', '2', '3', '4', '5', '6', '7', '8']);
+  const per = find(p.samples, 'membarrier_probe_reader_interrupted_ratio', {
+    strategy: 'membarrier-private-expedited',
+  });
+  assert.equal(
+    per.map((x) => x.labels.cpu),
+    ['1', '2', '3', '4', '5', '6', '7', '8'],
+  );
   assert.is(find(p.samples, 'membarrier_probe_positive_control_reader_relaxation_ratio', {}).length, 8);
 });
 
@@ -163,8 +201,12 @@ test('a real node_exporter serves every series of the textfile with the same val
   const port = await freePort();
   const child = spawn(
     'prometheus-node-exporter',
-    ['--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`,
-      `--web.listen-address=127.0.0.1:${port}`],
+    [
+      '--collector.disable-defaults',
+      '--collector.textfile',
+      `--collector.textfile.directory=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -199,20 +241,32 @@ test('a real node_exporter serves every series of the textfile with the same val
     if (body === null) throw new Error(`node_exporter did not answer on ${url} within 10 s: ${stderr}`);
 
     const served = parse(body).samples;
-    assert.equal(find(served, 'node_textfile_scrape_error', {}).map((s) => s.value), [0], 'node_textfile_scrape_error');
+    assert.equal(
+      find(served, 'node_textfile_scrape_error', {}).map((s) => s.value),
+      [0],
+      'node_textfile_scrape_error',
+    );
     assert.ok(
-      find(served, 'node_textfile_mtime_seconds', {}).some((s) => (s.labels.file ?? '').endsWith('membarrier_probe.prom')),
+      find(served, 'node_textfile_mtime_seconds', {}).some((s) =>
+        (s.labels.file ?? '').endsWith('membarrier_probe.prom'),
+      ),
       'the textfile is listed',
     );
     const verdict = find(served, 'membarrier_probe_verdict', { strategy: 'membarrier-private-expedited' });
     assert.is(verdict.length, 1);
     assert.is(verdict[0].labels.verdict, 'verified');
     assert.is(verdict[0].value, 1);
-    assert.is(find(served, 'membarrier_probe_verdict', { strategy: 'membarrier-global-expedited' })[0].labels.verdict, 'refuted');
+    assert.is(
+      find(served, 'membarrier_probe_verdict', { strategy: 'membarrier-global-expedited' })[0].labels.verdict,
+      'refuted',
+    );
     const p50 = find(served, 'membarrier_probe_latency_p50_seconds', { strategy: 'membarrier-private-expedited' });
     assert.is(p50.length, 1);
     assert.is(p50[0].value, report.results.strategies['membarrier-private-expedited'].latencyNs!.p50 / 1e9);
-    assert.is(find(served, 'membarrier_probe_recommended_strategy', {})[0].labels.strategy, 'membarrier-private-expedited');
+    assert.is(
+      find(served, 'membarrier_probe_recommended_strategy', {})[0].labels.strategy,
+      'membarrier-private-expedited',
+    );
 
     // Every series we wrote comes back, value for value, and nothing of ours is added.
     const mine = parse(text).samples;

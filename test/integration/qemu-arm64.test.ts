@@ -41,10 +41,14 @@ process.stdout.write(JSON.stringify(out) + '\\n');
 function runUnderQemu(a: Arm64, addon: string) {
   const timeoutMs = 120_000;
   const r = runArm64Node(a, ['-e', PROBE_SCRIPT, addon], {
-    timeoutMs, env: { QEMU_LD_PREFIX: a.sysroot, LD_LIBRARY_PATH: '/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu' },
+    timeoutMs,
+    env: { QEMU_LD_PREFIX: a.sysroot, LD_LIBRARY_PATH: '/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu' },
   });
   if (r.status !== 0) {
-    throw new Error(`qemu-aarch64-static ${a.node}: ${howEnded(r, timeoutMs)} (qemu cannot run arm64 code here?)\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    throw new Error(
+      `qemu-aarch64-static ${a.node}: ${howEnded(r, timeoutMs)} (qemu cannot run arm64 code ` +
+        `here?)\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
   }
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
@@ -54,7 +58,10 @@ function runUnderQemu(a: Arm64, addon: string) {
   }
 }
 
-const isSys = (v: any) => v && typeof v === 'object' && (v.ok === true ? Number.isInteger(v.value) : v.ok === false && Number.isInteger(v.errno) && v.errno > 0);
+const isSys = (v: any) =>
+  v &&
+  typeof v === 'object' &&
+  (v.ok === true ? Number.isInteger(v.value) : v.ok === false && Number.isInteger(v.errno) && v.errno > 0);
 
 function checkReport(r: any, label: string) {
   assert.is(r.error, undefined, `${label}: the addon threw under qemu: ${r.error}`);
@@ -66,13 +73,19 @@ function checkReport(r: any, label: string) {
   // sched_getaffinity passes through qemu to the real kernel: the host's CPUs.
   assert.ok(r.affinity.ok, `${label}: getAffinity failed: ${JSON.stringify(r.affinity)}`);
   assert.ok(Array.isArray(r.affinity.cpus) && r.affinity.cpus.length >= 1, `${label}: affinity lists CPUs`);
-  assert.ok(r.affinity.cpus.every((c: unknown) => Number.isInteger(c) && (c as number) >= 0), `${label}: CPU numbers`);
+  assert.ok(
+    r.affinity.cpus.every((c: unknown) => Number.isInteger(c) && (c as number) >= 0),
+    `${label}: CPU numbers`,
+  );
   assert.is(r.affinity.value, r.affinity.cpus.length, `${label}: affinity count equals the list's length`);
 
   assert.is(r.cpuid, null, `${label}: cpuid is null off x86`);
 
   const m = r.memlock;
-  assert.ok(m && (m.soft === null || Number.isFinite(m.soft)) && (m.hard === null || Number.isFinite(m.hard)), `${label}: RLIMIT_MEMLOCK limits`);
+  assert.ok(
+    m && (m.soft === null || Number.isFinite(m.soft)) && (m.hard === null || Number.isFinite(m.hard)),
+    `${label}: RLIMIT_MEMLOCK limits`,
+  );
   assert.ok(Number.isInteger(m.rlimitErrno), `${label}: rlimitErrno`);
   assert.ok(isSys(m.lockOnePage), `${label}: lockOnePage is a syscall result: ${JSON.stringify(m.lockOnePage)}`);
 
@@ -86,7 +99,10 @@ function checkReport(r: any, label: string) {
   assert.ok(isSys(c.getRegistrations), `${label}: GET_REGISTRATIONS result`);
   assert.is(c.registrations.length, r.membarrierChildSequence.length - 2, `${label}: one result per REGISTER command`);
   for (const reg of c.registrations) {
-    assert.ok(r.membarrierChildSequence.includes(reg.cmd) && isSys(reg.result), `${label}: registration ${JSON.stringify(reg)}`);
+    assert.ok(
+      r.membarrierChildSequence.includes(reg.cmd) && isSys(reg.result),
+      `${label}: registration ${JSON.stringify(reg)}`,
+    );
   }
 
   assert.ok(Array.isArray(r.strategies) && r.strategies.length > 0, `${label}: engine.strategies() lists strategies`);
@@ -98,15 +114,24 @@ function checkReport(r: any, label: string) {
     assert.type(s.calls, 'string');
   }
   const ids = r.strategies.map((s: { id: string }) => s.id);
-  for (const id of ['membarrier-private-expedited', 'membarrier-global-expedited', 'signals', 'symmetric-fence', 'mprotect']) {
+  for (const id of [
+    'membarrier-private-expedited',
+    'membarrier-global-expedited',
+    'signals',
+    'symmetric-fence',
+    'mprotect',
+  ]) {
     assert.ok(ids.includes(id), `${label}: strategy ${id} is listed (have ${ids.join(', ')})`);
   }
 }
 
-test('qemu-user runs Debian\'s arm64 node from the sysroot', async () => {
+test("qemu-user runs Debian's arm64 node from the sysroot", async () => {
   const a = await arm64();
-  assert.ok(isAarch64Elf(a.node), 'the sysroot\'s node is an AArch64 ELF');
-  const r = runArm64Node(a, ['-p', 'process.arch + " " + process.versions.napi'], { timeoutMs: 60_000, env: { QEMU_LD_PREFIX: a.sysroot } });
+  assert.ok(isAarch64Elf(a.node), "the sysroot's node is an AArch64 ELF");
+  const r = runArm64Node(a, ['-p', 'process.arch + " " + process.versions.napi'], {
+    timeoutMs: 60_000,
+    env: { QEMU_LD_PREFIX: a.sysroot },
+  });
   assert.is(r.status, 0, `qemu-aarch64-static failed (${howEnded(r, 60_000)}): ${r.stderr}`);
   const [arch, napi] = r.stdout.trim().split(' ');
   assert.is(arch, 'arm64');
@@ -120,15 +145,21 @@ test('the cross-built arm64 addon loads under qemu and its inspect functions wor
   checkReport(r, 'cross-built addon');
   const strategies = r.strategies.map((s: { id: string }) => s.id);
   const seen = { nodeVersion: r.nodeVersion, arch: r.arch, abiVersion: r.abiVersion, cpus: r.affinity.cpus };
-  console.log(`  [qemu-arm64] ${JSON.stringify({ ...seen, memlock: r.memlock, membarrierChild: r.membarrierChild, strategies })}`);
+  console.log(
+    `  [qemu-arm64] ${JSON.stringify({ ...seen, memlock: r.memlock, membarrierChild: r.membarrierChild, strategies })}`,
+  );
 });
 
 // Prebuilt binaries are made elsewhere; when one is there it must pass the same checks.
 const prebuilt = join(ROOT, 'prebuilds', 'linux-arm64', 'node.napi.node');
-testUnless(existsSync(prebuilt) ? null : `no ${prebuilt}: only the addon built here was checked`, 'the prebuilt linux-arm64 addon passes the same checks', async () => {
-  const a = await arm64();
-  assert.ok(isAarch64Elf(prebuilt), `${prebuilt} is an AArch64 ELF`);
-  checkReport(runUnderQemu(a, prebuilt), 'prebuilt addon');
-});
+testUnless(
+  existsSync(prebuilt) ? null : `no ${prebuilt}: only the addon built here was checked`,
+  'the prebuilt linux-arm64 addon passes the same checks',
+  async () => {
+    const a = await arm64();
+    assert.ok(isAarch64Elf(prebuilt), `${prebuilt} is an AArch64 ELF`);
+    checkReport(runUnderQemu(a, prebuilt), 'prebuilt addon');
+  },
+);
 
 test.run();

@@ -23,7 +23,10 @@ const INSPECT_TIMEOUT_MS = 120_000; // about 3 s under qemu here; the limit only
 const x86Host = process.arch === 'x64';
 
 function parseInspect(r: SpawnSyncReturns<string>, label: string, timeoutMs: number): InspectReport {
-  if (r.status !== 0) throw new Error(`${label} inspect --json: ${howEnded(r, timeoutMs)}\nstdout: ${r.stdout?.slice(0, 2000)}\nstderr: ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${label} inspect --json: ${howEnded(r, timeoutMs)}\nstdout: ${r.stdout?.slice(0, 2000)}\nstderr: ${r.stderr}`,
+    );
   try {
     return JSON.parse(r.stdout);
   } catch {
@@ -37,8 +40,15 @@ function emulatedInspect() {
   emulated ??= (async () => {
     const a = await arm64();
     const t0 = Date.now();
-    const r = runArm64Node(a, [CLI, 'inspect', '--json'], { env: { MEMBARRIER_PROBE_ADDON: a.addon }, timeoutMs: INSPECT_TIMEOUT_MS });
-    return { report: parseInspect(r, 'qemu-aarch64 node', INSPECT_TIMEOUT_MS), addon: a.addon, seconds: (Date.now() - t0) / 1000 };
+    const r = runArm64Node(a, [CLI, 'inspect', '--json'], {
+      env: { MEMBARRIER_PROBE_ADDON: a.addon },
+      timeoutMs: INSPECT_TIMEOUT_MS,
+    });
+    return {
+      report: parseInspect(r, 'qemu-aarch64 node', INSPECT_TIMEOUT_MS),
+      addon: a.addon,
+      seconds: (Date.now() - t0) / 1000,
+    };
   })();
   return emulated;
 }
@@ -52,9 +62,17 @@ function emulationOf(f: MachineFacts) {
 let native: InspectReport | undefined;
 function nativeInspect(): InspectReport {
   // The same clean environment as under qemu, so that only the emulation differs.
-  native ??= parseInspect(spawnSync(process.execPath, [CLI, 'inspect', '--json'], {
-    encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' }, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 1 << 24,
-  }), 'native node', 60_000);
+  native ??= parseInspect(
+    spawnSync(process.execPath, [CLI, 'inspect', '--json'], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1 << 24,
+    }),
+    'native node',
+    60_000,
+  );
   return native;
 }
 
@@ -68,14 +86,23 @@ testUnless(notX86, 'inspect under qemu-aarch64 reports user-mode emulation, from
   assert.is(s.native.available, true, `the arm64 addon loaded under qemu: ${s.native.reason}`);
   assert.is(s.native.path, addon);
   const e = emulationOf(s);
-  console.log(`  [qemu-emulation] inspect under qemu took ${seconds.toFixed(1)} s (Node ${s.platform.node}): ${JSON.stringify(e)}`);
+  console.log(
+    `  [qemu-emulation] inspect under qemu took ${seconds.toFixed(1)} s (Node ${s.platform.node}` +
+      `): ${JSON.stringify(e)}`,
+  );
   assert.is(e.processArch, 'arm64');
   assert.is(e.addonArch, 'aarch64');
-  assert.is(e.cpuinfoFamily, 'x86', 'qemu-user passes the host\'s /proc/cpuinfo through');
+  assert.is(e.cpuinfoFamily, 'x86', "qemu-user passes the host's /proc/cpuinfo through");
   assert.is(e.userModeEmulation, true, `userModeEmulation under qemu-aarch64: ${JSON.stringify(e)}`);
   assert.ok(e.evidence.length > 0, 'evidence is given');
-  assert.ok(e.evidence.some((x) => /\barm64\b|\baarch64\b/.test(x) && /\bx86/.test(x)), `an evidence line names arm64 against x86: ${JSON.stringify(e.evidence)}`);
-  assert.not.ok(e.evidence.some((x) => /QEMU_/.test(x)), `no QEMU_* variable was set, yet evidence cites one: ${JSON.stringify(e.evidence)}`);
+  assert.ok(
+    e.evidence.some((x) => /\barm64\b|\baarch64\b/.test(x) && /\bx86/.test(x)),
+    `an evidence line names arm64 against x86: ${JSON.stringify(e.evidence)}`,
+  );
+  assert.not.ok(
+    e.evidence.some((x) => /QEMU_/.test(x)),
+    `no QEMU_* variable was set, yet evidence cites one: ${JSON.stringify(e.evidence)}`,
+  );
 });
 
 test('the same inspect run natively reports no emulation (control)', () => {
@@ -84,31 +111,38 @@ test('the same inspect run natively reports no emulation (control)', () => {
   assert.is(s.native.available, true, `the host's addon loaded: ${s.native.reason}`);
   assert.is(e.processArch, process.arch);
   assert.is(e.kernelMachine, s.platform.machine);
-  assert.ok(e.addonArch !== null && e.cpuinfoFamily !== null, `every input of the check was read natively: ${JSON.stringify(e)}`);
+  assert.ok(
+    e.addonArch !== null && e.cpuinfoFamily !== null,
+    `every input of the check was read natively: ${JSON.stringify(e)}`,
+  );
   assert.is(e.userModeEmulation, false, `userModeEmulation natively: ${JSON.stringify(e)}`);
   assert.equal(e.evidence, []);
 });
 
 // risksOf is what run and check use; the plan is the planner's default for those facts, with the
 // host addon's strategy list (the same registry the arm64 build lists, see qemu-arm64.test.ts).
-testUnless(notX86, 'the emulated facts make every planned strategy unsafe; the native facts raise no such risk', async () => {
-  const load = loadNative();
-  if (!load.ok) throw new Error(`the host's addon is needed for the strategy list: ${load.reason}`);
-  const catalogue = load.addon.engine.strategies();
-  const risk = (f: MachineFacts) => {
-    const plan = buildPlan(f, catalogue);
-    return { plan, risk: risksOf(f, plan).find((r) => r.id === 'user-mode-emulation') };
-  };
+testUnless(
+  notX86,
+  'the emulated facts make every planned strategy unsafe; the native facts raise no such risk',
+  async () => {
+    const load = loadNative();
+    if (!load.ok) throw new Error(`the host's addon is needed for the strategy list: ${load.reason}`);
+    const catalogue = load.addon.engine.strategies();
+    const risk = (f: MachineFacts) => {
+      const plan = buildPlan(f, catalogue);
+      return { plan, risk: risksOf(f, plan).find((r) => r.id === 'user-mode-emulation') };
+    };
 
-  const facts = (await emulatedInspect()).report.system;
-  const { plan, risk: r } = risk(facts);
-  assert.ok(r, 'a user-mode-emulation risk is raised');
-  assert.is(r!.severity, 'unsafe');
-  const missed = plan.strategies.filter((id) => !r!.strategies.includes(id));
-  assert.equal(missed, [], 'every planned strategy carries the risk');
-  for (const x of emulationOf(facts).evidence) assert.ok(r!.text.includes(x), `the risk quotes its evidence: ${x}`);
+    const facts = (await emulatedInspect()).report.system;
+    const { plan, risk: r } = risk(facts);
+    assert.ok(r, 'a user-mode-emulation risk is raised');
+    assert.is(r!.severity, 'unsafe');
+    const missed = plan.strategies.filter((id) => !r!.strategies.includes(id));
+    assert.equal(missed, [], 'every planned strategy carries the risk');
+    for (const x of emulationOf(facts).evidence) assert.ok(r!.text.includes(x), `the risk quotes its evidence: ${x}`);
 
-  assert.is(risk(nativeInspect().system).risk, undefined, 'no emulation risk natively');
-});
+    assert.is(risk(nativeInspect().system).risk, undefined, 'no emulation risk natively');
+  },
+);
 
 test.run();

@@ -12,7 +12,10 @@ const out = mkdtempSync(join(tmpdir(), 'mbp-reports-'));
 const run = runCli(['--duration', '4', '--out', out, '--strategies', 'membarrier-private-expedited,mprotect']);
 if (run.status !== 0) throw new Error(`run failed (${run.status}): ${run.stderr}`);
 const saved = readdirSync(out);
-const json = join(out, saved.find((f) => f.endsWith('.json'))!);
+const json = join(
+  out,
+  saved.find((f) => f.endsWith('.json'))!,
+);
 
 test('the default command prints the summary and saves <host>-<time>.json and .md, nothing else', () => {
   assert.match(run.stdout, /Recommendation: membarrier-private-expedited/);
@@ -21,7 +24,10 @@ test('the default command prints the summary and saves <host>-<time>.json and .m
   assert.is(verdictProblem(rep, 'mprotect'), null);
   assert.match(run.stdout, new RegExp(`mprotect\\s+${rep.analysis.verdicts.mprotect.verdict}`));
   assert.is(saved.length, 2, saved.join(' '));
-  assert.ok(saved.every((f) => /^[A-Za-z0-9._-]+-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.(json|md)$/.test(f)), saved.join(' '));
+  assert.ok(
+    saved.every((f) => /^[A-Za-z0-9._-]+-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.(json|md)$/.test(f)),
+    saved.join(' '),
+  );
   const md = readFileSync(json.replace(/\.json$/, '.md'), 'utf8');
   assert.match(md, /\| membarrier-private-expedited \| \*\*verified\*\*/);
   assert.match(md, /<details><summary>Raw numbers<\/summary>/);
@@ -64,9 +70,24 @@ function badFile(name: string, make: (path: string) => void, pattern: RegExp) {
 badFile('a missing file', () => {}, /cannot read report .*: ENOENT/);
 badFile('an empty file', (p) => writeFileSync(p, ''), /is empty/);
 badFile('a file that is not JSON', (p) => writeFileSync(p, 'not json{'), /is not JSON/);
-badFile("JSON of another shape", (p) => writeFileSync(p, JSON.stringify({ schemaVersion: 1, kind: "inspect" })), /is not a membarrier-probe report: \$\.\w+ is missing/);
-badFile('a newer schemaVersion', (p) => writeFileSync(p, JSON.stringify({ schemaVersion: 99 })), /schemaVersion 99, newer than this tool's \d+: upgrade/);
-badFile('a huge file', (p) => { writeFileSync(p, '{'); truncateSync(p, 40 << 20); }, /over the \d+-byte limit/);
+badFile(
+  'JSON of another shape',
+  (p) => writeFileSync(p, JSON.stringify({ schemaVersion: 1, kind: 'inspect' })),
+  /is not a membarrier-probe report: \$\.\w+ is missing/,
+);
+badFile(
+  'a newer schemaVersion',
+  (p) => writeFileSync(p, JSON.stringify({ schemaVersion: 99 })),
+  /schemaVersion 99, newer than this tool's \d+: upgrade/,
+);
+badFile(
+  'a huge file',
+  (p) => {
+    writeFileSync(p, '{');
+    truncateSync(p, 40 << 20);
+  },
+  /over the \d+-byte limit/,
+);
 
 test('--out that is a file, or cannot be created, is refused before anything runs', () => {
   const file = join(out, 'a-file');

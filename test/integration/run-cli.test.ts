@@ -20,7 +20,10 @@ test('bad durations, counts, CPUs and strategies are refused with exit 2', () =>
   usage(['run', '--readers', '4096'], /--readers 4096 needs 4097 CPUs/);
   usage(['run', '--cpus', 'x-y'], /--cpus takes a CPU list/);
   usage(['run', '--cpus', '0,4000'], /CPU 4000 is offline or outside/);
-  usage(['run', '--strategies', 'membarrier-private-expedited,frob'], /unknown strategy frob; known strategies: membarrier-private-expedited/);
+  usage(
+    ['run', '--strategies', 'membarrier-private-expedited,frob'],
+    /unknown strategy frob; known strategies: membarrier-private-expedited/,
+  );
   usage(['run', '--strategies', 'none'], /unknown strategy none/);
 });
 

@@ -29,7 +29,8 @@ function runtime(name: string): string {
   const r = spawnSync('g++', [`-print-file-name=${name}`], { encoding: 'utf8', timeout: 30_000 });
   const path = r.stdout.trim();
   // g++ echoes the bare name back when it has no such file.
-  if (r.status !== 0 || !path.startsWith('/') || !existsSync(path)) throw new Error(`g++ has no ${name} (install libasan/libubsan)`);
+  if (r.status !== 0 || !path.startsWith('/') || !existsSync(path))
+    throw new Error(`g++ has no ${name} (install libasan/libubsan)`);
   return path;
 }
 // libasan must be the first DSO in the process; libubsan is a DT_NEEDED of the .node itself and is
@@ -71,28 +72,47 @@ test('the sanitizers report a known bug in an addon loaded this way', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mbp-canary-'));
   const src = join(dir, 'canary.cc');
   const lib = join(dir, 'canary.node');
-  writeFileSync(src, [
-    '#include <node_api.h>',
-    '#include <cstdlib>',
-    'static napi_value Run(napi_env env, napi_callback_info info) {',
-    '  size_t argc = 1; napi_value argv[1]; double d = 0; volatile int i = 0; volatile char* p = nullptr;',
-    '  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);',
-    '  napi_get_value_double(env, argv[0], &d);',
-    '  if (d > 1e10) { i = int(d); return nullptr; }                        // float-cast-overflow',
-    '  p = static_cast<char*>(std::malloc(8)); std::free(const_cast<char*>(p));',
-    '  if (d == 8) p[0] = char(i);                                         // use after free (ASan only)',
-    '  return nullptr;',
-    '}',
-    'NAPI_MODULE_INIT() {',
-    '  napi_value fn; napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, nullptr, &fn);',
-    '  napi_set_named_property(env, exports, "run", fn); return exports;',
-    '}',
-  ].join('\n'));
+  writeFileSync(
+    src,
+    [
+      '#include <node_api.h>',
+      '#include <cstdlib>',
+      'static napi_value Run(napi_env env, napi_callback_info info) {',
+      '  size_t argc = 1; napi_value argv[1]; double d = 0; volatile int i = 0; volatile char* p = nullptr;',
+      '  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);',
+      '  napi_get_value_double(env, argv[0], &d);',
+      '  if (d > 1e10) { i = int(d); return nullptr; }                        // float-cast-overflow',
+      '  p = static_cast<char*>(std::malloc(8)); std::free(const_cast<char*>(p));',
+      '  if (d == 8) p[0] = char(i);                                         // use after free (ASan only)',
+      '  return nullptr;',
+      '}',
+      'NAPI_MODULE_INIT() {',
+      '  napi_value fn; napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, nullptr, &fn);',
+      '  napi_set_named_property(env, exports, "run", fn); return exports;',
+      '}',
+    ].join('\n'),
+  );
   const headers = join(process.execPath, '..', '..', 'include', 'node');
-  const cc = spawnSync('g++', ['-std=c++17', '-O1', '-g', '-fPIC', '-shared', '-fsanitize=address,undefined,float-cast-overflow',
-    '-fno-sanitize-recover=all', `-I${headers}`, '-o', lib, src], { encoding: 'utf8', timeout: 120_000 });
+  const cc = spawnSync(
+    'g++',
+    [
+      '-std=c++17',
+      '-O1',
+      '-g',
+      '-fPIC',
+      '-shared',
+      '-fsanitize=address,undefined,float-cast-overflow',
+      '-fno-sanitize-recover=all',
+      `-I${headers}`,
+      '-o',
+      lib,
+      src,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   assert.is(cc.status, 0, cc.stderr);
-  const load = (arg: string) => spawn(process.execPath, ['-e', `require(${JSON.stringify(lib)}).run(${arg})`], SANITIZER_ENV, 60_000);
+  const load = (arg: string) =>
+    spawn(process.execPath, ['-e', `require(${JSON.stringify(lib)}).run(${arg})`], SANITIZER_ENV, 60_000);
   const ub = load('1e300');
   assert.match(ub.stderr, /runtime error:/, ub.stderr);
   assert.is.not(ub.status, 0);
@@ -126,7 +146,10 @@ test('(b) run --json --no-save --duration 4: exit 0, the engine really ran, no r
   // on a shared 2-vCPU machine a descheduled reader can time out the signals strategy (seen once:
   // ETIMEDOUT waiting 100 ms for a handler while another probe run held both CPUs).
   for (const e of [...Object.values(report.results.strategies), ...Object.values(report.results.controls)] as any[]) {
-    assert.ok(['ok', 'unavailable', 'error', 'timeout', 'pin-failed', 'skipped'].includes(e.status), `${e.id}: ${e.status} ${JSON.stringify(e.error)}`);
+    assert.ok(
+      ['ok', 'unavailable', 'error', 'timeout', 'pin-failed', 'skipped'].includes(e.status),
+      `${e.id}: ${e.status} ${JSON.stringify(e.error)}`,
+    );
   }
   assert.is(report.results.controls.none.status, 'ok');
   assert.ok(report.results.controls.none.sb.trials > 0);
@@ -210,7 +233,8 @@ const childDir = mkdtempSync(join(tmpdir(), 'mbp-hostile-'));
 const childScript = join(childDir, 'hostile.mjs');
 writeFileSync(childScript, CHILD);
 
-const phase = (fields: string) => `engine.runPhase({ strategy: 'none', writerCpu: W, readerCpus: [R], ...SHORT, ${fields} })`;
+const phase = (fields: string) =>
+  `engine.runPhase({ strategy: 'none', writerCpu: W, readerCpus: [R], ...SHORT, ${fields} })`;
 const HOSTILE: string[] = [
   // The brief's own example: no short budget, exactly as a careless caller would write it.
   `engine.runPhase({ strategy: 'none', writerCpu: 0, readerCpus: [1], budgetMs: 1e300, maxTrials: NaN })`,
@@ -253,9 +277,21 @@ const HOSTILE: string[] = [
   phase(`readerCpus: new Array(1e6).fill(R)`),
   phase(`readerCpus: new Array(2 ** 32 - 1)`),
   // Every number field with values that fit no integer, and negative ones.
-  ...['stuffLines', 'offsetNs', 'jitterNs', 'leadNs', 'writerDelayNs', 'delayNs', 'maxTrials', 'budgetMs', 'hardMs',
-    'gapSpinNs', 'gapTrialNs', 'marginNs', 'seed'].flatMap((k) =>
-    ['1e300', '-1e300', 'NaN', 'Infinity', '-1'].map((v) => phase(`${k}: ${v}`))),
+  ...[
+    'stuffLines',
+    'offsetNs',
+    'jitterNs',
+    'leadNs',
+    'writerDelayNs',
+    'delayNs',
+    'maxTrials',
+    'budgetMs',
+    'hardMs',
+    'gapSpinNs',
+    'gapTrialNs',
+    'marginNs',
+    'seed',
+  ].flatMap((k) => ['1e300', '-1e300', 'NaN', 'Infinity', '-1'].map((v) => phase(`${k}: ${v}`))),
   phase(`stuffLines: 2 ** 31 - 1, maxTrials: 1`),
   phase(`maxTrials: 0`),
   phase(`budgetMs: 0`),
@@ -266,7 +302,8 @@ const HOSTILE: string[] = [
   phase(`evidence: Symbol('e')`),
   `(() => { let n = 0; return ${phase(`get evidence() { return n++ ? 1 : true; }`)}; })()`,
   // A second experiment while one runs must be refused, and the first must finish.
-  `(() => { const p = ${phase('')}; try { engine.runPhase({ strategy: 'none', writerCpu: W, readerCpus: [R], ...SHORT }); } catch {} return p; })()`,
+  `(() => { const p = ${phase('')}; try { engine.runPhase({ strategy: 'none', writerCpu: W, readerCpus: [R], ` +
+    `...SHORT }); } catch {} return p; })()`,
   // The other entry points.
   `engine.measureSkew(NaN, 1e300)`,
   `engine.measureSkew(-1, 99999)`,

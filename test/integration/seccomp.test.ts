@@ -15,7 +15,9 @@ test('EPERM from a filter is reported as blocked by seccomp, for QUERY and every
   for (const r of m.membarrier.registrations) assert.is(r.outcome.code, 'EPERM', r.command);
   assert.is(m.process.seccomp.mode, 2);
   assert.ok(m.process.seccomp.filters >= 1);
-  const fatal = runJson(['inspect'], { wrap: [helper, 'eperm'] }).checks.find((c: { id: string }) => c.id === 'fatal-denial');
+  const fatal = runJson(['inspect'], { wrap: [helper, 'eperm'] }).checks.find(
+    (c: { id: string }) => c.id === 'fatal-denial',
+  );
   assert.is(fatal.status, 'warning');
   assert.is(fatal.code, 'query-fails');
   assert.match(fatal.text, /EPERM/);
@@ -60,11 +62,19 @@ test('a sandbox whose PRIVATE_EXPEDITED returns 0 without running is refuted as 
   const hollow = ins.checks.find((c: { id: string }) => c.id === 'silent-success');
   assert.is(hollow.status, 'problem');
   assert.is(hollow.code, 'hollow-call');
-  const rep = runJson(['run', '--no-save', '--duration', '4', '--strategies', 'membarrier-private-expedited,signals'], { wrap: [helper, 'zero-private'] });
+  const rep = runJson(['run', '--no-save', '--duration', '4', '--strategies', 'membarrier-private-expedited,signals'], {
+    wrap: [helper, 'zero-private'],
+  });
   const v = rep.analysis.verdicts['membarrier-private-expedited'];
   assert.is(v.verdict, 'refuted');
-  assert.ok(v.reasons.some((x: { code: string }) => x.code === 'hollow-call'), JSON.stringify(v.reasons));
-  assert.ok(rep.results.strategies['membarrier-private-expedited'].latencyNs.p50 < 2000, 'no IPI: a null-syscall-like latency');
+  assert.ok(
+    v.reasons.some((x: { code: string }) => x.code === 'hollow-call'),
+    JSON.stringify(v.reasons),
+  );
+  assert.ok(
+    rep.results.strategies['membarrier-private-expedited'].latencyNs.p50 < 2000,
+    'no IPI: a null-syscall-like latency',
+  );
   assert.is(rep.recommendation.strategy, 'signals');
   const row = rep.analysis.checks.find((c: { id: string }) => c.id === 'silent-success');
   assert.is(row.status, 'problem');

@@ -27,7 +27,7 @@ test('inspect without a tracer reports none', () => {
 function makeLimitedCgroup(): { dir: string; version: 1 | 2 } | string {
   try {
     const where = cpuCgroupDir(readFileSync('/proc/self/cgroup', 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
-    if (!where) return 'no cpu controller mount holds this process\'s cgroup';
+    if (!where) return "no cpu controller mount holds this process's cgroup";
     const dir = join(where.dir, `mbp-test-${process.pid}`);
     mkdirSync(dir);
     try {
@@ -54,10 +54,17 @@ if (typeof cg === 'string') {
   test(`inspect inside a cgroup v${cg.version} with a small CPU quota reports it`, () => {
     try {
       // The shell moves itself into the cgroup, then becomes the CLI, so only that process is limited.
-      const r = spawnSync('sh', ['-c', `echo $$ > "${cg.dir}/cgroup.procs" && exec "${process.execPath}" "${CLI}" inspect --json`], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(
+        'sh',
+        ['-c', `echo $$ > "${cg.dir}/cgroup.procs" && exec "${process.execPath}" "${CLI}" inspect --json`],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       assert.is(r.status, 0, r.stderr);
       const q = JSON.parse(r.stdout).system.traps.cpuQuota;
-      assert.equal({ quotaUs: q.quotaUs, periodUs: q.periodUs, cgroup: q.cgroup, version: q.version }, { quotaUs: 20000, periodUs: 100000, cgroup: cg.dir, version: cg.version });
+      assert.equal(
+        { quotaUs: q.quotaUs, periodUs: q.periodUs, cgroup: q.cgroup, version: q.version },
+        { quotaUs: 20000, periodUs: 100000, cgroup: cg.dir, version: cg.version },
+      );
       assert.ok(Math.abs(q.cpus - 0.2) < 1e-9);
     } finally {
       rmdirSync(cg.dir); // the CLI has exited, so the cgroup is empty

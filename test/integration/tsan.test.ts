@@ -23,24 +23,40 @@ function spawn(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: num
 }
 
 const build = spawn(process.execPath, [join(ROOT, 'scripts', 'build-sanitized.mjs'), '--thread'], process.env, 300_000);
-if (build.error || build.status !== 0) throw new Error(`build-sanitized --thread failed (${build.error?.message ?? `exit ${build.status}`}):\n${build.stderr}`);
+if (build.error || build.status !== 0)
+  throw new Error(
+    `build-sanitized --thread failed (${build.error?.message ?? `exit ${build.status}`}):\n${build.stderr}`,
+  );
 
 const lib = spawnSync('g++', ['-print-file-name=libtsan.so'], { encoding: 'utf8', timeout: 30_000 }).stdout.trim();
 if (!lib.startsWith('/') || !existsSync(lib)) throw new Error('g++ has no libtsan.so (install libtsan2)');
 // exitcode=66: any report makes the child fail even if its own checks passed.
-const TSAN_ENV = { ...process.env, MEMBARRIER_PROBE_ADDON: ADDON, LD_PRELOAD: lib, TSAN_OPTIONS: 'exitcode=66:halt_on_error=0:report_thread_leaks=0' };
+const TSAN_ENV = {
+  ...process.env,
+  MEMBARRIER_PROBE_ADDON: ADDON,
+  LD_PRELOAD: lib,
+  TSAN_OPTIONS: 'exitcode=66:halt_on_error=0:report_thread_leaks=0',
+};
 const REPORT = /ThreadSanitizer/;
 
 test('canary: this TSan build reports the race the stuffing pool had (readers resizing one vector)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mbp-tsan-'));
-  writeFileSync(join(dir, 'race.cc'), [
-    '#include <thread>',
-    '#include <vector>',
-    'static std::vector<std::vector<char>> pool;',
-    'static void Use(size_t i) { if (pool.size() <= i) pool.resize(i + 1); pool[i].assign(4096, 1); }',
-    'int main() { std::thread a(Use, 0), b(Use, 1); a.join(); b.join(); return 0; }',
-  ].join('\n'));
-  const cc = spawn('g++', ['-std=c++17', '-O1', '-g', '-fsanitize=thread', '-pthread', join(dir, 'race.cc'), '-o', join(dir, 'race')], process.env, 120_000);
+  writeFileSync(
+    join(dir, 'race.cc'),
+    [
+      '#include <thread>',
+      '#include <vector>',
+      'static std::vector<std::vector<char>> pool;',
+      'static void Use(size_t i) { if (pool.size() <= i) pool.resize(i + 1); pool[i].assign(4096, 1); }',
+      'int main() { std::thread a(Use, 0), b(Use, 1); a.join(); b.join(); return 0; }',
+    ].join('\n'),
+  );
+  const cc = spawn(
+    'g++',
+    ['-std=c++17', '-O1', '-g', '-fsanitize=thread', '-pthread', join(dir, 'race.cc'), '-o', join(dir, 'race')],
+    process.env,
+    120_000,
+  );
   assert.is(cc.status, 0, cc.stderr);
   const r = spawn(join(dir, 'race'), [], { ...process.env, TSAN_OPTIONS: 'exitcode=66' }, 60_000);
   assert.match(r.stderr, /ThreadSanitizer: data race/, `no report from a known race:\n${r.stderr}`);

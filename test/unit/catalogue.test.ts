@@ -5,7 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../probe/records.js';
-import { CATALOGUE, catalogueOf, controlOfKind, isPageTable, strategiesWhere, withCaps } from '../../probe/catalogue.js';
+import {
+  CATALOGUE,
+  catalogueOf,
+  controlOfKind,
+  isPageTable,
+  strategiesWhere,
+  withCaps,
+} from '../../probe/catalogue.js';
 import { risksOf } from '../../probe/analyse/risks.js';
 import { DEFECTS, defectsFor } from '../../probe/analyse/defects.js';
 import { BASE_CONTROLS, CHECK_CONTROLS } from '../../probe/plan/index.js';
@@ -39,7 +46,11 @@ test('membarrier commands: named in the call, registration per command, kernel v
     // Expedited commands need their own REGISTER_ command; GLOBAL needs none.
     assert.is(m.register, expedited ? m.command.replace('MEMBARRIER_CMD_', 'MEMBARRIER_CMD_REGISTER_') : null, d.id);
     assert.is(d.remoteInterruption, expedited, `${d.id}: only expedited commands interrupt CPUs`);
-    assert.is(d.caps.crossProcess, m.command.startsWith('MEMBARRIER_CMD_GLOBAL'), `${d.id}: cross-process iff a GLOBAL command`);
+    assert.is(
+      d.caps.crossProcess,
+      m.command.startsWith('MEMBARRIER_CMD_GLOBAL'),
+      `${d.id}: cross-process iff a GLOBAL command`,
+    );
     assert.ok(m.sinceKernel[0] === 4 && m.sinceKernel[1] >= 3, `${d.id}: membarrier exists from 4.3`);
   }
 });
@@ -48,21 +59,36 @@ test('fence, signals, slow, mlock and concurrency flags are consistent', () => {
   for (const d of strategies) {
     assert.is(d.caps.family === 'fence', d.readerSide === 'full-fence', `${d.id}: fence family iff the reader fences`);
     if (d.caps.family === 'fence') assert.not.ok(d.remoteInterruption, `${d.id}: a fence reaches nothing remote`);
-    if (d.caps.family === 'signals' || d.caps.family === 'page-table') assert.ok(d.remoteInterruption, `${d.id}: works by interrupting readers`);
+    if (d.caps.family === 'signals' || d.caps.family === 'page-table')
+      assert.ok(d.remoteInterruption, `${d.id}: works by interrupting readers`);
     if (d.caps.slow) assert.not.ok(d.remoteInterruption, `${d.id}: a slow (grace-period) strategy sends no IPI`);
     if (d.caps.mlockedPage) assert.is(d.caps.family, 'page-table', `${d.id}: only a page trick needs a locked page`);
-    if (!d.caps.concurrentWriters) assert.not.ok(CONTENTION_STRATEGIES.includes(d.id), `${d.id}: planned for contention but cannot run concurrently`);
+    if (!d.caps.concurrentWriters)
+      assert.not.ok(
+        CONTENTION_STRATEGIES.includes(d.id),
+        `${d.id}: planned for contention but cannot run concurrently`,
+      );
   }
-  assert.ok(strategies.some((d) => !d.caps.concurrentWriters), 'signals cannot run with concurrent writers');
-  assert.ok(strategies.some((d) => d.caps.slow), 'membarrier-global is slow');
+  assert.ok(
+    strategies.some((d) => !d.caps.concurrentWriters),
+    'signals cannot run with concurrent writers',
+  );
+  assert.ok(
+    strategies.some((d) => d.caps.slow),
+    'membarrier-global is slow',
+  );
 });
 
-test('the stages\' data lists name catalogue entries of the right sort', () => {
-  const ids = new Set(strategies.map((d) => d.id)), ctl = new Set(controls.map((d) => d.id));
+test("the stages' data lists name catalogue entries of the right sort", () => {
+  const ids = new Set(strategies.map((d) => d.id)),
+    ctl = new Set(controls.map((d) => d.id));
   for (const id of [...PREFERENCE, ...CONTENTION_STRATEGIES]) assert.ok(ids.has(id), `${id} is a strategy`);
   for (const id of [...BASE_CONTROLS, ...CHECK_CONTROLS]) assert.ok(ctl.has(id), `${id} is a control`);
-  assert.ok(CHECK_CONTROLS.includes(controlOfKind(CATALOGUE, 'positive')!) && CHECK_CONTROLS.includes(controlOfKind(CATALOGUE, 'null-call')!),
-    'the gate runs the positive and null-call controls');
+  assert.ok(
+    CHECK_CONTROLS.includes(controlOfKind(CATALOGUE, 'positive')!) &&
+      CHECK_CONTROLS.includes(controlOfKind(CATALOGUE, 'null-call')!),
+    'the gate runs the positive and null-call controls',
+  );
 });
 
 const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
@@ -75,16 +101,37 @@ const riskOf = (id: string, edit: (r: Report) => void) => {
 test('page-table strategies are exactly the ones the broadcast-flush risks and defects name', () => {
   const page = strategiesWhere(CATALOGUE, isPageTable);
   assert.ok(page.length >= 2);
-  assert.equal(riskOf('broadcast-tlbi', (x) => { x.system.platform.arch = 'arm64'; x.system.platform.machine = 'aarch64'; }), page);
-  const amd = (x: Report) => { x.system.cpus.vendor = 'AuthenticAMD'; x.system.cpus.flags.invlpgb = true; x.system.kernel.major = 6; x.system.kernel.minor = 15; };
+  assert.equal(
+    riskOf('broadcast-tlbi', (x) => {
+      x.system.platform.arch = 'arm64';
+      x.system.platform.machine = 'aarch64';
+    }),
+    page,
+  );
+  const amd = (x: Report) => {
+    x.system.cpus.vendor = 'AuthenticAMD';
+    x.system.cpus.flags.invlpgb = true;
+    x.system.kernel.major = 6;
+    x.system.kernel.minor = 15;
+  };
   assert.equal(riskOf('amd-invlpgb', amd), page);
-  assert.equal(riskOf('hyperv-hypercall-flush', (x) => { x.system.hypervisor.hyperv = { remoteTlbFlushByHypercall: true } as never; }), page);
+  assert.equal(
+    riskOf('hyperv-hypercall-flush', (x) => {
+      x.system.hypervisor.hyperv = { remoteTlbFlushByHypercall: true } as never;
+    }),
+    page,
+  );
   const f = structuredClone(recorded);
   amd(f);
   f.system.kernel.release = '6.15.0';
   f.system.platform.machine = 'x86_64';
   assert.equal(defectsFor(f.system).find((d) => d.id === 'amd-invlpgb')?.strategies, page);
-  assert.equal(riskOf('mlock-refused', (x) => { x.system.process.memlock.onePageLocked = false; }), strategiesWhere(CATALOGUE, (d) => d.caps.mlockedPage));
+  assert.equal(
+    riskOf('mlock-refused', (x) => {
+      x.system.process.memlock.onePageLocked = false;
+    }),
+    strategiesWhere(CATALOGUE, (d) => d.caps.mlockedPage),
+  );
 });
 
 test('missing-command defects name the commands newer than their kernel range', () => {
@@ -93,22 +140,49 @@ test('missing-command defects name the commands newer than their kernel range', 
     f.system.kernel.release = release;
     return Object.fromEntries(defectsFor(f.system).map((d) => [d.id, d.strategies]));
   };
-  const since = (ok: (v: [number, number]) => boolean) => strategies.filter((d) => d.caps.membarrier && ok(d.caps.membarrier.sinceKernel)).map((d) => d.id);
-  assert.equal(at('4.2.0')['kernel-no-membarrier'], since(() => true));
-  assert.equal(at('4.9.0')['kernel-no-private-expedited'], since(([a, b]) => a > 4 || b >= 14));
-  assert.equal(at('4.15.0')['kernel-no-sync-core'], since(([a, b]) => a > 4 || b >= 16));
+  const since = (ok: (v: [number, number]) => boolean) =>
+    strategies.filter((d) => d.caps.membarrier && ok(d.caps.membarrier.sinceKernel)).map((d) => d.id);
+  assert.equal(
+    at('4.2.0')['kernel-no-membarrier'],
+    since(() => true),
+  );
+  assert.equal(
+    at('4.9.0')['kernel-no-private-expedited'],
+    since(([a, b]) => a > 4 || b >= 14),
+  );
+  assert.equal(
+    at('4.15.0')['kernel-no-sync-core'],
+    since(([a, b]) => a > 4 || b >= 16),
+  );
   assert.ok(DEFECTS.every((d) => typeof d.appliesTo === 'function'));
 });
 
 test('descriptors without caps (older addons and reports) get them from the copy; unknown ids get none', () => {
-  const old = [{ id: 'mprotect', control: false, readerSide: 'compiler-barrier' as const, remoteInterruption: true, calls: '' },
-    { id: 'from-the-future', control: false, readerSide: 'compiler-barrier' as const, remoteInterruption: true, calls: '' }];
+  const old = [
+    { id: 'mprotect', control: false, readerSide: 'compiler-barrier' as const, remoteInterruption: true, calls: '' },
+    {
+      id: 'from-the-future',
+      control: false,
+      readerSide: 'compiler-barrier' as const,
+      remoteInterruption: true,
+      calls: '',
+    },
+  ];
   const [m, u] = withCaps(old);
   assert.is(m!.caps?.family, 'page-table');
   assert.is(u!.caps, undefined);
-  assert.equal(strategiesWhere(withCaps(old), () => true), ['mprotect']);
-  assert.equal(catalogueOf({ catalogue: old }).map((d) => d.id), ['mprotect', 'from-the-future']);
-  assert.equal(catalogueOf(undefined).map((d) => d.id), CATALOGUE.map((d) => d.id));
+  assert.equal(
+    strategiesWhere(withCaps(old), () => true),
+    ['mprotect'],
+  );
+  assert.equal(
+    catalogueOf({ catalogue: old }).map((d) => d.id),
+    ['mprotect', 'from-the-future'],
+  );
+  assert.equal(
+    catalogueOf(undefined).map((d) => d.id),
+    CATALOGUE.map((d) => d.id),
+  );
 });
 
 test.run();

@@ -22,12 +22,30 @@ const ACCEPTED: string[][] = [
 ];
 
 const LEFT_TO_YARGS: string[][] = [
-  [], ['run'], ['show', 'r.json'], ['--help'], ['inspect', '--help'], ['inspect', '-h'], ['inspect', '--version'],
-  ['inspect', 'extra'], ['inspect', '--frobnicate'], ['inspect', '--json', '--json'], ['inspect', '--json=false'],
-  ['inspect', '--no-json'], ['inspect', '--color', '--no-color'], ['inspect', '--', '--json'],
-  ['check', '--require'], ['check', '--require', '--quiet'], ['check', '--require', 'a', 'b'], ['check', '--require='],
-  ['check', '--readers', '1', '--readers', '2'], ['check', '--seed', '5', '--require', 'x'], ['check', '--cpus', '-1'],
-  ['check', '--duration', '3', '--require', 'x'], ['check', '--strategies', 'x'], ['check', '--allow-mprotect'],
+  [],
+  ['run'],
+  ['show', 'r.json'],
+  ['--help'],
+  ['inspect', '--help'],
+  ['inspect', '-h'],
+  ['inspect', '--version'],
+  ['inspect', 'extra'],
+  ['inspect', '--frobnicate'],
+  ['inspect', '--json', '--json'],
+  ['inspect', '--json=false'],
+  ['inspect', '--no-json'],
+  ['inspect', '--color', '--no-color'],
+  ['inspect', '--', '--json'],
+  ['check', '--require'],
+  ['check', '--require', '--quiet'],
+  ['check', '--require', 'a', 'b'],
+  ['check', '--require='],
+  ['check', '--readers', '1', '--readers', '2'],
+  ['check', '--seed', '5', '--require', 'x'],
+  ['check', '--cpus', '-1'],
+  ['check', '--duration', '3', '--require', 'x'],
+  ['check', '--strategies', 'x'],
+  ['check', '--allow-mprotect'],
 ];
 
 test('on every line it accepts, the fast parse equals yargs for each flag the command takes', async () => {

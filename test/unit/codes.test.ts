@@ -31,7 +31,7 @@ function files(dir: string, ext: RegExp): string[] {
 /** Code literals in the native sources: a note's first field, RegistrationSample::code, Fail()'s code. */
 function nativeCodes(): Map<string, string> {
   const out = new Map<string, string>();
-  const re = /(?:push_back\(\{|\.code = |const char\* code = |Fail\([^;]*, )"([a-z0-9]+(?:-[a-z0-9]+)+)"/g;
+  const re = /(?:push_back\(\s*\{\s*|\.code = |const char\* code = |Fail\([^;]*, )"([a-z0-9]+(?:-[a-z0-9]+)+)"/g;
   for (const f of files(join(repoRoot, 'native'), /\.(cc|h)$/)) {
     for (const m of readFileSync(f, 'utf8').matchAll(re)) out.set(m[1]!, f.slice(repoRoot.length + 1));
   }
@@ -43,7 +43,10 @@ test('every code is kebab-case with a one-line meaning, and no two codes share a
   for (const [code, meaning] of Object.entries(CODES)) {
     assert.match(code, /^[a-z0-9]+(-[a-z0-9]+)*$/, code);
     assert.ok(meaning.length > 5 && !meaning.includes('\n'), code);
-    const key = meaning.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+    const key = meaning
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
     assert.not.ok(seen.has(key), `${code} and ${seen.get(key)} share a meaning`);
     seen.set(key, code);
   }
@@ -57,24 +60,38 @@ test('the README\'s "Reason codes" table is the registry (node scripts/codes-tab
   assert.match(readme, /^### Reason codes$/m);
 });
 
-test('the native addon emits only registered codes, and does emit its notes\' codes', () => {
+test("the native addon emits only registered codes, and does emit its notes' codes", () => {
   const native = nativeCodes();
   for (const [code, file] of native) assert.ok(isCode(code), `${file} emits "${code}", not in probe/codes.ts`);
-  const expected = ['mlock-refused', 'registrations-read-back', 'gap-store-full', 'call-cap-reached',
-    'registration-inherited', 'registration-threaded', 'already-registered', 'registration-failed'];
+  const expected = [
+    'mlock-refused',
+    'registrations-read-back',
+    'gap-store-full',
+    'call-cap-reached',
+    'registration-inherited',
+    'registration-threaded',
+    'already-registered',
+    'registration-failed',
+  ];
   for (const c of expected) assert.ok(native.has(c), `native emits ${c}`);
 });
 
 test('every registered code is emitted somewhere (no dead entries)', () => {
   const sources = [...files(join(repoRoot, 'probe'), /\.ts$/), ...files(join(repoRoot, 'native'), /\.(cc|h)$/)]
-    .filter((f) => !/probe\/(codes|migrate)\.ts$/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+    .filter((f) => !/probe\/(codes|migrate)\.ts$/.test(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const runTypes = readFileSync(join(repoRoot, 'probe', 'records', 'run.ts'), 'utf8');
   const skipCodes = /code: ((?:'[a-z-]+' \| )*'[a-z-]+');/.exec(runTypes)![1]!;
   for (const code of Object.keys(CODES)) {
-    if (code === 'legacy') continue;  // migrate.ts's fallback
+    if (code === 'legacy') continue; // migrate.ts's fallback
     // Phase skips become verdict reasons as `skipped-${skip.code}` (analyse/index.ts).
     if (code.startsWith('skipped-')) assert.ok(skipCodes.includes(`'${code.slice(8)}'`), code);
-    else assert.ok([`'${code}'`, `"${code}"`].some((q) => sources.includes(q)), `${code}: registered, never emitted`);
+    else
+      assert.ok(
+        [`'${code}'`, `"${code}"`].some((q) => sources.includes(q)),
+        `${code}: registered, never emitted`,
+      );
   }
 });
 
@@ -84,7 +101,9 @@ test('risk ids and kernel-defect ids are registered codes', () => {
 
 const all = (r: Pick<Report, 'analysis' | 'recommendation' | 'results'>): Finding[] => [
   ...Object.values(r.analysis.verdicts).flatMap((v) => v.reasons),
-  ...r.analysis.notes, ...r.recommendation.reasons, ...r.results.notes,
+  ...r.analysis.notes,
+  ...r.recommendation.reasons,
+  ...r.results.notes,
   ...(r.analysis.checks ?? []).map((c) => ({ code: c.code, text: c.text })),
   ...r.analysis.risks.map((x) => ({ code: x.id, text: x.text })),
 ];
@@ -116,8 +135,16 @@ test('/proc/interrupts unreadable is read from irqReadable, not from the irqSour
     fn(run.strategies.mprotect!.mechanism!);
     return analyse(r.system, r.plan, run).notes.map((n) => n.code);
   };
-  assert.ok(notes((m) => { m.irqReadable = false; }).includes('irq-unreadable'));
-  assert.not.ok(notes((m) => { m.irqSource = 'not readable'; }).includes('irq-unreadable'));
+  assert.ok(
+    notes((m) => {
+      m.irqReadable = false;
+    }).includes('irq-unreadable'),
+  );
+  assert.not.ok(
+    notes((m) => {
+      m.irqSource = 'not readable';
+    }).includes('irq-unreadable'),
+  );
 });
 
 test('a version 1 report loads upgraded: every sentence kept, each with the code of the rule that wrote it', () => {
@@ -126,7 +153,11 @@ test('a version 1 report loads upgraded: every sentence kept, each with the code
   const r = loadReport(FIXTURE);
   assert.is(r.schemaVersion, SCHEMA_VERSION);
   for (const [id, v] of Object.entries(r.analysis.verdicts)) {
-    assert.equal(v.reasons.map((x) => x.text), raw.analysis.verdicts[id].reasons, id);
+    assert.equal(
+      v.reasons.map((x) => x.text),
+      raw.analysis.verdicts[id].reasons,
+      id,
+    );
     // 0.1.0's sentences are all known: none is left as legacy.
     for (const x of v.reasons) assert.is.not(x.code, 'legacy', `${id}: ${x.text}`);
   }
@@ -134,10 +165,15 @@ test('a version 1 report loads upgraded: every sentence kept, each with the code
   assert.equal(codes('membarrier-global-expedited'), ['sb-violations', 'sb-power']);
   assert.equal(codes('membarrier-global'), ['sb-no-power', 'sb-power']);
   assert.equal(codes('membarrier-private-expedited'), ['all-readers-interrupted', 'sb-power']);
-  assert.equal(r.recommendation.reasons.map((x) => x.code),
-    ['pick-verified', 'pick-rationale', 'page-table-opt-in', 'page-table-opt-in']);
+  assert.equal(
+    r.recommendation.reasons.map((x) => x.code),
+    ['pick-verified', 'pick-rationale', 'page-table-opt-in', 'page-table-opt-in'],
+  );
   const irq = Object.values(r.results.strategies).map((e) => e.mechanism?.irqReadable);
-  assert.ok(irq.every((x) => x === true), 'irqSource /proc/interrupts: readable');
+  assert.ok(
+    irq.every((x) => x === true),
+    'irqSource /proc/interrupts: readable',
+  );
 });
 
 test('a version 1 sentence no rule matches keeps its text as legacy; migrating twice changes nothing', () => {
@@ -154,11 +190,12 @@ test('a version 1 sentence no rule matches keeps its text as legacy; migrating t
   assert.equal(migrateReport(structuredClone(r)), r);
 });
 
-test('compare: a saved version 1 report against a fresh analysis names each side\'s first reason code', () => {
+test("compare: a saved version 1 report against a fresh analysis names each side's first reason code", () => {
   const before = loadReport(FIXTURE);
   const run = structuredClone(before);
   const e = run.results.strategies['membarrier-private-expedited']!;
-  e.status = 'unavailable'; e.available = false;
+  e.status = 'unavailable';
+  e.available = false;
   e.error = { errno: 1, code: 'EPERM', meaning: 'blocked by seccomp', what: 'REGISTER_PRIVATE_EXPEDITED' };
   const after = buildReport({ ...run, kind: 'run' }, []);
   const c = compareReports(before, after);

@@ -8,7 +8,10 @@ test('AMD EPYC KVM guest: identity and flags', () => {
   const blocks = parseCpuinfo(devFixture('kvm-amd-epyc-2vcpu', 'cpuinfo'));
   const procs = processorBlocks(blocks);
   assert.is(procs.length, 2);
-  assert.equal(procs.map((b) => b.processor), ['0', '1']);
+  assert.equal(
+    procs.map((b) => b.processor),
+    ['0', '1'],
+  );
   assert.is(procs[1]['core id'], '1');
   assert.is(procs[0]['power management'], '');
   const id = cpuIdentity(blocks);
@@ -62,9 +65,18 @@ test('bare-metal i7-8650U: 8 processors, no hypervisor flag', () => {
   const blocks = parseCpuinfo(localFixture('bare-metal-laptop-i7-8650u-smt', 'cpuinfo'));
   const procs = processorBlocks(blocks);
   assert.is(procs.length, 8);
-  assert.equal(procs.map((b) => b.processor), ['0', '1', '2', '3', '4', '5', '6', '7']);
-  assert.equal(procs.map((b) => b.apicid), ['0', '2', '4', '6', '1', '3', '5', '7']);
-  assert.equal(procs.map((b) => b['core id']), ['0', '1', '2', '3', '0', '1', '2', '3']);
+  assert.equal(
+    procs.map((b) => b.processor),
+    ['0', '1', '2', '3', '4', '5', '6', '7'],
+  );
+  assert.equal(
+    procs.map((b) => b.apicid),
+    ['0', '2', '4', '6', '1', '3', '5', '7'],
+  );
+  assert.equal(
+    procs.map((b) => b['core id']),
+    ['0', '1', '2', '3', '0', '1', '2', '3'],
+  );
   const id = cpuIdentity(blocks);
   assert.is(id.vendor, 'GenuineIntel');
   assert.is(id.modelName, 'Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz');

@@ -25,7 +25,8 @@ test('captured releases (shared fixtures uname-r) parse and match open-ended ran
 });
 
 test('hand-written releases: distribution suffixes, two-part versions, garbage', () => {
-  assert.equal(releaseVersion('4.14.85-15820661'), [4, 14, 85]); // Samsung Linux-on-DeX kernel from dotnet/coreclr#24298
+  // Samsung Linux-on-DeX kernel from dotnet/coreclr#24298
+  assert.equal(releaseVersion('4.14.85-15820661'), [4, 14, 85]);
   assert.equal(releaseVersion('6.9-rc1'), [6, 9, 0]);
   assert.is(releaseVersion('not-a-kernel'), null);
   assert.is(inRange('6.8.12-riscv', { below: [6, 9] }), true);
@@ -58,13 +59,28 @@ test('missing commands by version (hand-written old releases)', () => {
   assert.equal(facts('4.1.0', 'x86_64'), ['kernel-no-membarrier']);
   assert.equal(facts('4.9.0-19-amd64', 'x86_64'), ['kernel-no-private-expedited', 'kernel-no-get-registrations']);
   assert.equal(facts('4.15.0-213-generic', 'x86_64'), ['kernel-no-sync-core', 'kernel-no-get-registrations']);
-  assert.equal(facts('5.4.0-150-generic', 'aarch64'), ['kernel-no-rseq-cmd', 'kernel-no-get-registrations', 'global-expedited-stale-runqueue-state']);
-  assert.equal(facts('6.1.0-13-amd64', 'x86_64'), ['kernel-no-get-registrations', 'global-expedited-stale-runqueue-state']);
+  assert.equal(facts('5.4.0-150-generic', 'aarch64'), [
+    'kernel-no-rseq-cmd',
+    'kernel-no-get-registrations',
+    'global-expedited-stale-runqueue-state',
+  ]);
+  assert.equal(facts('6.1.0-13-amd64', 'x86_64'), [
+    'kernel-no-get-registrations',
+    'global-expedited-stale-runqueue-state',
+  ]);
 });
 
 test('conditional entries: nohz_full and AMD INVLPGB on 6.15+', () => {
-  assert.ok(facts('6.18.44', 'x86_64', (r) => { r.system.kernel.nohzFull = [1]; }).includes('nohz-full'));
-  const amd = (rel: string) => facts(rel, 'x86_64', (r) => { r.system.cpus.vendor = 'AuthenticAMD'; r.system.cpus.flags.invlpgb = true; });
+  assert.ok(
+    facts('6.18.44', 'x86_64', (r) => {
+      r.system.kernel.nohzFull = [1];
+    }).includes('nohz-full'),
+  );
+  const amd = (rel: string) =>
+    facts(rel, 'x86_64', (r) => {
+      r.system.cpus.vendor = 'AuthenticAMD';
+      r.system.cpus.flags.invlpgb = true;
+    });
   assert.ok(amd('6.15.0').includes('amd-invlpgb'));
   assert.not.ok(amd('6.14.11').includes('amd-invlpgb'));
 });

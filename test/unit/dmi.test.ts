@@ -15,7 +15,8 @@ const read = (f: string): string | null => {
 
 test('sandbox.dmi holds the firmware names, or null with the reason', async () => {
   const s = await readSandbox();
-  const vendor = read('sys_vendor'), product = read('product_name');
+  const vendor = read('sys_vendor'),
+    product = read('product_name');
   if (vendor === null && product === null) {
     assert.is(s.dmi, null);
     assert.match(s.unknown.dmi ?? '', /^\/sys\/class\/dmi\/id\/sys_vendor: [A-Z]+ /);

@@ -21,20 +21,48 @@ const TIMING = ['silent-success', 'registration-cost', 'contention'];
 
 // The TCG guest's sample: 5.0% against 1.5% interrupted, p50 8 ms; slow registration; 4 callers
 // queueing far behind 1 (p99 x5), as an emulator serialising vCPUs would show.
-const field = (): FieldFacts => fieldFacts({
-  end: 'exited', exitCode: 0, signal: 0, forkErrno: 0,
-  threaded: { ok: true, ns: 95e6, threads: 2 },
-  effect: { errno: 0, what: '', membarrier: { calls: 200, onCpuCalls: 200, interrupted: 10, p50Ns: 8e6 }, nullSyscall: { calls: 200, onCpuCalls: 200, interrupted: 3, p50Ns: 40e3 }, gapThresholdNs: 5000 },
-  contention: [1, 2, 4].map((writers) => ({ writers, status: 'ok' as const, errno: 0, p50Ns: 8e6 * writers, p99Ns: 9e6 * (writers === 4 ? 5 : writers), maxNs: 5e7, calls: 20, descheduledCalls: 0 })),
-  signalsSelfTest: 0,
-}, { ok: true, ns: 2e5 }, { writer: 0, reader: 1 });
+const field = (): FieldFacts =>
+  fieldFacts(
+    {
+      end: 'exited',
+      exitCode: 0,
+      signal: 0,
+      forkErrno: 0,
+      threaded: { ok: true, ns: 95e6, threads: 2 },
+      effect: {
+        errno: 0,
+        what: '',
+        membarrier: { calls: 200, onCpuCalls: 200, interrupted: 10, p50Ns: 8e6 },
+        nullSyscall: { calls: 200, onCpuCalls: 200, interrupted: 3, p50Ns: 40e3 },
+        gapThresholdNs: 5000,
+      },
+      contention: [1, 2, 4].map((writers) => ({
+        writers,
+        status: 'ok' as const,
+        errno: 0,
+        p50Ns: 8e6 * writers,
+        p99Ns: 9e6 * (writers === 4 ? 5 : writers),
+        maxNs: 5e7,
+        calls: 20,
+        descheduledCalls: 0,
+      })),
+      signalsSelfTest: 0,
+    },
+    { ok: true, ns: 2e5 },
+    { writer: 0, reader: 1 },
+  );
 
 function facts(vendor: 'QEMU TCG' | 'KVM'): MachineFacts {
   const f = structuredClone(recorded.system);
   f.field = field();
   if (vendor === 'QEMU TCG') {
-    f.hypervisor = { ...f.hypervisor, vendor: 'QEMU TCG', signature: 'TCGTCGTCGTCG', kvm: null,
-      interfaces: [{ base: 0x40000000, signature: 'TCGTCGTCGTCG', vendor: 'QEMU TCG' }] };
+    f.hypervisor = {
+      ...f.hypervisor,
+      vendor: 'QEMU TCG',
+      signature: 'TCGTCGTCGTCG',
+      kvm: null,
+      interfaces: [{ base: 0x40000000, signature: 'TCGTCGTCGTCG', vendor: 'QEMU TCG' }],
+    };
   }
   return f;
 }
@@ -64,7 +92,10 @@ test('emulated CPUs, field sample only: no timing row is a problem or warning, e
   }
   assert.is(row(rows, 'silent-success').status, 'unknown');
   assert.is(row(rows, 'silent-success').code, 'effect-emulated');
-  assert.match(row(rows, 'silent-success').text, /5\.0% of 200 PRIVATE_EXPEDITED calls \(p50 8\.0 ms\) against 1\.5% for getpid/);
+  assert.match(
+    row(rows, 'silent-success').text,
+    /5\.0% of 200 PRIVATE_EXPEDITED calls \(p50 8\.0 ms\) against 1\.5% for getpid/,
+  );
   assert.is(row(rows, 'contention').status, 'note');
 });
 
@@ -76,7 +107,7 @@ test('the same figures on real CPUs: success that does nothing is a problem, con
   for (const id of TIMING) assert.not.ok(row(rows, id).text.includes(EMULATED_CPUS), id);
 });
 
-test('emulated CPUs, a run: a share near getpid\'s is inconclusive, not refuted, and the analysis says why', () => {
+test("emulated CPUs, a run: a share near getpid's is inconclusive, not refuted, and the analysis says why", () => {
   const a = analyse(facts('QEMU TCG'), recorded.plan, hollowRun());
   const v = a.verdicts['membarrier-private-expedited']!;
   assert.is(v.verdict, 'inconclusive');

@@ -19,8 +19,10 @@ export function expandReaders(r: Report, readers: ReaderClass[]): Report {
   const cpus = readers.map((x) => x.cpu);
   out.plan.readerCpus = cpus;
   out.plan.readerClasses = readers;
-  out.plan.topologyClasses = CLASS_ORDER.filter((k) => readers.some((x) => x.class === k))
-    .map((k) => { const n = readers.filter((x) => x.class === k).length; return { class: k, cpus: n, readers: n, covered: true }; });
+  out.plan.topologyClasses = CLASS_ORDER.filter((k) => readers.some((x) => x.class === k)).map((k) => {
+    const n = readers.filter((x) => x.class === k).length;
+    return { class: k, cpus: n, readers: n, covered: true };
+  });
   out.results.cpus.readers = cpus;
   for (const e of [...Object.values(out.results.strategies), ...Object.values(out.results.controls)]) {
     const sb = e.sb.perReader[0];

@@ -8,7 +8,8 @@ import { localReport } from './fixtures.js';
 
 const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const clone = (): Report => structuredClone(recorded);
-const unsafe = (r: Report, id: string) => r.analysis.risks.push({ id: 'broadcast-tlbi', severity: 'unsafe', strategies: [id], text: 'test' });
+const unsafe = (r: Report, id: string) =>
+  r.analysis.risks.push({ id: 'broadcast-tlbi', severity: 'unsafe', strategies: [id], text: 'test' });
 
 test('recorded KVM run: mprotect verified under only a note risk is as expected', () => {
   assert.is(verdictProblem(recorded, 'mprotect'), null);
@@ -26,9 +27,15 @@ test('without an unsafe risk: refuted fails; inconclusive passes only for a timi
   const r = clone();
   r.analysis.verdicts.mprotect.verdict = 'refuted';
   assert.ok(verdictProblem(r, 'mprotect'));
-  r.analysis.verdicts.mprotect = { ...r.analysis.verdicts.mprotect, verdict: 'inconclusive', reasons: [{ code: 'phase-failed', text: 'the phase failed: EPERM mprotect' }] };
+  r.analysis.verdicts.mprotect = {
+    ...r.analysis.verdicts.mprotect,
+    verdict: 'inconclusive',
+    reasons: [{ code: 'phase-failed', text: 'the phase failed: EPERM mprotect' }],
+  };
   assert.ok(verdictProblem(r, 'mprotect'));
-  r.analysis.verdicts.mprotect.reasons = [{ code: 'too-few-calls', text: '120 on-CPU calls are too few to bound the miss rate (95% lower bound 97.5%)' }];
+  r.analysis.verdicts.mprotect.reasons = [
+    { code: 'too-few-calls', text: '120 on-CPU calls are too few to bound the miss rate (95% lower bound 97.5%)' },
+  ];
   assert.is(verdictProblem(r, 'mprotect'), null);
 });
 

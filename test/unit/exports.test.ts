@@ -6,9 +6,29 @@ import * as api from '../../probe/index.js';
 
 test('the library exports exactly the documented names', () => {
   assert.equal(Object.keys(api).sort(), [
-    'CODES', 'EXIT', 'FORMATS', 'SCHEMA_VERSION', 'UserError', 'analyse', 'buildPlan', 'buildReport', 'check', 'compareReports', 'formatCpuList',
-    'inspect', 'inspectReport', 'loadNative', 'loadReport', 'parseCpuList', 'recommend', 'redactReport', 'render', 'renderInspectText', 'renderJson',
-    'renderRunText', 'runProbe',
+    'CODES',
+    'EXIT',
+    'FORMATS',
+    'SCHEMA_VERSION',
+    'UserError',
+    'analyse',
+    'buildPlan',
+    'buildReport',
+    'check',
+    'compareReports',
+    'formatCpuList',
+    'inspect',
+    'inspectReport',
+    'loadNative',
+    'loadReport',
+    'parseCpuList',
+    'recommend',
+    'redactReport',
+    'render',
+    'renderInspectText',
+    'renderJson',
+    'renderRunText',
+    'runProbe',
   ]);
   assert.type(api.inspect, 'function');
   assert.is(api.EXIT.USAGE, 2);

@@ -9,8 +9,19 @@ import { localReport } from './fixtures.js';
 
 const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const noTraps = (): TrapFacts => ({
-  cpuQuota: null, tracer: null, freebsdLinuxulator: false, android: null, unknown: {},
-  emulation: { processArch: 'x64', addonArch: 'x86_64', kernelMachine: 'x86_64', cpuinfoFamily: 'x86', userModeEmulation: false, evidence: [] },
+  cpuQuota: null,
+  tracer: null,
+  freebsdLinuxulator: false,
+  android: null,
+  unknown: {},
+  emulation: {
+    processArch: 'x64',
+    addonArch: 'x86_64',
+    kernelMachine: 'x86_64',
+    cpuinfoFamily: 'x86',
+    userModeEmulation: false,
+    evidence: [],
+  },
 });
 const edit = (fn: (r: Report, t: TrapFacts) => void) => {
   const r = structuredClone(recorded);
@@ -22,61 +33,132 @@ const risk = (r: Report, id: string) => risksOf(r.system, r.plan).find((x) => x.
 
 test('a report without traps (saved before) still analyses; no trap risks on a plain guest', () => {
   // Linux 6.18 carries the GLOBAL_EXPEDITED defect (a kernel-table entry, not a trap).
-  assert.equal(risksOf(recorded.system, recorded.plan).map((r) => r.id), ['kvm-pv-tlb-flush', 'global-expedited-stale-runqueue-state']);
-  assert.equal(risksOf(edit(() => {}).system, recorded.plan).map((r) => r.id), ['kvm-pv-tlb-flush', 'global-expedited-stale-runqueue-state']);
+  assert.equal(
+    risksOf(recorded.system, recorded.plan).map((r) => r.id),
+    ['kvm-pv-tlb-flush', 'global-expedited-stale-runqueue-state'],
+  );
+  assert.equal(
+    risksOf(edit(() => {}).system, recorded.plan).map((r) => r.id),
+    ['kvm-pv-tlb-flush', 'global-expedited-stale-runqueue-state'],
+  );
 });
 
 test('CPU quota: a warning for expedited barriers, citing the serialisation source', () => {
-  const r = risk(edit((_, t) => { t.cpuQuota = { quotaUs: 20000, periodUs: 100000, cpus: 0.2, cgroup: '/sys/fs/cgroup/x', version: 2 }; }), 'cpu-quota');
+  const r = risk(
+    edit((_, t) => {
+      t.cpuQuota = { quotaUs: 20000, periodUs: 100000, cpus: 0.2, cgroup: '/sys/fs/cgroup/x', version: 2 };
+    }),
+    'cpu-quota',
+  );
   assert.is(r?.severity, 'warning');
   assert.ok(r?.strategies.includes('membarrier-private-expedited'));
   assert.match(r!.text, /20\.0 ms of CPU per 100\.0 ms \(0\.20 CPUs\)/);
   assert.match(r!.source!, /seastar#2143/);
 });
 
-test('single online CPU: an environment note citing the kernel\'s own fast path', () => {
-  const r = risk(edit((x) => { x.system.cpus.online = 1; }), 'single-cpu');
+test("single online CPU: an environment note citing the kernel's own fast path", () => {
+  const r = risk(
+    edit((x) => {
+      x.system.cpus.online = 1;
+    }),
+    'single-cpu',
+  );
   assert.equal([r?.severity, r?.strategies], ['note', []]);
   assert.match(r!.source!, /kernel\/sched\/membarrier\.c/);
 });
 
 test('user-mode emulation: unsafe for every strategy', () => {
-  const r = risk(edit((_, t) => { t.emulation.userModeEmulation = true; t.emulation.evidence = ['process arch arm64 differs from the CPUs /proc/cpuinfo describes (x86)']; }), 'user-mode-emulation');
+  const r = risk(
+    edit((_, t) => {
+      t.emulation.userModeEmulation = true;
+      t.emulation.evidence = ['process arch arm64 differs from the CPUs /proc/cpuinfo describes (x86)'];
+    }),
+    'user-mode-emulation',
+  );
   assert.is(r?.severity, 'unsafe');
-  for (const s of ['membarrier-private-expedited', 'mprotect', 'signals', 'symmetric-fence']) assert.ok(r!.strategies.includes(s), s);
+  for (const s of ['membarrier-private-expedited', 'mprotect', 'signals', 'symmetric-fence'])
+    assert.ok(r!.strategies.includes(s), s);
 });
 
 test('tracer: strace is a note naming it; rr makes membarrier unsafe', () => {
-  const s = risk(edit((_, t) => { t.tracer = { pid: 42, comm: 'strace', rr: false }; }), 'tracer-attached');
+  const s = risk(
+    edit((_, t) => {
+      t.tracer = { pid: 42, comm: 'strace', rr: false };
+    }),
+    'tracer-attached',
+  );
   assert.is(s?.severity, 'note');
   assert.match(s!.text, /strace, PID 42/);
-  assert.is(risk(edit((_, t) => { t.tracer = { pid: 7, comm: 'rr', rr: true }; }), 'tracer-attached')?.severity, 'unsafe');
+  assert.is(
+    risk(
+      edit((_, t) => {
+        t.tracer = { pid: 7, comm: 'rr', rr: true };
+      }),
+      'tracer-attached',
+    )?.severity,
+    'unsafe',
+  );
 });
 
 test('FreeBSD Linuxulator is an emulated kernel; Android below 29 is cited', () => {
-  assert.match(risk(edit((_, t) => { t.freebsdLinuxulator = true; }), 'emulated-kernel')!.source!, /linprocfs/);
-  assert.is(risk(edit((_, t) => { t.android = { sdk: 28, evidence: [] }; }), 'android-old-api')?.source, 'dotnet/runtime#92686');
-  assert.is(risk(edit((_, t) => { t.android = { sdk: 34, evidence: [] }; }), 'android-old-api'), undefined);
+  assert.match(
+    risk(
+      edit((_, t) => {
+        t.freebsdLinuxulator = true;
+      }),
+      'emulated-kernel',
+    )!.source!,
+    /linprocfs/,
+  );
+  assert.is(
+    risk(
+      edit((_, t) => {
+        t.android = { sdk: 28, evidence: [] };
+      }),
+      'android-old-api',
+    )?.source,
+    'dotnet/runtime#92686',
+  );
+  assert.is(
+    risk(
+      edit((_, t) => {
+        t.android = { sdk: 34, evidence: [] };
+      }),
+      'android-old-api',
+    ),
+    undefined,
+  );
 });
 
 test('kernel defects arrive as risks with their source (RISC-V 6.6)', () => {
-  const r = risk(edit((x) => { x.system.kernel.release = '6.6.21'; x.system.platform.machine = 'riscv64'; }), 'riscv-switch-mm-barrier');
+  const r = risk(
+    edit((x) => {
+      x.system.kernel.release = '6.6.21';
+      x.system.platform.machine = 'riscv64';
+    }),
+    'riscv-switch-mm-barrier',
+  );
   assert.is(r?.severity, 'unsafe');
   assert.match(r!.source!, /openjdk\/jdk#17889/);
 });
 
 test('mlock refused names the cause and what it breaks', () => {
-  const r = risk(edit((x) => {
-    const p = x.system.process;
-    p.memlock = { soft: 8192, hard: 8192, onePageLocked: false, error: 'EPERM: not permitted' };
-    p.capIpcLock = false;
-  }), 'mlock-refused');
+  const r = risk(
+    edit((x) => {
+      const p = x.system.process;
+      p.memlock = { soft: 8192, hard: 8192, onePageLocked: false, error: 'EPERM: not permitted' };
+      p.capIpcLock = false;
+    }),
+    'mlock-refused',
+  );
   assert.match(r!.text, /CAP_IPC_LOCK is missing and RLIMIT_MEMLOCK is 8192 bytes/);
   assert.is(r?.source, 'dotnet/coreclr#18634');
 });
 
 test('fatal denial names the runtimes that die, with sources; runtime notes agree', () => {
-  const x = edit((y) => { y.system.membarrier.child = { end: 'signaled', signal: 31, killedAt: 'QUERY' }; });
+  const x = edit((y) => {
+    y.system.membarrier.child = { end: 'signaled', signal: 31, killedAt: 'QUERY' };
+  });
   const r = risk(x, 'seccomp-membarrier');
   assert.match(r!.text, /\.NET .*SIGSYS/);
   assert.match(r!.source!, /coreclr#24298/);
@@ -86,7 +168,8 @@ test('fatal denial names the runtimes that die, with sources; runtime notes agre
 
 test('runtime notes: every runtime cites a source; arm64 without membarrier', () => {
   const x = edit((y) => {
-    y.system.platform.machine = 'aarch64'; y.system.platform.arch = 'arm64';
+    y.system.platform.machine = 'aarch64';
+    y.system.platform.arch = 'arm64';
     for (const c of y.system.membarrier.commands) c.supported = false;
   });
   const adv = runtimeAdvice(x.system, x.analysis);

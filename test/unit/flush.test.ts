@@ -28,7 +28,10 @@ function held(from: number): string[] {
 
 const inputs = (ts: string[], over: Partial<FlushInputs> = {}): FlushInputs => ({
   samples: ts.map((t, i) => ({ atMs: meta.samplesAtMs[i], snap: parseInterrupts(t) })),
-  readers: meta.readerCpus, onCpuCalls: meta.onCpuCalls, calls: meta.calls, descheduledCalls: meta.descheduledCalls,
+  readers: meta.readerCpus,
+  onCpuCalls: meta.onCpuCalls,
+  calls: meta.calls,
+  descheduledCalls: meta.descheduledCalls,
   ...over,
 });
 
@@ -65,10 +68,16 @@ test('trailing stillness no longer than the readers were switched out is not tak
 });
 
 test('unknown: /proc/interrupts unreadable, no TLB row (arm64), too few on-CPU calls; a rising row counts', () => {
-  const hidden = [{ atMs: 0, snap: null }, { atMs: 1, snap: null }];
+  const hidden = [
+    { atMs: 0, snap: null },
+    { atMs: 1, snap: null },
+  ];
   assert.is(classifyFlush({ ...inputs(texts), samples: hidden }).kind, 'unknown');
   const arm = parseInterrupts(localFixture('arm64-aws-graviton-8cpu', 'interrupts'));
-  const armSamples = [{ atMs: 0, snap: arm }, { atMs: 1, snap: arm }];
+  const armSamples = [
+    { atMs: 0, snap: arm },
+    { atMs: 1, snap: arm },
+  ];
   const noRow = classifyFlush({ ...inputs(texts), samples: armSamples, readers: [1] });
   assert.is(noRow.kind, 'unknown');
   assert.match(noRow.reason, /no TLB-shootdown row/);

@@ -4,14 +4,37 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lower95 } from '../../probe/analyse/stats.js';
 import { MIN_SHARE_LOWER95 } from '../../probe/analyse/verdicts.js';
-import { GATE_CALLS, MIN_ON_CPU_SHARE, ON_CPU_CALLS_NEEDED, secondPassCalls, shortOfCalls } from '../../probe/run/gate.js';
+import {
+  GATE_CALLS,
+  MIN_ON_CPU_SHARE,
+  ON_CPU_CALLS_NEEDED,
+  secondPassCalls,
+  shortOfCalls,
+} from '../../probe/run/gate.js';
 import type { StrategyEvidence } from '../../probe/records.js';
 
-function evidence(onCpu: number, interrupted: number, writerTrials = GATE_CALLS, violations = 0, status: StrategyEvidence['status'] = 'ok'): StrategyEvidence {
+function evidence(
+  onCpu: number,
+  interrupted: number,
+  writerTrials = GATE_CALLS,
+  violations = 0,
+  status: StrategyEvidence['status'] = 'ok',
+): StrategyEvidence {
   const share = onCpu ? interrupted / onCpu : null;
   return {
-    status, sb: { trials: writerTrials, writerTrials, violations, histogram: { '00': violations, '01': 0, '10': 0, '11': 0 }, perReader: [] },
-    mechanism: { interruptedShare: share, onCpuCalls: onCpu, perReader: [{ cpu: 1, interruptedShare: share, onCpuCalls: onCpu }] },
+    status,
+    sb: {
+      trials: writerTrials,
+      writerTrials,
+      violations,
+      histogram: { '00': violations, '01': 0, '10': 0, '11': 0 },
+      perReader: [],
+    },
+    mechanism: {
+      interruptedShare: share,
+      onCpuCalls: onCpu,
+      perReader: [{ cpu: 1, interruptedShare: share, onCpuCalls: onCpu }],
+    },
   } as unknown as StrategyEvidence;
 }
 

@@ -23,7 +23,8 @@ test('KVM guest on Intel: KVM with PV TLB flush; the garbage at 0x40000100 is no
   assert.is(h.xen, null);
 });
 
-// fixture: test/fixtures/cpuid-kvm-amd-epyc-firecracker-t2a (Firecracker KVM guest on AMD EPYC, `cpuid -r` in a Rust comment)
+// fixture: test/fixtures/cpuid-kvm-amd-epyc-firecracker-t2a (Firecracker KVM guest on AMD EPYC, `cpuid -r` in a Rust
+// comment)
 test('KVM guest on AMD: the same PV TLB flush bit', () => {
   const h = decode('cpuid-kvm-amd-epyc-firecracker-t2a');
   assert.is(h.vendor, 'KVM');
@@ -42,7 +43,8 @@ test('Hyper-V guest: remote TLB flush by hypercall is recommended (0x40000004 EA
   assert.is(h.kvm, null);
 });
 
-// fixture: test/fixtures/cpuid-kvm-hyperv-enlightened-i9-13900k (QEMU/KVM with hv_* enlightenments; "CPUID xxxxxxxx:ss =" format)
+// fixture: test/fixtures/cpuid-kvm-hyperv-enlightened-i9-13900k (QEMU/KVM with hv_* enlightenments; "CPUID xxxxxxxx:ss
+// =" format)
 test('KVM presenting Hyper-V enlightenments without the flush recommendation', () => {
   const h = decode('cpuid-kvm-hyperv-enlightened-i9-13900k');
   assert.is(h.vendor, 'Microsoft Hyper-V');

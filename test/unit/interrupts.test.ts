@@ -19,7 +19,11 @@ test('AMD EPYC KVM guest: columns, TLB/CAL/RES rows and counts', () => {
   assert.equal(row(t, 'CAL'), { id: 'CAL', counts: [536364, 788701], description: 'Function call interrupts' });
   assert.equal(row(t, 'TLB'), { id: 'TLB', counts: [3783, 177328], description: 'TLB shootdowns' });
   assert.equal(row(t, 'HYP').counts, [2, 2]);
-  assert.equal(row(t, '31'), { id: '31', counts: [0, 1405], description: 'PCI-MSIX-0000:00:01.0 3-edge virtio0-stats' });
+  assert.equal(row(t, '31'), {
+    id: '31',
+    counts: [0, 1405],
+    description: 'PCI-MSIX-0000:00:01.0 3-edge virtio0-stats',
+  });
   // ERR and MIS carry one total, not a count per CPU.
   assert.equal(row(t, 'ERR'), { id: 'ERR', counts: [0], description: '' });
   assert.equal(row(t, 'MIS'), { id: 'MIS', counts: [0], description: '' });
@@ -32,7 +36,10 @@ test('AMD EPYC KVM guest: columns, TLB/CAL/RES rows and counts', () => {
   assert.is(f.readable, true);
   assert.is(f.error, null);
   assert.equal(f.cpuColumns, [0, 1]);
-  assert.equal(f.rows.map((r) => r.role), ['reschedule', 'function-call', 'tlb-shootdown']);
+  assert.equal(
+    f.rows.map((r) => r.role),
+    ['reschedule', 'function-call', 'tlb-shootdown'],
+  );
   assert.equal(f.unknown, {});
 });
 
@@ -45,22 +52,32 @@ test('Intel Xeon KVM guest: columns, TLB/CAL/RES rows and counts', () => {
   assert.equal(row(t, 'CAL').counts, [22659, 328657]);
   assert.equal(row(t, 'TLB').counts, [1030, 206939]);
   assert.equal(row(t, 'HYP').counts, [81, 42]);
-  assert.equal(barrierRows(t).map((r) => [r.id, r.role]), [
-    ['RES', 'reschedule'],
-    ['CAL', 'function-call'],
-    ['TLB', 'tlb-shootdown'],
-  ]);
+  assert.equal(
+    barrierRows(t).map((r) => [r.id, r.role]),
+    [
+      ['RES', 'reschedule'],
+      ['CAL', 'function-call'],
+      ['TLB', 'tlb-shootdown'],
+    ],
+  );
   assert.equal(interruptFacts(text, null).cpuColumns, [0, 1]);
 });
 
 test('arm64 Graviton: IPI rows, no TLB row', () => {
-  // fixture: test/fixtures/arm64-aws-graviton-8cpu (prometheus/node_exporter collector/fixtures/proc/interrupts_aarch64)
+  // fixture: test/fixtures/arm64-aws-graviton-8cpu (prometheus/node_exporter
+  // collector/fixtures/proc/interrupts_aarch64)
   const text = localFixture('arm64-aws-graviton-8cpu', 'interrupts');
   const t = parseInterrupts(text);
   assert.equal(t.cpus, range(8));
   // "IPI0:2768808080" has no space after the colon.
-  assert.equal(row(t, 'IPI0').counts, [2768808080, 2844211768, 2878602432, 2730576120, 2723524623, 3349096412, 2717389879, 2154252810]);
-  assert.equal(row(t, 'IPI1').counts, [357815098, 213258177, 153713187, 132890624, 124746406, 123498004, 122386326, 120728639]);
+  assert.equal(
+    row(t, 'IPI0').counts,
+    [2768808080, 2844211768, 2878602432, 2730576120, 2723524623, 3349096412, 2717389879, 2154252810],
+  );
+  assert.equal(
+    row(t, 'IPI1').counts,
+    [357815098, 213258177, 153713187, 132890624, 124746406, 123498004, 122386326, 120728639],
+  );
   assert.is(row(t, '10').counts[0], 3287008667);
   assert.is(row(t, '10').description, 'GICv3 27 Level arch_timer');
   assert.equal(row(t, 'Err').counts, [0]);
@@ -102,23 +119,34 @@ test('bare-metal 2-socket Xeon E5-2620 v4: 32 columns, TLB row', () => {
   assert.is(cal.counts[31], 5450);
   assert.is(row(t, 'RES').counts[0], 55751);
   assert.is(row(t, 'RES').counts[31], 43);
-  assert.equal(barrierRows(t).map((r) => [r.id, r.role]), [
-    ['RES', 'reschedule'],
-    ['CAL', 'function-call'],
-    ['TLB', 'tlb-shootdown'],
-  ]);
+  assert.equal(
+    barrierRows(t).map((r) => [r.id, r.role]),
+    [
+      ['RES', 'reschedule'],
+      ['CAL', 'function-call'],
+      ['TLB', 'tlb-shootdown'],
+    ],
+  );
 });
 
 test('bare-metal laptop, old kernel: chip-trigger style rows, RES/CAL/TLB', () => {
-  // fixture: test/fixtures/bare-metal-laptop-4cpu-old-kernel (prometheus/node_exporter collector/fixtures/proc/interrupts)
+  // fixture: test/fixtures/bare-metal-laptop-4cpu-old-kernel (prometheus/node_exporter
+  // collector/fixtures/proc/interrupts)
   const t = parseInterrupts(localFixture('bare-metal-laptop-4cpu-old-kernel', 'interrupts'));
   assert.equal(t.cpus, [0, 1, 2, 3]);
-  assert.equal(row(t, '16'), { id: '16', counts: [328511, 322879, 293782, 351412], description: 'IR-IO-APIC-fasteoi ehci_hcd:usb1, mmc0' });
+  assert.equal(row(t, '16'), {
+    id: '16',
+    counts: [328511, 322879, 293782, 351412],
+    description: 'IR-IO-APIC-fasteoi ehci_hcd:usb1, mmc0',
+  });
   assert.equal(row(t, 'RES').counts, [10847134, 9111507, 15999335, 7457260]);
   assert.equal(row(t, 'CAL').counts, [148554, 157441, 142912, 155528]);
   assert.equal(row(t, 'TLB').counts, [10460334, 9918429, 10494258, 10345022]);
   assert.equal(row(t, 'MIS').counts, [0]);
-  assert.equal(barrierRows(t).map((r) => r.role), ['reschedule', 'function-call', 'tlb-shootdown']);
+  assert.equal(
+    barrierRows(t).map((r) => r.role),
+    ['reschedule', 'function-call', 'tlb-shootdown'],
+  );
 });
 
 test('bare-metal i7-5557U with HYP/HRE rows: those rows are not barrier rows', () => {
@@ -139,14 +167,27 @@ test('bare-metal i7-5557U with HYP/HRE rows: those rows are not barrier rows', (
 
 test('single-value rows (ERR, MIS) never qualify as barrier rows', () => {
   // Hand-made: a one-total row whose description would otherwise match a role.
-  const t = parseInterrupts(['           CPU0       CPU1', 'CAL:         10         20   Function call interrupts', 'XXX:          7   Function call interrupts', 'ERR:          0', ''].join('\n'));
+  const t = parseInterrupts(
+    [
+      '           CPU0       CPU1',
+      'CAL:         10         20   Function call interrupts',
+      'XXX:          7   Function call interrupts',
+      'ERR:          0',
+      '',
+    ].join('\n'),
+  );
   assert.equal(row(t, 'XXX').counts, [7]);
-  assert.equal(barrierRows(t).map((r) => r.id), ['CAL']);
+  assert.equal(
+    barrierRows(t).map((r) => r.id),
+    ['CAL'],
+  );
 });
 
 test('offline CPUs have no column: CPU numbers come from the header', () => {
   // Hand-made: CPU1 and CPU2 offline.
-  const t = parseInterrupts(['           CPU0       CPU3       ', 'RES:          5          6   Rescheduling interrupts', ''].join('\n'));
+  const t = parseInterrupts(
+    ['           CPU0       CPU3       ', 'RES:          5          6   Rescheduling interrupts', ''].join('\n'),
+  );
   assert.equal(t.cpus, [0, 3]);
   assert.equal(row(t, 'RES').counts, [5, 6]);
 });
@@ -184,7 +225,13 @@ test('no CPU header: unreadable with the parser message', () => {
 });
 
 test('unreadable file: the read error is passed through', () => {
-  assert.equal(interruptFacts(null, 'EACCES'), { readable: false, error: 'EACCES', cpuColumns: [], rows: [], unknown: { rows: 'EACCES' } });
+  assert.equal(interruptFacts(null, 'EACCES'), {
+    readable: false,
+    error: 'EACCES',
+    cpuColumns: [],
+    rows: [],
+    unknown: { rows: 'EACCES' },
+  });
   assert.equal(interruptFacts(null, null).unknown, { rows: 'not readable' });
 });
 

@@ -36,11 +36,26 @@ test('releaseFromVersion: /proc/version gives the same release as uname -r', () 
 test('parseCmdline: AMD fixture', () => {
   // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
   const p = parseCmdline(devFixture('kvm-amd-epyc-2vcpu', 'cmdline'));
-  assert.equal([...p.keys()], [
-    'mitigations', 'console', 'quiet', 'reboot', 'panic', 'nomodule', 'random.trust_cpu', 'swiotlb', 'psi',
-    'nvproxy.enable', 'page_reporting.page_reporting_order', 'deferred_init', 'nested_pvm',
-    'rcupdate.rcu_cpu_stall_cputime', 'sched_vcpu_pack',
-  ]);
+  assert.equal(
+    [...p.keys()],
+    [
+      'mitigations',
+      'console',
+      'quiet',
+      'reboot',
+      'panic',
+      'nomodule',
+      'random.trust_cpu',
+      'swiotlb',
+      'psi',
+      'nvproxy.enable',
+      'page_reporting.page_reporting_order',
+      'deferred_init',
+      'nested_pvm',
+      'rcupdate.rcu_cpu_stall_cputime',
+      'sched_vcpu_pack',
+    ],
+  );
   assert.is(p.get('mitigations'), 'auto,no_guest_host,no_guest_guest');
   assert.is(p.get('console'), 'ttyS0');
   assert.is(p.get('quiet'), '');
@@ -61,7 +76,9 @@ test('parseCmdline: Intel fixture', () => {
 });
 
 test('parseCmdline: quoted values, repeated keys, "--"', () => {
-  const p = parseCmdline('dyndbg="file foo.c +p" nohz_full=2-3 isolcpus=1 isolcpus=domain,2-3 -- init_arg=1 nohz_full=0\n');
+  const p = parseCmdline(
+    'dyndbg="file foo.c +p" nohz_full=2-3 isolcpus=1 isolcpus=domain,2-3 -- init_arg=1 nohz_full=0\n',
+  );
   assert.is(p.get('dyndbg'), 'file foo.c +p');
   assert.is(p.get('nohz_full'), '2-3');
   assert.is(p.get('isolcpus'), 'domain,2-3');

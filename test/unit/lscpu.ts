@@ -3,7 +3,13 @@
 // socket and core, LLC = CPUs with the same last cache id. Test-only: the probe reads sysfs itself.
 import type { CpuTopologyEntry } from '../../probe/records.js';
 
-export interface LscpuCpu { cpu: number; core: number; socket: number; node: number; llc: number }
+export interface LscpuCpu {
+  cpu: number;
+  core: number;
+  socket: number;
+  node: number;
+  llc: number;
+}
 
 /** The first `# CPU,Core,Socket,Node,...` table of a capture (lscpu's own renumbered ids). */
 export function parseLscpuP(text: string): LscpuCpu[] {
@@ -25,7 +31,11 @@ export function parseLscpuP(text: string): LscpuCpu[] {
 export function lscpuTopology(text: string): CpuTopologyEntry[] {
   const cpus = parseLscpuP(text);
   return cpus.map((c) => ({
-    cpu: c.cpu, package: c.socket, die: 0, cluster: null, core: c.core,
+    cpu: c.cpu,
+    package: c.socket,
+    die: 0,
+    cluster: null,
+    core: c.core,
     threadSiblings: cpus.filter((o) => o.socket === c.socket && o.core === c.core).map((o) => o.cpu),
     llcShared: cpus.filter((o) => o.llc === c.llc).map((o) => o.cpu),
     llcLevel: 3,

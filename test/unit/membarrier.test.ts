@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MEMBARRIER_COMMANDS, commandName, decodeMask, globalRefusedByNohzFull, killedAt } from '../../probe/inspect/membarrier.js';
+import {
+  MEMBARRIER_COMMANDS,
+  commandName,
+  decodeMask,
+  globalRefusedByNohzFull,
+  killedAt,
+} from '../../probe/inspect/membarrier.js';
 import type { MembarrierChildResult } from '../../probe/native.js';
 import { devFixture } from './fixtures.js';
 
@@ -28,7 +34,7 @@ function queryMaskOf(text: string): number {
   return Number(m[1]);
 }
 
-test('decodeMask: the fixtures\' QUERY mask 1023 lists all ten commands', () => {
+test("decodeMask: the fixtures' QUERY mask 1023 lists all ten commands", () => {
   // fixture: test/fixtures/dev-kvm-amd-epyc-2vcpu (project dev machine, AMD EPYC KVM guest)
   const amd = queryMaskOf(devFixture('kvm-amd-epyc-2vcpu', 'membarrier'));
   assert.is(amd, 1023);
@@ -49,7 +55,10 @@ test('decodeMask: partial masks', () => {
 
 test('MEMBARRIER_COMMANDS bits match include/uapi/linux/membarrier.h', () => {
   assert.is(MEMBARRIER_COMMANDS.length, 10);
-  assert.equal(MEMBARRIER_COMMANDS.map(([, b]) => b), [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
+  assert.equal(
+    MEMBARRIER_COMMANDS.map(([, b]) => b),
+    [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  );
 });
 
 test('commandName', () => {

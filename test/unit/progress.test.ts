@@ -13,14 +13,23 @@ function tty(columns = 80) {
 /** What a terminal shows after the writes: \r returns to column 0, ESC[K erases to the end, \n ends a line. */
 function screen(writes: string[]): string[] {
   const lines: string[] = [];
-  let cur = '', col = 0;
+  let cur = '',
+    col = 0;
   const s = writes.join('');
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (c === '\r') col = 0;
-    else if (c === '\n') { lines.push(cur); cur = ''; col = 0; }
-    else if (s.startsWith('\x1b[K', i)) { cur = cur.slice(0, col); i += 2; }
-    else { cur = cur.slice(0, col) + c + cur.slice(col + 1); col++; }
+    else if (c === '\n') {
+      lines.push(cur);
+      cur = '';
+      col = 0;
+    } else if (s.startsWith('\x1b[K', i)) {
+      cur = cur.slice(0, col);
+      i += 2;
+    } else {
+      cur = cur.slice(0, col) + c + cur.slice(col + 1);
+      col++;
+    }
   }
   return [...lines, cur];
 }

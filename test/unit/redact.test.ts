@@ -9,11 +9,17 @@ const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.js
 
 test('hostname, container ids and local paths go; kernel, CPU and evidence stay', () => {
   const r = structuredClone(recorded);
-  r.system.sandbox.container = { kind: 'docker', strength: 'strong', evidence: ['cgroup path 12:cpuset:/docker/2403ccfe427f1dc7b6120dccb9ac58c2f8456950380d587a9f33ea7f00dd303d'] };
+  r.system.sandbox.container = {
+    kind: 'docker',
+    strength: 'strong',
+    evidence: ['cgroup path 12:cpuset:/docker/2403ccfe427f1dc7b6120dccb9ac58c2f8456950380d587a9f33ea7f00dd303d'],
+  };
   r.commandLine = ['--out', '/home/alice/reports', '--format=/tmp/x'];
   const red = redactReport(r);
   const text = JSON.stringify(red);
-  assert.not.ok(text.includes(recorded.system.platform.hostname === 'vm' ? '"hostname":"vm"' : recorded.system.platform.hostname));
+  assert.not.ok(
+    text.includes(recorded.system.platform.hostname === 'vm' ? '"hostname":"vm"' : recorded.system.platform.hostname),
+  );
   assert.is(red.system.platform.hostname, 'redacted');
   assert.not.match(text, /2403ccfe427f/);
   assert.not.match(text, /alice/);

@@ -19,21 +19,38 @@ const FIXTURE = join(localFixturesDir, 'reports', 'kvm-intel-xeon-2vcpu-default.
 const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
 const schema = JSON.parse(readFileSync(join(repoRoot, 'probe', 'report.schema.json'), 'utf8'));
 
-type S = { $ref?: string; anyOf?: S[]; type?: string | string[]; required?: string[]; properties?: Record<string, S>; items?: S; additionalProperties?: S | boolean };
+type S = {
+  $ref?: string;
+  anyOf?: S[];
+  type?: string | string[];
+  required?: string[];
+  properties?: Record<string, S>;
+  items?: S;
+  additionalProperties?: S | boolean;
+};
 const deref = (s: S): S => (s.$ref ? deref(schema.definitions[s.$ref.replace('#/definitions/', '')]) : s);
 // The display form validate() uses, written out again here rather than imported.
-const step = (k: string | number) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+const step = (k: string | number) =>
+  typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
 const show = (path: (string | number)[]) => '$' + path.map(step).join('');
 
-/** Every field in `value` (first element of each array, first entry of each map) with whether the schema requires it. */
-function fields(s: S, value: unknown, path: (string | number)[], out: { path: (string | number)[]; required: boolean }[]) {
+/**
+ * Every field in `value` (first element of each array, first entry of each map) with whether the schema requires it.
+ */
+function fields(
+  s: S,
+  value: unknown,
+  path: (string | number)[],
+  out: { path: (string | number)[]; required: boolean }[],
+) {
   s = deref(s);
   if (s.anyOf) {
     // The object branch of "object or null" (or of a union of objects, the first that accepts the value).
     for (const b of s.anyOf) {
       const d = deref(b);
       const t = Array.isArray(d.type) ? d.type : [d.type];
-      if (value !== null && typeof value === 'object' && (t.includes('object') || t.includes('array') || d.anyOf)) return fields(d, value, path, out);
+      if (value !== null && typeof value === 'object' && (t.includes('object') || t.includes('array') || d.anyOf))
+        return fields(d, value, path, out);
     }
     return;
   }
@@ -49,7 +66,8 @@ function fields(s: S, value: unknown, path: (string | number)[], out: { path: (s
     fields(sub, o[k], [...path, k], out);
   }
   const first = Object.keys(o).find((k) => !(s.properties && k in s.properties));
-  if (first !== undefined && typeof s.additionalProperties === 'object') fields(s.additionalProperties, o[first], [...path, first], out);
+  if (first !== undefined && typeof s.additionalProperties === 'object')
+    fields(s.additionalProperties, o[first], [...path, first], out);
 }
 
 function without(r: unknown, path: (string | number)[]): Report {
@@ -65,7 +83,14 @@ fields(schema, recorded, [], all);
 
 test('the committed schema is what the record types generate (npm run build:schema)', async () => {
   const { createGenerator } = await import('ts-json-schema-generator');
-  const fresh = createGenerator({ path: join(repoRoot, 'probe', 'records.ts'), tsconfig: join(repoRoot, 'tsconfig.json'), type: 'Report', additionalProperties: true, jsDoc: 'none', skipTypeCheck: true }).createSchema('Report');
+  const fresh = createGenerator({
+    path: join(repoRoot, 'probe', 'records.ts'),
+    tsconfig: join(repoRoot, 'tsconfig.json'),
+    type: 'Report',
+    additionalProperties: true,
+    jsDoc: 'none',
+    skipTypeCheck: true,
+  }).createSchema('Report');
   // As scripts/gen-schema.mjs does: a reason code is any string to the schema (codes are added without a version bump).
   fresh.definitions!.Code = { type: 'string' };
   assert.equal(fresh.definitions, schema.definitions);
@@ -108,22 +133,36 @@ test('loadReport: a missing field is a UserError of one line naming its JSON pat
     assert.unreachable('loaded');
   } catch (err) {
     assert.instance(err, UserError);
-    assert.is((err as Error).message, `report ${file} is not a membarrier-probe report: $.analysis.positiveControl is missing`);
+    assert.is(
+      (err as Error).message,
+      `report ${file} is not a membarrier-probe report: $.analysis.positiveControl is missing`,
+    );
   }
 });
 
-test('show --format html on a report without analysis.positiveControl exits 2 with one line, not 1 (internal error)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mbp-schema-'));
-  for (const path of [['analysis', 'positiveControl'], ['results', 'strategies', 'mprotect', 'mechanism', 'perReader'], ['recommendation', 'acceptable']]) {
-    const file = join(dir, `${path.join('-')}.json`);
-    writeFileSync(file, JSON.stringify(without(recorded, path)));
-    const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'probe', 'cli.js'), 'show', file, '--format', 'html'], { encoding: 'utf8', timeout: 30_000 });
-    assert.is(r.status, 2, r.stderr);
-    assert.is(r.stdout, '');
-    const lines = r.stderr.trimEnd().split('\n');
-    assert.is(lines.length, 1, r.stderr);
-    assert.ok(lines[0].includes(`${show(path)} is missing`), lines[0]);
-  }
-});
+test(
+  'show --format html on a report without analysis.positiveControl exits 2 with one line, not 1 ' + '(internal error)',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mbp-schema-'));
+    for (const path of [
+      ['analysis', 'positiveControl'],
+      ['results', 'strategies', 'mprotect', 'mechanism', 'perReader'],
+      ['recommendation', 'acceptable'],
+    ]) {
+      const file = join(dir, `${path.join('-')}.json`);
+      writeFileSync(file, JSON.stringify(without(recorded, path)));
+      const r = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'dist', 'probe', 'cli.js'), 'show', file, '--format', 'html'],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      assert.is(r.status, 2, r.stderr);
+      assert.is(r.stdout, '');
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.is(lines.length, 1, r.stderr);
+      assert.ok(lines[0].includes(`${show(path)} is missing`), lines[0]);
+    }
+  },
+);
 
 test.run();

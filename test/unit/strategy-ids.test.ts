@@ -18,9 +18,18 @@ const CAPABILITY = /(family|[kK]ind)\s*$/;
 const PATTERNS: { what: string; re: RegExp; lhs?: boolean }[] = [
   { what: 'compares with an id', re: new RegExp(`([\\w$.\\])?!]+)\\s*[!=]==?\\s*${lit}`, 'g'), lhs: true },
   { what: 'compares an id with', re: new RegExp(`${lit}\\s*[!=]==?`, 'g') },
-  { what: 'tests a string against an id', re: new RegExp(`\\.(?:startsWith|endsWith|includes|indexOf|match)\\(\\s*${lit}`, 'g') },
+  {
+    what: 'tests a string against an id',
+    re: new RegExp(`\\.(?:startsWith|endsWith|includes|indexOf|match)\\(\\s*${lit}`, 'g'),
+  },
   { what: 'looks up an id', re: new RegExp(`\\[\\s*${lit}\\s*\\]`, 'g') },
-  { what: 'looks up an id', re: new RegExp(`\\.(?:controls|strategies|verdicts|contention)\\??\\.(?:${ids.filter((i) => /^\w+$/.test(i)).join('|')})\\b`, 'g') },
+  {
+    what: 'looks up an id',
+    re: new RegExp(
+      `\\.(?:controls|strategies|verdicts|contention)\\??\\.(?:${ids.filter((i) => /^\w+$/.test(i)).join('|')})\\b`,
+      'g',
+    ),
+  },
   { what: 'switches on an id', re: new RegExp(`case\\s+${lit}\\s*:`, 'g') },
 ];
 
@@ -47,7 +56,7 @@ function sources(dir: string): string[] {
 
 // Where a switch on a phase kind meets a kind that is spelled like a control id ('delay-matched'):
 // PhaseKind is not a strategy id.
-const ALLOWED = new Set(['probe/run/index.ts: line %: switches on an id: case \'delay-matched\':']);
+const ALLOWED = new Set(["probe/run/index.ts: line %: switches on an id: case 'delay-matched':"]);
 
 test('the scanner sees the comparisons it must and lets capabilities through', () => {
   assert.equal(idComparisons(`if (e.strategy === 'null-syscall') x();`).length, 1);
@@ -62,10 +71,12 @@ test('the scanner sees the comparisons it must and lets capabilities through', (
 });
 
 test('no file under probe/ decides by comparing strategy ids', () => {
-  const hits = sources(join(repoRoot, 'probe')).flatMap((f) => {
-    const rel = relative(repoRoot, f);
-    return idComparisons(readFileSync(f, 'utf8')).map((h) => `${rel}: ${h}`);
-  }).filter((h) => !ALLOWED.has(h.replace(/line \d+/, 'line %')));
+  const hits = sources(join(repoRoot, 'probe'))
+    .flatMap((f) => {
+      const rel = relative(repoRoot, f);
+      return idComparisons(readFileSync(f, 'utf8')).map((h) => `${rel}: ${h}`);
+    })
+    .filter((h) => !ALLOWED.has(h.replace(/line \d+/, 'line %')));
   assert.equal(hits, [], `use the catalogue's capabilities instead:\n${hits.join('\n')}`);
 });
 

@@ -19,12 +19,24 @@ const fact = <T>(value: T | null, reason?: string) => ({ value, source: 'test', 
 function tlb(regime: TlbFacts['regime'], uses: boolean | null, exercise: boolean): TlbFacts {
   const no = fact(false);
   return {
-    regime, reasons: [`regime ${regime} (test)`], exercise,
+    regime,
+    reasons: [`regime ${regime} (test)`],
+    exercise,
     facts: {
-      invlpgb: fact(true), invlpgbCpuinfoFlag: fact(false), kernelHasBroadcastFlush: fact(true), config: fact(uses),
-      pti: no, pcid: fact(true), usableCpus: fact(8), rar: no,
+      invlpgb: fact(true),
+      invlpgbCpuinfoFlag: fact(false),
+      kernelHasBroadcastFlush: fact(true),
+      config: fact(uses),
+      pti: no,
+      pcid: fact(true),
+      usableCpus: fact(8),
+      rar: no,
       kernelUsesInvlpgb: fact(uses, uses === null ? 'unknown: CONFIG_BROADCAST_TLB_FLUSH' : undefined),
-      arm64BroadcastTlbi: no, kvmPvTlbFlush: no, kvmPvTlbFlushUsed: no, hypervRemoteFlush: no, xen: no,
+      arm64BroadcastTlbi: no,
+      kvmPvTlbFlush: no,
+      kvmPvTlbFlushUsed: no,
+      hypervRemoteFlush: no,
+      xen: no,
     },
   };
 }
@@ -32,10 +44,13 @@ function tlb(regime: TlbFacts['regime'], uses: boolean | null, exercise: boolean
 /** An 8-CPU machine (the recorded facts, with CPUs 0-7 online and usable) with the given system.tlb. */
 function eight(t: TlbFacts | undefined): MachineFacts {
   const f = structuredClone(recorded.system);
-  f.cpus.onlineList = [...Array(8).keys()]; f.cpus.allowed = [...f.cpus.onlineList];
-  f.cpus.online = 8; f.cpus.topology = [];
+  f.cpus.onlineList = [...Array(8).keys()];
+  f.cpus.allowed = [...f.cpus.onlineList];
+  f.cpus.online = 8;
+  f.cpus.topology = [];
   f.cpus.vendor = 'AuthenticAMD';
-  if (t) f.tlb = t; else delete f.tlb;
+  if (t) f.tlb = t;
+  else delete f.tlb;
   return f;
 }
 
@@ -78,7 +93,10 @@ test('mprotect and madvise are never offered where the regime is broadcast, mixe
     assert.is(risk?.severity, 'unsafe', regime);
     assert.equal(risk?.strategies, ['mprotect', 'madvise-dontneed']);
     assert.match(risk!.source!, /4afeb0ed1753/);
-    assert.not.ok(rec.acceptable.some((x) => x.strategy === 'mprotect' || x.strategy === 'madvise-dontneed'), regime);
+    assert.not.ok(
+      rec.acceptable.some((x) => x.strategy === 'mprotect' || x.strategy === 'madvise-dontneed'),
+      regime,
+    );
   }
   // The recorded verdicts verify mprotect: with the regime ipi and no INVLPGB it is offered on opt-in.
   assert.ok(withTlb(undefined, true).rec.acceptable.some((x) => x.strategy === 'mprotect'));

@@ -8,7 +8,14 @@ import * as assert from 'uvu/assert';
 import type { CpuidRegs } from '../../probe/native.js';
 import type { HypervisorFacts, Report, TlbBoolFact } from '../../probe/records.js';
 import {
-  configOption, decodeInvlpgb, decodePcid, hasBroadcastFlush, ptiFromMeltdown, tlbFacts, type CpuidFn, type TlbInputs,
+  configOption,
+  decodeInvlpgb,
+  decodePcid,
+  hasBroadcastFlush,
+  ptiFromMeltdown,
+  tlbFacts,
+  type CpuidFn,
+  type TlbInputs,
 } from '../../probe/inspect/tlb.js';
 import { decodeHypervisor } from '../../probe/inspect/hypervisor.js';
 import { cpuidFrom, parseCpuidDump } from './cpuid-dump.js';
@@ -41,8 +48,14 @@ test('INVLPGB from CPUID 0x80000008 EBX[3]: clear on Zen 3 client, AMD KVM, Inte
   assert.is(decodeInvlpgb(dump('cpuid-bare-metal-i9-13900k')), false);
   assert.is(decodeInvlpgb(dump('cpuid-azure-tdx-hyperv-guest')), false);
   // A CPU whose extended range stops below 0x80000008 has no such leaf: the answer is no, not unknown.
-  assert.is(decodeInvlpgb((l) => (l === 0x80000000 ? { eax: 0x80000004, ebx: 0, ecx: 0, edx: 0 } : null)), false);
-  assert.is(decodeInvlpgb(() => null), null);
+  assert.is(
+    decodeInvlpgb((l) => (l === 0x80000000 ? { eax: 0x80000004, ebx: 0, ecx: 0, edx: 0 } : null)),
+    false,
+  );
+  assert.is(
+    decodeInvlpgb(() => null),
+    null,
+  );
 });
 
 test('PCID from CPUID 1 ECX[17]: set on the KVM guests (ECX 0xfffa3203)', () => {
@@ -68,21 +81,39 @@ test('PTI from the meltdown file: on for "Mitigation: PTI", off for "Not affecte
 });
 
 interface Host {
-  cpuid: CpuidFn | null; vendor?: string; release?: string; usable?: number; pti?: boolean;
-  config?: 'y' | 'absent' | 'unreadable'; machine?: string; cpuidReason?: string;
+  cpuid: CpuidFn | null;
+  vendor?: string;
+  release?: string;
+  usable?: number;
+  pti?: boolean;
+  config?: 'y' | 'absent' | 'unreadable';
+  machine?: string;
+  cpuidReason?: string;
 }
 
 /** The recorded machine's facts with the named ones changed; the config read is counted. */
 async function host(h: Host) {
   const s = structuredClone(recorded.system);
   if (h.vendor) s.cpus.vendor = h.vendor;
-  if (h.machine) { s.platform.machine = h.machine; s.platform.arch = 'arm64'; }
+  if (h.machine) {
+    s.platform.machine = h.machine;
+    s.platform.arch = 'arm64';
+  }
   const [maj, min, pat] = (h.release ?? '6.18.44').split('.').map(Number);
-  s.kernel.release = h.release ?? '6.18.44'; s.kernel.major = maj!; s.kernel.minor = min!; s.kernel.patch = pat ?? 0;
+  s.kernel.release = h.release ?? '6.18.44';
+  s.kernel.major = maj!;
+  s.kernel.minor = min!;
+  s.kernel.patch = pat ?? 0;
   const n = h.usable ?? 8;
   s.cpus.allowed = [...Array(n).keys()];
   const noCpuid: HypervisorFacts = {
-    ...s.hypervisor, cpuidHypervisorBit: null, vendor: null, kvm: null, hyperv: null, xen: null, interfaces: [],
+    ...s.hypervisor,
+    cpuidHypervisorBit: null,
+    vendor: null,
+    kvm: null,
+    hyperv: null,
+    xen: null,
+    interfaces: [],
     unknown: { vendor: 'no CPUID' },
   };
   const hypervisor: HypervisorFacts = h.cpuid ? { ...decodeHypervisor(h.cpuid), unknown: {} } : noCpuid;
@@ -96,8 +127,13 @@ async function host(h: Host) {
     return { value: configOption(tlbFile(file), 'BROADCAST_TLB_FLUSH'), source: file };
   };
   const t = await tlbFacts({
-    platform: s.platform, cpus: s.cpus, kernel: s.kernel, hypervisor, cpuid: h.cpuid,
-    cpuidReason: h.cpuidReason ?? null, config,
+    platform: s.platform,
+    cpus: s.cpus,
+    kernel: s.kernel,
+    hypervisor,
+    cpuid: h.cpuid,
+    cpuidReason: h.cpuidReason ?? null,
+    config,
     meltdown: { ok: true, text: tlbFile(h.pti ? 'meltdown-pti' : 'meltdown-not-affected-kvm-intel-2vcpu') },
   });
   return { t, configReads };

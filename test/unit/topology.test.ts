@@ -39,7 +39,16 @@ test('cpuinfo fallback without sysfs: i7-8650U package/core and SMT siblings n, 
     assert.equal(e.llcShared, []);
     assert.is(e.llcLevel, null);
   }
-  assert.equal(topo[5], { cpu: 5, package: 0, die: null, cluster: null, core: 1, threadSiblings: [1, 5], llcShared: [], llcLevel: null });
+  assert.equal(topo[5], {
+    cpu: 5,
+    package: 0,
+    die: null,
+    cluster: null,
+    core: 1,
+    threadSiblings: [1, 5],
+    llcShared: [],
+    llcLevel: null,
+  });
 });
 
 test('no sysfs and no cpuinfo: everything unknown, no siblings invented', () => {

@@ -2,8 +2,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  archFamily, cpuCgroupDir, cpuinfoFamily, detectAndroid, detectEmulation, isFreebsdLinuxulator,
-  parseCfs, parseCgroupMounts, parseCpuMax, parseProcCgroup,
+  archFamily,
+  cpuCgroupDir,
+  cpuinfoFamily,
+  detectAndroid,
+  detectEmulation,
+  isFreebsdLinuxulator,
+  parseCfs,
+  parseCgroupMounts,
+  parseCpuMax,
+  parseProcCgroup,
 } from '../../probe/inspect/traps.js';
 import { localFixture, devFixture } from './fixtures.js';
 
@@ -25,17 +33,29 @@ test('/proc/1/cgroup of a Docker container (published): cpuset path, v2 line kep
 test('mountinfo: cgroup rows with root, mount point and super options', () => {
   const m = parseCgroupMounts(t('mountinfo-v1-hybrid'));
   const cpu = m.find((r) => r.mountPoint === '/sys/fs/cgroup/cpu');
-  assert.equal(cpu && { root: cpu.root, fstype: cpu.fstype, cpu: cpu.superOptions.includes('cpu') }, { root: '/', fstype: 'cgroup', cpu: true });
+  assert.equal(cpu && { root: cpu.root, fstype: cpu.fstype, cpu: cpu.superOptions.includes('cpu') }, {
+    root: '/',
+    fstype: 'cgroup',
+    cpu: true,
+  });
 });
 
 test('cpu cgroup dir: v1 cpu mount wins on a hybrid host', () => {
-  assert.equal(cpuCgroupDir(t('proc-self-cgroup-v1-hybrid'), t('mountinfo-v1-hybrid')), { dir: '/sys/fs/cgroup/cpu', mountPoint: '/sys/fs/cgroup/cpu', version: 1 });
+  assert.equal(cpuCgroupDir(t('proc-self-cgroup-v1-hybrid'), t('mountinfo-v1-hybrid')), {
+    dir: '/sys/fs/cgroup/cpu',
+    mountPoint: '/sys/fs/cgroup/cpu',
+    version: 1,
+  });
 });
 
 test('cpu cgroup dir: v2 inside a cgroup namespace is relative to the mount root', () => {
   const r = cpuCgroupDir('0::/kubepods/pod1/ctr\n', t('mountinfo-v2-namespaced'));
   assert.equal(r, { dir: '/sys/fs/cgroup/ctr', mountPoint: '/sys/fs/cgroup', version: 2 });
-  assert.is(cpuCgroupDir('0::/elsewhere\n', t('mountinfo-v2-namespaced')), null, 'a path outside the mount root is not guessed');
+  assert.is(
+    cpuCgroupDir('0::/elsewhere\n', t('mountinfo-v2-namespaced')),
+    null,
+    'a path outside the mount root is not guessed',
+  );
 });
 
 test('cpu.max (documented forms) and the v1 CFS pair', () => {
@@ -58,9 +78,19 @@ test('user-mode emulation: arm64 process on x86 CPUs (qemu-user keeps uname as t
   const e = detectEmulation({ processArch: 'arm64', addonArch: 'aarch64', kernelMachine: 'aarch64', cpuinfo, env: {} });
   assert.is(e.userModeEmulation, true);
   assert.match(e.evidence.join(';'), /\/proc\/cpuinfo describes \(x86\)/);
-  const native = detectEmulation({ processArch: 'x64', addonArch: 'x86_64', kernelMachine: 'x86_64', cpuinfo, env: {} });
+  const native = detectEmulation({
+    processArch: 'x64',
+    addonArch: 'x86_64',
+    kernelMachine: 'x86_64',
+    cpuinfo,
+    env: {},
+  });
   assert.is(native.userModeEmulation, false);
-  assert.is(detectEmulation({ processArch: 'x64', addonArch: null, kernelMachine: 'aarch64', cpuinfo: null, env: {} }).userModeEmulation, true);
+  assert.is(
+    detectEmulation({ processArch: 'x64', addonArch: null, kernelMachine: 'aarch64', cpuinfo: null, env: {} })
+      .userModeEmulation,
+    true,
+  );
 });
 
 test('FreeBSD Linuxulator: linprocfs /proc/version; Linux and gVisor strings are not', () => {
@@ -70,7 +100,10 @@ test('FreeBSD Linuxulator: linprocfs /proc/version; Linux and gVisor strings are
 });
 
 test('Android: env markers and ro.build.version.sdk', () => {
-  assert.equal(detectAndroid({ ANDROID_ROOT: '/system' }, t('build-prop-api28')), { sdk: 28, evidence: ['ANDROID_ROOT=/system', '/system/build.prop exists (ro.build.version.sdk=28)'] });
+  assert.equal(detectAndroid({ ANDROID_ROOT: '/system' }, t('build-prop-api28')), {
+    sdk: 28,
+    evidence: ['ANDROID_ROOT=/system', '/system/build.prop exists (ro.build.version.sdk=28)'],
+  });
   assert.is(detectAndroid({}, null), null);
   assert.equal(detectAndroid({ ANDROID_DATA: '/data' }, null)?.sdk, null);
 });
