@@ -175,7 +175,9 @@ export function orderVerdict(
     calls === 0
       ? `no attempt was measured (${e.attempts.length} child process${e.attempts.length === 1 ? '' : 'es'}, ` +
         `ended: ${ends || 'none'})`
-      : `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`;
+      : onCpu < calls
+        ? `the reader was on its CPU during ${onCpu} of ${calls} calls (its CPU was busy with other processes)`
+        : `the reader was on its CPU during all ${calls} calls`;
   if (working.onCpuCalls < WORKING_MIN_CALLS) {
     const reason = finding(
       'order-too-little-evidence',
