@@ -16,6 +16,7 @@
         "native/engine/options.cc",
         "native/engine/worker.cc",
         "native/engine/contention_addon.cc",
+        "native/engine/catalogue_addon.cc",
         "native/registry.cc",
         "native/harness/affinity.cc",
         "native/harness/timebase.cc",
