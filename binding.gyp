@@ -23,6 +23,7 @@
         "native/harness/stuffing.cc",
         "native/harness/watchdog.cc",
         "native/harness/sb_litmus.cc",
+        "native/harness/sb_phase.cc",
         "native/harness/interruption.cc",
         "native/harness/reader_cost.cc",
         "native/harness/contention.cc",
