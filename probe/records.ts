@@ -6,6 +6,7 @@
 export const SCHEMA_VERSION = 2;
 export * from './records/machine.js';
 export * from './records/tlb.js';
+export * from './records/plan.js';
 export * from './records/run.js';
 export * from './records/verdict.js';
 export * from './records/repro.js';

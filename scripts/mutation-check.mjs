@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const V = 'probe/analyse/verdicts.js';
+// The statistics and evidence tests those rules apply (verdict-evidence.ts).
+const E = 'probe/analyse/verdict-evidence.js';
 const O = 'probe/analyse/registration-order.js';
 const C = 'probe/compare.js';
 
@@ -39,7 +41,7 @@ const MUTATIONS = [
   ['rule: emulated CPUs: near-null refutes nothing', V, 'if (hollow && emulated)', 'if (false)'],
   ['rule: near the null control refutes (success that does nothing)', V, 'if (hollow)\n', 'if (false)\n'],
   ['rule: page-table flushes without IPIs, readers not interrupted, refute', V, 'if (noIpi)\n', 'if (false)\n'],
-  ['rule: flush and gap signals that disagree stay inconclusive', V, 'if (share < MIN_SHARE) {', 'if (true) {'],
+  ['rule: flush and gap signals that disagree stay inconclusive', E, 'if (share < MIN_SHARE) {', 'if (true) {'],
   ['rule: a reader under 99% is inconclusive', V, 'if (low.length)', 'if (false)'],
   ['rule: too few on-CPU calls to bound the miss rate', V, '< MIN_SHARE_LOWER95)', '< 0)'],
   [
@@ -64,7 +66,7 @@ const MUTATIONS = [
   ],
   [
     'control null-syscall: its share ignored',
-    V,
+    E,
     "nullControlShare: controlEvidence(run, 'null-call')?.mechanism?.interruptedShare ?? null",
     'nullControlShare: null',
   ],
@@ -76,13 +78,13 @@ const MUTATIONS = [
   ],
   [
     'control delay-matched: its share ignored',
-    V,
+    E,
     'delayMatchedShare: dm?.mechanism?.interruptedShare ?? null',
     'delayMatchedShare: null',
   ],
   [
     'control horizon (positive control by delay): SB power always claimed',
-    V,
+    E,
     'sbCouldCatchBroken: detection !== null && detection * trials >= EXPECTED_WITNESSES',
     'sbCouldCatchBroken: true',
   ],

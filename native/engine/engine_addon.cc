@@ -197,72 +197,6 @@ Napi::Value SelectTimebaseJs(const Napi::CallbackInfo& info) {
   return o;
 }
 
-const char* FamilyName(Family f) {
-  switch (f) {
-    case Family::kMembarrier: return "membarrier";
-    case Family::kPageTable: return "page-table";
-    case Family::kSignals: return "signals";
-    case Family::kFence: return "fence";
-    case Family::kControl: return "control";
-  }
-  return "control";
-}
-
-Napi::Value ControlKindValue(Napi::Env env, ControlKind k) {
-  switch (k) {
-    case ControlKind::kNotControl: return env.Null();
-    case ControlKind::kPositive: return Napi::String::New(env, "positive");
-    case ControlKind::kNegative: return Napi::String::New(env, "negative");
-    case ControlKind::kNullCall: return Napi::String::New(env, "null-call");
-    case ControlKind::kDelayMatched: return Napi::String::New(env, "delay-matched");
-  }
-  return env.Null();
-}
-
-// StrategyCapabilities in probe/records/run.ts; probe/catalogue.ts holds a copy a test keeps equal.
-Napi::Object CapsObject(Napi::Env env, const StrategyCaps& c) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("family", FamilyName(c.family));
-  if (c.membarrier.command) {
-    Napi::Object m = Napi::Object::New(env);
-    m.Set("command", c.membarrier.command);
-    m.Set("register", c.membarrier.register_command ? Napi::Value(Napi::String::New(env, c.membarrier.register_command))
-                                                    : env.Null());
-    Napi::Array since = Napi::Array::New(env, 2);
-    since.Set(0u, c.membarrier.since_major);
-    since.Set(1u, c.membarrier.since_minor);
-    m.Set("sinceKernel", since);
-    o.Set("membarrier", m);
-  } else {
-    o.Set("membarrier", env.Null());
-  }
-  o.Set("crossProcess", c.cross_process);
-  o.Set("mlockedPage", c.mlocked_page);
-  o.Set("concurrentWriters", c.concurrent_writers);
-  o.Set("slow", c.slow);
-  o.Set("controlKind", ControlKindValue(env, c.control_kind));
-  o.Set("registrationOrderSensitive", c.registration_order_sensitive);
-  return o;
-}
-
-Napi::Value Strategies(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const auto& all = Registry();
-  Napi::Array a = Napi::Array::New(env, all.size());
-  for (size_t i = 0; i < all.size(); ++i) {
-    const StrategyInfo& s = all[i].info;
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("id", s.id);
-    o.Set("control", s.control);
-    o.Set("readerSide", s.reader == ReaderSide::kFullFence ? "full-fence" : "compiler-barrier");
-    o.Set("remoteInterruption", s.remote_interruption);
-    o.Set("calls", s.calls);
-    o.Set("caps", CapsObject(env, s.caps));
-    a.Set(uint32_t(i), o);
-  }
-  return a;
-}
-
 Napi::Value Cancel(const Napi::CallbackInfo& info) {
   g_cancel.store(true);
   return info.Env().Undefined();
@@ -290,7 +224,7 @@ void RegisterEngine(Napi::Env env, Napi::Object exports) {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
   Napi::Object e = Napi::Object::New(env);
-  e.Set("strategies", Napi::Function::New(env, Strategies));
+  e.Set("strategies", Napi::Function::New(env, StrategiesJs));
   e.Set("selectTimebase", Napi::Function::New(env, SelectTimebaseJs));
   e.Set("measureSkew", Napi::Function::New(env, MeasureSkewJs));
   e.Set("runPhase", Napi::Function::New(env, RunPhase));

@@ -48,4 +48,7 @@ inline Napi::Value Launch(EngineWorker* w) {
 // engine.runContention(options), in contention_addon.cc.
 Napi::Value RunContentionJs(const Napi::CallbackInfo& info);
 
+// engine.strategies(), in catalogue_addon.cc.
+Napi::Value StrategiesJs(const Napi::CallbackInfo& info);
+
 }  // namespace mbp

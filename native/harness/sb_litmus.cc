@@ -1,3 +1,5 @@
+// The SB trial loops (see sb_litmus.h): each reader's and the writer's side of every trial, and the tally of
+// outcomes; the phase around them (threads, Prepare, watchdog, status) is in sb_phase.cc.
 #include "harness/sb_litmus.h"
 
 #include <poll.h>
@@ -13,52 +15,19 @@
 #include "harness/affinity.h"
 #include "harness/deadline.h"
 #include "harness/outcomes.h"
+#include "harness/sb_shared.h"
 #include "harness/stuffing.h"
 #include "harness/watchdog.h"
 
 namespace mbp {
+namespace sb {
 namespace {
-
-constexpr uint8_t kMissed = 0xff;
-
-struct alignas(64) Line {
-  std::atomic<uint32_t> v{0};
-};
-struct alignas(64) Announce {
-  std::atomic<uint64_t> seq{0};  // last announced trial (1-based); its start is in start[slot]
-  std::atomic<uint32_t> stop{0};
-};
-struct alignas(64) ReaderSync {
-  std::atomic<uint64_t> done{0};  // last trial this reader finished or skipped
-};
 
 inline uint64_t XorShift(uint64_t& s) {
   s ^= s << 13;
   s ^= s >> 7;
   s ^= s << 17;
   return s;
-}
-
-// Everything the threads of one phase share. Trials are run in batches of `n` slots so that no
-// SB variable is reused (and so needs no reset) until the whole batch is tallied.
-struct Shared {
-  Shared(size_t readers, size_t n)
-      : n(n), y(n), x(readers * n), r0(readers * n, kMissed), r1(readers * n, 0), start(n), sync(readers) {}
-  size_t n;
-  Announce ann;
-  std::vector<Line> y, x;  // x[r * n + slot]
-  std::vector<uint8_t> r0, r1;
-  std::vector<uint64_t> start;  // per slot, written before the slot is announced
-  std::vector<ReaderSync> sync;
-  std::atomic<int> ready{0};
-  std::atomic<int> pin_failed_cpu{-1};
-  std::atomic<int> attach_err{0};
-  std::atomic<bool> timed_out{false};
-};
-
-size_t SlotsFor(size_t readers) {
-  size_t n = 65536 / (readers + 1);
-  return n < 64 ? 64 : n > 4096 ? 4096 : n;
 }
 
 // Gaps every reader of a phase may keep, in all (24 B each: 24 MiB). One reader keeps up to two per
@@ -70,6 +39,8 @@ size_t GapCapacity(const SbParams& p) {
   const size_t share = kTotalGaps / std::max<size_t>(p.reader_cpus.size(), 1);
   return std::max<size_t>(4096, std::min(want, share));
 }
+
+}  // namespace
 
 template <ReaderSide kSide>
 void ReaderLoop(Strategy& s, const SbParams& p, Shared& sh, const StuffBuffer* buf, size_t r, ReaderEvidence& ev) {
@@ -131,6 +102,13 @@ done:
   ev.trial_steps = gw.trial_steps();
 }
 
+template void ReaderLoop<ReaderSide::kFullFence>(Strategy&, const SbParams&, Shared&, const StuffBuffer*, size_t,
+                                                 ReaderEvidence&);
+template void ReaderLoop<ReaderSide::kCompilerBarrier>(Strategy&, const SbParams&, Shared&, const StuffBuffer*, size_t,
+                                                       ReaderEvidence&);
+
+namespace {
+
 // Waits until every reader has finished or skipped trial `seq`. Deadline: hard.
 bool WaitReaders(Shared& sh, uint64_t seq, uint64_t hard) {
   for (auto& s : sh.sync) {
@@ -153,6 +131,8 @@ void Tally(Shared& sh, size_t slots, SbEvidence& out) {
   }
   for (size_t i = 0; i < slots; ++i) sh.y[i].v.store(0, std::memory_order_relaxed);
 }
+
+}  // namespace
 
 void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
   const size_t R = p.reader_cpus.size();
@@ -217,104 +197,5 @@ void WriterLoop(Strategy& s, const SbParams& p, Shared& sh, SbEvidence& out) {
   out.elapsed_ticks = Tick() - t_begin;
 }
 
-// Everything one phase's threads touch lives here, owned jointly by the caller and the writer
-// thread: when the watchdog abandons a writer stuck in the kernel, the state outlives the caller
-// and is freed by whichever lets go last.
-struct PhaseState {
-  PhaseState(const RegistryEntry& e, const StrategyParams& sp, const SbParams& p)
-      : side(e.info.reader), p(p), s(e.make(sp)), sh(p.reader_cpus.size(), SlotsFor(p.reader_cpus.size())) {}
-  const ReaderSide side;  // a copy: an abandoned writer may outlive the registry at process exit
-  const SbParams p;
-  std::unique_ptr<Strategy> s;
-  Shared sh;
-  SbEvidence out;
-  std::shared_ptr<StuffBuffer> stuff;
-  int pin_err = 0;
-};
-
-void WriterThread(const std::shared_ptr<PhaseState>& st) {
-  PhaseState& ps = *st;
-  const SbParams& p = ps.p;
-  const size_t R = p.reader_cpus.size();
-  std::vector<std::thread> readers;
-  if ((ps.pin_err = PinThisThread(p.writer_cpu))) return;
-  // A registration-order-sensitive command registers once every reader runs on its CPU: registering
-  // first leaves CPUs that idled with this process's mm skipped (strategy.h). Otherwise Prepare
-  // comes first, so that no reader spins while a slow registration waits.
-  const bool late = ps.s->info().caps.registration_order_sensitive;
-  auto prepare = [&]() {
-    PrepareResult prep = ps.s->Prepare(int(R));
-    ps.out.notes = prep.notes;
-    if (late && !prep.err)
-      ps.out.notes.push_back(
-          {"registered-after-readers",
-           "registered once every reader was running on its CPU (a no-op if an earlier phase registered)"});
-    if (!prep.err) return true;
-    ps.out.status = SbEvidence::Status::kUnavailable;
-    ps.out.err = prep.err;
-    ps.out.what = prep.what;
-    return false;
-  };
-  if (!late && !prepare()) return ps.s->Teardown();
-  for (size_t r = 0; r < R; ++r) {
-    if (ps.side == ReaderSide::kFullFence)
-      readers.emplace_back(ReaderLoop<ReaderSide::kFullFence>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh),
-                           ps.stuff.get(), r, std::ref(ps.out.readers[r]));
-    else
-      readers.emplace_back(ReaderLoop<ReaderSide::kCompilerBarrier>, std::ref(*ps.s), std::cref(p), std::ref(ps.sh),
-                           ps.stuff.get(), r, std::ref(ps.out.readers[r]));
-  }
-  if (late) {
-    // Deadline: hard, for the readers to come up (WriterLoop's own wait then returns at once).
-    while (ps.sh.ready.load() < int(R) && ps.sh.pin_failed_cpu.load() < 0 && !g_cancel.load() &&
-           Tick() < p.hard_ticks) {}
-  }
-  if (!late || prepare()) WriterLoop(*ps.s, p, ps.sh, ps.out);
-  ps.sh.ann.stop.store(1);
-  for (auto& t : readers) t.join();
-  ps.s->Teardown();
-}
-
-}  // namespace
-
-SbEvidence RunSb(const RegistryEntry& entry, const StrategyParams& sp, const SbParams& p) {
-  const size_t R = p.reader_cpus.size();
-  auto st = std::make_shared<PhaseState>(entry, sp, p);
-  st->out.readers.resize(R);
-  if (p.stuff_lines > 0) st->stuff = AcquireStuffing(kStuffingBytes);
-  // One window per trial; reserved up front so the vector never doubles (pages count only once written).
-  if (p.record_windows) st->out.windows.reserve(size_t(std::min<uint64_t>(p.max_trials, uint64_t(1) << 21)));
-  // Every loop of the phase stops by hard_ticks, but a Heavy() blocked in the kernel cannot be
-  // stopped from here: the watchdog leaves such a writer behind and the phase is a timeout.
-  if (!RunWatched([st] { WriterThread(st); }, p.abandon_ticks)) {
-    st->sh.ann.stop.store(1);
-    SbEvidence stuck;
-    stuck.readers.resize(R);
-    for (size_t r = 0; r < R; ++r) stuck.readers[r].cpu = p.reader_cpus[r];
-    stuck.status = SbEvidence::Status::kTimeout;
-    stuck.what = "the writer's heavy call did not return by the watchdog's deadline; its thread was abandoned";
-    return stuck;
-  }
-  SbEvidence out = std::move(st->out);
-  const Shared& sh = st->sh;
-  if (st->pin_err) {
-    out.status = SbEvidence::Status::kPinFailed;
-    out.err = st->pin_err;
-    out.what = "cannot pin the writer to CPU " + std::to_string(p.writer_cpu);
-  } else if (sh.pin_failed_cpu.load() >= 0) {
-    out.status = SbEvidence::Status::kPinFailed;
-    out.err = EINVAL;
-    out.what = "cannot pin a reader to CPU " + std::to_string(sh.pin_failed_cpu.load());
-  } else if (sh.attach_err.load() && out.status == SbEvidence::Status::kOk) {
-    out.status = SbEvidence::Status::kError;
-    out.err = sh.attach_err.load();
-    out.what = "reader attach";
-  } else if (sh.timed_out.load() && out.status == SbEvidence::Status::kOk) {
-    out.status = SbEvidence::Status::kTimeout;
-  } else if (g_cancel.load() && out.status == SbEvidence::Status::kOk) {
-    out.status = SbEvidence::Status::kCancelled;
-  }
-  return out;
-}
-
+}  // namespace sb
 }  // namespace mbp

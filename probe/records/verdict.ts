@@ -2,7 +2,8 @@
 // Report and InspectReport that renderers and saved files carry. Names here are part of the report format (see
 // report.schema.json).
 import type { MachineFacts } from './machine.js';
-import type { ExperimentPlan, RunEvidence, TopologyClass } from './run.js';
+import type { RunEvidence } from './run.js';
+import type { ExperimentPlan, TopologyClass } from './plan.js';
 import type { Code, Finding } from '../codes.js';
 
 export type { Code, Finding } from '../codes.js';

@@ -18,8 +18,6 @@ import type {
 } from '../records.js';
 import { SCHEMA_VERSION } from '../records.js';
 import { inspect } from '../inspect/index.js';
-import { parseCpuList } from '../inspect/cpulist.js';
-import { readText } from '../inspect/read.js';
 import { buildPlan, type PlanOptions } from '../plan/index.js';
 import { FINISH_RESERVE_MS, READER_COST_ITERATIONS } from '../plan/phases.js';
 import { TOOL } from '../version.js';
@@ -29,10 +27,13 @@ import { summariseHorizon } from './horizon.js';
 import { runPhase } from './phase.js';
 import { tlbWarmUp } from './tlb-warmup.js';
 import { contentionPoint, measureRegistration } from './field.js';
-import { controlEvidence, withCaps } from '../catalogue.js';
+import { withCaps } from '../catalogue.js';
 import { GATE_CALLS, secondPassCalls, shortOfCalls } from './gate.js';
 import { orderSensitiveStrategy, sampleRegistrationOrder } from './registration-order.js';
 import { finding } from '../codes.js';
+import { calibrationNotes, dependency, emptyEvidence, finishEvidence, LATE_SLACK, secs } from './evidence.js';
+
+export { LATE_SLACK } from './evidence.js';
 
 export interface Progress {
   phase: string;
@@ -47,42 +48,15 @@ export interface RunOptions extends Omit<PlanOptions, 'spentMs'> {
   signal?: AbortSignal;
 }
 
-/** The run never goes past --duration by more than this share: later phases are skipped instead. */
-export const LATE_SLACK = 0.1;
 /**
  * Calibration may take this much more than its planned cost before its sweep stops (seen: 3x under load 7 on 2 vCPUs).
  */
 export const CALIBRATION_OVERRUN = 1.25;
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const ms = (ns: number) => `${(ns / 1e6).toFixed(1)} ms`;
 /** The engine's limits (native/engine/options.cc): delay-matched's spin and the horizon's writer delay. */
 const MAX_DELAY_NS = 1e8;
 const MAX_WRITER_DELAY_NS = 1e9;
-
-function emptyEvidence(readers: number[], writer: number): RunEvidence {
-  return {
-    cpus: { writer, readers },
-    calibration: null,
-    strategies: {},
-    controls: {},
-    horizon: null,
-    scaling: {},
-    readerCost: null,
-    phases: [],
-    cancelled: false,
-    elapsedMs: 0,
-    notes: [],
-  };
-}
-
-/** Why a phase that needs an earlier strategy's result cannot run, or null. */
-function dependency(p: PhasePlan, results: RunEvidence): PhaseSkip | null {
-  if (!p.delayFrom) return null;
-  const e = results.strategies[p.delayFrom];
-  if (e?.status === 'ok' && e.latencyNs) return null;
-  return { code: 'depends', reason: `not run: ${p.delayFrom} ${e ? `did not run ok (${e.status})` : 'was not run'}` };
-}
 
 export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
   // --duration counts from here: inspect is part of the run the user waits for.
@@ -214,25 +188,7 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
             grid,
             Math.min(hardMs, p.costMs * CALIBRATION_OVERRUN),
           );
-          const points = grid.stuffLines.length * grid.offsetsNs.length;
-          if (cal && cal.sweep.length < points) {
-            results.notes.push(
-              finding(
-                'calibration-short',
-                `calibration tried ${cal.sweep.length} of its ${points} sweep points before its deadline (the ` +
-                  `machine was slower than planned)`,
-              ),
-            );
-          }
-          if (!cal && !stopped()) {
-            results.notes.push(
-              finding(
-                'calibration-failed',
-                'calibration did not finish: its first sweep point timed out, so no phase could run (the machine ' +
-                  'was far slower than planned)',
-              ),
-            );
-          }
+          calibrationNotes(results, cal, grid.stuffLines.length * grid.offsetsNs.length, stopped());
           break;
         }
         case 'control':
@@ -324,34 +280,6 @@ export async function runProbe(opts: RunOptions = {}): Promise<RunReport> {
     results.cancelled = stopped();
     results.elapsedMs = now();
   }
-  if (late) {
-    results.notes.push(
-      finding(
-        'running-late',
-        `the run was running late: ${late} phase${late === 1 ? ' was' : 's were'} skipped to stay within ` +
-          `--duration ${secs(plan.durationMs)} + ${LATE_SLACK * 100}%`,
-      ),
-    );
-  }
-  // Latency over reader counts: the full set is each strategy's own phase.
-  for (const [id, e] of Object.entries(results.strategies)) {
-    if (e.status !== 'ok' || !e.latencyNs) continue;
-    results.scaling[id] = plan.scalingReaders.flatMap((r) => {
-      const ev = r === plan.readerCpus.length ? e : scaled.get(`scaling:${id}:${r}`);
-      return ev?.latencyNs ? [{ readers: r, latencyNs: ev.latencyNs }] : [];
-    });
-  }
-  const online = await readText('/sys/devices/system/cpu/online');
-  const onlineAfter = online.ok ? parseCpuList(online.text).join(',') : onlineBefore;
-  // Judged in analyse: a CPU that came or went mid-run makes every verdict inconclusive.
-  results.onlineCpus = { before: onlineBefore, after: onlineAfter };
-  if (controlEvidence(results, 'positive')?.sb.violations === 0) {
-    results.notes.push(
-      finding(
-        'positive-control-silent',
-        'the positive control never relaxed: this run could not have seen a broken barrier',
-      ),
-    );
-  }
+  await finishEvidence(results, plan, late, scaled, onlineBefore);
   return report;
 }

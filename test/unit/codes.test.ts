@@ -81,8 +81,8 @@ test('every registered code is emitted somewhere (no dead entries)', () => {
     .filter((f) => !/probe\/(codes|migrate)\.ts$/.test(f))
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
-  const runTypes = readFileSync(join(repoRoot, 'probe', 'records', 'run.ts'), 'utf8');
-  const skipCodes = /code: ((?:'[a-z-]+' \| )*'[a-z-]+');/.exec(runTypes)![1]!;
+  const planTypes = readFileSync(join(repoRoot, 'probe', 'records', 'plan.ts'), 'utf8');
+  const skipCodes = /code: ((?:'[a-z-]+' \| )*'[a-z-]+');/.exec(planTypes)![1]!;
   for (const code of Object.keys(CODES)) {
     if (code === 'legacy') continue; // migrate.ts's fallback
     // Phase skips become verdict reasons as `skipped-${skip.code}` (analyse/index.ts).
