@@ -1,4 +1,4 @@
-// The facts the field-checklist tests start from (test/unit/checks.test.ts, checks-run.test.ts): the
+// The facts the field-checklist and field-risk tests start from (checks, checks-run, field-risks): the
 // recorded KVM guest report (test/fixtures/reports, saved before the field sample and traps existed),
 // plus a field sample shaped as this machine's inspect returns it. Apart so both test files share one copy.
 import type { FieldCheck, FieldFacts, MachineFacts, Report, TrapFacts } from '../../probe/records.js';

@@ -5,24 +5,8 @@ import * as assert from 'uvu/assert';
 import type { Report, TrapFacts } from '../../probe/records.js';
 import { risksOf } from '../../probe/analyse/risks.js';
 import { runtimeAdvice } from '../../probe/recommend/runtimes.js';
-import { localReport } from './fixtures.js';
+import { recorded, traps as noTraps } from '../helpers/check-facts.js';
 
-const recorded: Report = localReport('reports', 'kvm-intel-xeon-2vcpu-default.json');
-const noTraps = (): TrapFacts => ({
-  cpuQuota: null,
-  tracer: null,
-  freebsdLinuxulator: false,
-  android: null,
-  unknown: {},
-  emulation: {
-    processArch: 'x64',
-    addonArch: 'x86_64',
-    kernelMachine: 'x86_64',
-    cpuinfoFamily: 'x86',
-    userModeEmulation: false,
-    evidence: [],
-  },
-});
 const edit = (fn: (r: Report, t: TrapFacts) => void) => {
   const r = structuredClone(recorded);
   r.system.traps = noTraps();
