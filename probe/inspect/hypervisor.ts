@@ -111,35 +111,16 @@ export function decodeHypervisor(cpuid: CpuidFn): Omit<HypervisorFacts, 'unknown
   return facts;
 }
 
+/** The record when CPUID cannot be asked: every fact null, with the reason in `unknown.vendor`. */
+function unasked(cpuidHypervisorBit: boolean | null, why: string): HypervisorFacts {
+  const none = { maxLeaf: null, interfaces: [], kvm: null, hyperv: null, xen: null };
+  return { vendor: null, signature: null, cpuidHypervisorBit, ...none, unknown: { vendor: why } };
+}
+
 export function readHypervisor(native: NativeLoad, cpuinfoHypervisorFlag: boolean | null): HypervisorFacts {
+  if (!native.ok) return unasked(cpuinfoHypervisorFlag, `needs CPUID through the native addon: ${native.reason}`);
+  if (native.addon.arch !== 'x86_64')
+    return unasked(null, `CPUID hypervisor leaves exist on x86 only (this is ${native.addon.arch})`);
   const unknown: Unknowns = {};
-  if (!native.ok) {
-    unknown.vendor = `needs CPUID through the native addon: ${native.reason}`;
-    return {
-      vendor: null,
-      signature: null,
-      cpuidHypervisorBit: cpuinfoHypervisorFlag,
-      maxLeaf: null,
-      interfaces: [],
-      kvm: null,
-      hyperv: null,
-      xen: null,
-      unknown,
-    };
-  }
-  if (native.addon.arch !== 'x86_64') {
-    unknown.vendor = `CPUID hypervisor leaves exist on x86 only (this is ${native.addon.arch})`;
-    return {
-      vendor: null,
-      signature: null,
-      cpuidHypervisorBit: null,
-      maxLeaf: null,
-      interfaces: [],
-      kvm: null,
-      hyperv: null,
-      xen: null,
-      unknown,
-    };
-  }
   return { ...decodeHypervisor((l, s) => native.addon.cpuid(l, s)), unknown };
 }
