@@ -112,7 +112,7 @@ testUnless(
   'three runs of run --strategies membarrier-global-expedited give one verdict, the cause named where not verified',
   () => {
     for (let i = 0; i < 3; i++) {
-      const r = runCli(['run', '--strategies', ID, '--duration', '4', '--json', '--no-save']);
+      const r = runCli(['run', '--strategies', ID, '--duration', '20', '--json', '--no-save']);
       assert.is(r.status, 0, r.stderr);
       const path = join(dir, `run-${i}.json`);
       writeFileSync(path, r.stdout);
