@@ -12,11 +12,16 @@
 //  - trigger: a helper thread runs on the reader's CPU and exits; the child, single-threaded
 //    again, registers on the writer's CPU; then the reader starts there;
 //  - avoid: the reader is running on its CPU when the child registers;
-//  - churn: as avoid, then that reader exits and a new one starts on the same CPU.
+//  - churn: as avoid, then that reader is replaced on the same CPU, up to kChurnCycles times in one
+//    child (each cycle a new chance, at a fork's fraction of the cost). The replacement is pinned
+//    and spinning there before the old reader exits, so the CPU switches from the exiting thread
+//    straight to it (same mm, nothing refreshed) rather than to whatever else is runnable: on a busy
+//    CPU a task of another process switched in between refreshes the cache and hides the defect.
 // The child reads CLOCK_MONOTONIC (as field_child.cc does): no calibration is needed.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 
 #include "harness/affinity.h"
@@ -43,25 +48,38 @@ constexpr uint64_t kMs = 1000000;  // ticks are ns in the child
 // A child given less than this could not set up (fork, 1 ms helper, 1 ms reader calibration) and still call on a
 // loaded machine (given 200 ms, the first child of a 4 s run was killed before it reported, under a load of 8).
 constexpr int64_t kMinChildMs = 250;
+// Replacements of the reader in one churn child; each is watched for a quarter of the calls (100: 5 ms).
+constexpr int kChurnCycles = 4;
 
 // A reader that watches its clock for gaps (as field_child.cc's), pinned to one CPU.
+// With Start(.., gated), it pins itself and spins until Go(): runnable on its CPU before it watches.
 struct Watcher {
   int cpu = -1;
   uint64_t hard = 0;
-  std::atomic<bool> ready{false}, stop{false};
+  std::atomic<bool> ready{false}, stop{false}, pinned{false}, go{true};
   int pin_err = 0;
   uint64_t threshold = 0;
   std::vector<Gap> gaps;
   std::thread t;
 
-  void Start(int on, uint64_t deadline) {
+  void Start(int on, uint64_t deadline, bool gated = false) {
     cpu = on, hard = deadline;
+    go.store(!gated);
     t = std::thread([this] { Run(); });
-    // Deadline: hard, for the reader to pin and calibrate (1 ms of spinning).
+    // Deadline: hard, for the reader to pin (and, ungated, calibrate: 1 ms of spinning).
+    while (!(gated ? pinned : ready).load() && Tick() < hard) std::this_thread::yield();
+  }
+  void Go() {
+    go.store(true);
+    // Deadline: hard, for the calibration.
     while (!ready.load() && Tick() < hard) std::this_thread::yield();
   }
   void Run() {
-    if ((pin_err = PinThisThread(cpu)) != 0) return ready.store(true);
+    pin_err = PinThisThread(cpu);
+    pinned.store(true);
+    if (pin_err) return ready.store(true);
+    // Deadline: hard; Go() normally ends it once the thread before this one has exited.
+    while (!go.load(std::memory_order_relaxed) && Tick() < hard) CpuRelax();
     threshold = SelfCalibratedThreshold(TickRate{1.0}, 1000);
     GapWatcher w(8192, threshold, threshold);
     ready.store(true);
@@ -70,7 +88,7 @@ struct Watcher {
     gaps = w.TakeGaps();
   }
   void Join() {
-    stop.store(true);
+    stop.store(true), go.store(true);
     if (t.joinable()) t.join();
   }
 };
@@ -102,48 +120,79 @@ void Body(int fd, const RegistrationOrderParams& p, RegistrationOrderPattern pat
     rec.v[5] = double(Tick() - t0);
     return r;
   };
-  Watcher first, reader;
-  long r = 0;
-  if (pattern == RegistrationOrderPattern::kTrigger) {
-    VisitAndExit(p.reader_cpu);
-    r = reg();
-    if (r == 0) reader.Start(p.reader_cpu, hard);
-  } else {
-    Watcher& w = pattern == RegistrationOrderPattern::kChurn ? first : reader;
-    w.Start(p.reader_cpu, hard);
-    if (!w.ready.load() || w.pin_err) return w.Join(), fail(w.pin_err, w.pin_err ? 1 : 4);
-    r = reg();
-    if (pattern == RegistrationOrderPattern::kChurn) {
-      first.Join();
-      if (r == 0) reader.Start(p.reader_cpu, hard);
-    }
-  }
-  if (r < 0) return reader.Join(), fail(int(-r), 2);
-  if (!reader.ready.load() || reader.pin_err) return reader.Join(), fail(reader.pin_err, reader.pin_err ? 1 : 4);
+  // n calls to GLOBAL_EXPEDITED, while a reader watches, into calls; false when one failed.
   std::vector<Window> calls;
+  std::vector<Gap> gaps;  // every measured reader's, in time order (one reader at a time)
   calls.reserve(size_t(p.calls));
-  for (int i = 0; i < p.calls; ++i) {
-    // Deadline: hard (each wait is 20 us, so an interrupt's tail never spills into the next call).
-    for (const uint64_t next = Tick() + 20000; Tick() < next;) CpuRelax();
-    if (Tick() >= hard) break;
-    const uint64_t t0 = Tick();
-    const long c = membarrier(kGlobalExpedited);
-    const uint64_t t1 = Tick();
-    if (c < 0) {
-      rec.err = int(-c), rec.step = 3;
-      break;
+  auto measure = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      // Deadline: hard (each wait is 20 us, so an interrupt's tail never spills into the next call).
+      for (const uint64_t next = Tick() + 20000; Tick() < next;) CpuRelax();
+      if (Tick() >= hard) break;
+      const uint64_t t0 = Tick();
+      const long c = membarrier(kGlobalExpedited);
+      const uint64_t t1 = Tick();
+      if (c < 0) {
+        rec.err = int(-c), rec.step = 3;
+        return false;
+      }
+      calls.push_back({t0, t1});
     }
-    calls.push_back({t0, t1});
+    return true;
+  };
+  auto keep = [&](Watcher& w) { gaps.insert(gaps.end(), w.gaps.begin(), w.gaps.end()); };
+  uint64_t threshold = 0;
+  auto up = [&](Watcher& w) {
+    threshold = w.threshold;
+    if (!w.ready.load() || w.pin_err) return w.Join(), fail(w.pin_err, w.pin_err ? 1 : 4), false;
+    return true;
+  };
+  if (pattern == RegistrationOrderPattern::kChurn) {
+    auto cur = std::make_unique<Watcher>();
+    cur->Start(p.reader_cpu, hard);
+    if (!up(*cur)) return;
+    if (const long r = reg(); r < 0) return cur->Join(), fail(int(-r), 2);
+    const int per = std::max(1, p.calls / kChurnCycles);
+    bool ok = true;
+    // Deadline: kChurnCycles cycles, each bounded by hard.
+    for (int k = 0; k < kChurnCycles && ok && Tick() < hard; ++k) {
+      auto next = std::make_unique<Watcher>();
+      next->Start(p.reader_cpu, hard, true);
+      cur->Join();  // the old reader exits while the new one is runnable beside it
+      if (k > 0) keep(*cur);
+      next->Go();
+      cur = std::move(next);
+      if (!up(*cur)) return;
+      ok = measure(per);
+    }
+    cur->Join();
+    keep(*cur);  // (the first reader's, when no cycle ran: before every call, so harmless)
+  } else {
+    Watcher reader;
+    long r = 0;
+    if (pattern == RegistrationOrderPattern::kTrigger) {
+      VisitAndExit(p.reader_cpu);
+      r = reg();
+      if (r == 0) reader.Start(p.reader_cpu, hard);
+    } else {
+      reader.Start(p.reader_cpu, hard);
+      if (!up(reader)) return;
+      r = reg();
+    }
+    if (r < 0) return reader.Join(), fail(int(-r), 2);
+    if (!up(reader)) return;
+    measure(p.calls);
+    reader.Join();
+    keep(reader);
   }
-  reader.Join();
   std::vector<ReaderEvidence> ev(1);
   ev[0].cpu = p.reader_cpu;
-  ev[0].gaps = std::move(reader.gaps);
+  ev[0].gaps = std::move(gaps);
   const TickRate ns{1.0};
   const Mechanism m = AnalyseInterruption(calls, ev, 0, ns);
   rec.v[0] = double(m.calls), rec.v[1] = double(m.on_cpu_calls), rec.v[2] = double(m.all_interrupted);
   rec.v[3] = LatencyOf(calls, ns, &m.on_cpu).p50;
-  rec.v[4] = double(reader.threshold);
+  rec.v[4] = double(threshold);
   WriteRecord(fd, &rec, sizeof rec);
 }
 
