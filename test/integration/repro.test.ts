@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseCpuList } from '../../probe/inspect/cpulist.js';
 import { supportedStrategies } from '../../probe/repro/index.js';
 import { buildHelper, ROOT, runCli } from '../helpers/run-cli.js';
+import { SUMMARY } from '../helpers/repro-summary.js';
 import { testUnless } from '../helpers/skip.js';
 
 const works = (cmd: string, args: string[]) => {
@@ -23,12 +24,6 @@ const noCc = works('cc', ['--version']) ? null : 'no C compiler (cc) on PATH';
 const noTwo = noCc ?? (allowed.length >= 2 ? null : `only ${allowed.length} usable CPU: a reproducer needs two`);
 const noTaskset =
   noCc ?? (works('taskset', ['-c', String(allowed[0]), 'true']) ? null : 'taskset cannot restrict this process');
-
-/** `<id>: defect shown in K of N attempts: reader missed A-B of C[-D] calls...` or `<id>: defect not shown in N ...` */
-const SUMMARY = new RegExp(
-  '^(\\S+): defect (?:shown in (\\d+) of (\\d+) attempts?|not shown in (\\d+) attempts?): ' +
-    'reader missed (\\d+)-(\\d+) of (\\d+)(?:-(\\d+))? calls',
-);
 
 const dir = mkdtempSync(join(tmpdir(), 'mbp-repro-test-'));
 const built = new Map<string, string>();
