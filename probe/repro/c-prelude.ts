@@ -1,6 +1,16 @@
 // The first part of every reproducer: includes, the membarrier numbers, the timebase and the few
 // helpers the strategy blocks (c-strategies.ts) and the skeleton (c-skeleton.ts) share. C text,
 // kept raw (String.raw) so its backslashes reach the file as written; libc and pthreads only.
+import { MEMBARRIER_COMMANDS } from '../inspect/membarrier.js';
+
+/** The membarrier(2) commands, as the probe's own table (inspect/membarrier.ts, checked against the kernel's uapi
+ * header) numbers them: one list, written into every reproducer. */
+export const C_MEMBARRIER_COMMANDS: readonly [string, number][] = [
+  ['MEMBARRIER_CMD_QUERY', 0],
+  ...MEMBARRIER_COMMANDS.map(([name, bit]): [string, number] => [`MEMBARRIER_CMD_${name}`, bit]),
+];
+const MEMBARRIER_ENUM = `enum {\n${C_MEMBARRIER_COMMANDS.map(([n, b]) => `  ${n} = ${b},\n`).join('')}};\n`;
+
 export const C_PRELUDE = String.raw`#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -25,17 +35,7 @@ export const C_PRELUDE = String.raw`#define _GNU_SOURCE
 #define __NR_membarrier 283
 #endif
 #endif
-enum {
-  MEMBARRIER_CMD_QUERY = 0,
-  MEMBARRIER_CMD_GLOBAL = 1,
-  MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2,
-  MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 4,
-  MEMBARRIER_CMD_PRIVATE_EXPEDITED = 8,
-  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 16,
-  MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE = 32,
-  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64,
-};
-
+${MEMBARRIER_ENUM}
 /* The timebase the reader watches: the CPU's own counter where there is one (cheap to read, so a
    spinning reader notices a few microseconds' interruption), else CLOCK_MONOTONIC_RAW. Both are
    system-wide, so the writer's and the reader's readings can be compared. */

@@ -3,17 +3,10 @@
 // barrier call (repro_call). Both return 0, or -1 with setup_error saying what failed; repro_call
 // returns 1 when its answer did not come in time (the attempt then has no result, nothing failed).
 // Each block is C text (String.raw); the skeleton (c-skeleton.ts) calls only these two functions.
+import { C_MEMBARRIER_COMMANDS } from './c-prelude.js';
 
-/** The membarrier commands a block may name: the enum in c-prelude.ts defines exactly these. */
-export const MEMBARRIER_COMMANDS = [
-  'MEMBARRIER_CMD_GLOBAL',
-  'MEMBARRIER_CMD_GLOBAL_EXPEDITED',
-  'MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED',
-  'MEMBARRIER_CMD_PRIVATE_EXPEDITED',
-  'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED',
-  'MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE',
-  'MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE',
-] as const;
+/** The membarrier commands a block may name: those the prelude's enum defines. */
+export const MEMBARRIER_COMMANDS: readonly string[] = C_MEMBARRIER_COMMANDS.map(([name]) => name);
 
 /** membarrier(command): QUERY first (a kernel or filter without it is a setup failure), then register. */
 export function membarrierBlock(command: string, register: string | null): string {

@@ -41,7 +41,7 @@ const SEND_SIGNALS =
   'linux-kernel@vger.kernel.org';
 const SEND_NOBODY = 'nobody: this program is a demonstration, and its exit 1 is by design';
 
-const known = (c: string | null) => c === null || (MEMBARRIER_COMMANDS as readonly string[]).includes(c);
+const known = (c: string | null) => c === null || MEMBARRIER_COMMANDS.includes(c);
 
 /** The C block for a descriptor, or null when its call cannot be judged by interrupting a reader. */
 export function planFor(d: Resolved): ReproPlan | null {
