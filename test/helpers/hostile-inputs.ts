@@ -2,6 +2,7 @@
 // part (d)), and the child script that evaluates each one. Apart from the test file, which builds the
 // addon once and runs these: a second test file would rebuild it (build-sanitized.mjs is never
 // incremental), so the list of inputs, not the tests, is what moved.
+import type { PhaseOptions } from '../../probe/native-engine.js';
 
 // Each case is a JS expression evaluated in a fresh child (so a crash is pinned to one input) with
 // `engine`, `addon`, `W` (a usable writer CPU), `R` (a usable reader CPU) and `SHORT` (a short
@@ -67,6 +68,25 @@ process.exit(0);
 
 const phase = (fields: string) =>
   `engine.runPhase({ strategy: 'none', writerCpu: W, readerCpus: [R], ...SHORT, ${fields} })`;
+/**
+ * The number fields of the engine's phase options (native.ts PhaseOptions); native-fuzz.test.ts draws from them too.
+ */
+export const PHASE_NUMBER_FIELDS: (keyof PhaseOptions)[] = [
+  'stuffLines',
+  'offsetNs',
+  'jitterNs',
+  'leadNs',
+  'writerDelayNs',
+  'delayNs',
+  'maxTrials',
+  'budgetMs',
+  'hardMs',
+  'gapSpinNs',
+  'gapTrialNs',
+  'marginNs',
+  'seed',
+];
+
 export const HOSTILE: string[] = [
   // The brief's own example: no short budget, exactly as a careless caller would write it.
   `engine.runPhase({ strategy: 'none', writerCpu: 0, readerCpus: [1], budgetMs: 1e300, maxTrials: NaN })`,
@@ -109,21 +129,7 @@ export const HOSTILE: string[] = [
   phase(`readerCpus: new Array(1e6).fill(R)`),
   phase(`readerCpus: new Array(2 ** 32 - 1)`),
   // Every number field with values that fit no integer, and negative ones.
-  ...[
-    'stuffLines',
-    'offsetNs',
-    'jitterNs',
-    'leadNs',
-    'writerDelayNs',
-    'delayNs',
-    'maxTrials',
-    'budgetMs',
-    'hardMs',
-    'gapSpinNs',
-    'gapTrialNs',
-    'marginNs',
-    'seed',
-  ].flatMap((k) => ['1e300', '-1e300', 'NaN', 'Infinity', '-1'].map((v) => phase(`${k}: ${v}`))),
+  ...PHASE_NUMBER_FIELDS.flatMap((k) => ['1e300', '-1e300', 'NaN', 'Infinity', '-1'].map((v) => phase(`${k}: ${v}`))),
   phase(`stuffLines: 2 ** 31 - 1, maxTrials: 1`),
   phase(`maxTrials: 0`),
   phase(`budgetMs: 0`),

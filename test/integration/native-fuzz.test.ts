@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadNative } from '../../probe/native.js';
+import { PHASE_NUMBER_FIELDS } from '../helpers/hostile-inputs.js';
 
 const n = loadNative();
 if (!n.ok) throw new Error(n.reason);
@@ -51,26 +52,7 @@ const WEIRD: unknown[] = [
   new Array(2000).fill(0),
   { valueOf: () => 5 },
 ];
-const FIELDS = [
-  'strategy',
-  'writerCpu',
-  'readerCpus',
-  'stuffLines',
-  'offsetNs',
-  'jitterNs',
-  'leadNs',
-  'writerDelayNs',
-  'delayNs',
-  'maxTrials',
-  'budgetMs',
-  'hardMs',
-  'gapSpinNs',
-  'gapTrialNs',
-  'marginNs',
-  'seed',
-  'evidence',
-  'bogusExtra',
-];
+const FIELDS = ['strategy', 'writerCpu', 'readerCpus', ...PHASE_NUMBER_FIELDS, 'evidence', 'bogusExtra'];
 
 function randomOptions(): unknown {
   const r = rnd();
