@@ -169,18 +169,16 @@ void Body(int fd, const RegistrationOrderParams& p, RegistrationOrderPattern pat
     keep(*cur);  // (the first reader's, when no cycle ran: before every call, so harmless)
   } else {
     Watcher reader;
-    long r = 0;
     if (pattern == RegistrationOrderPattern::kTrigger) {
       VisitAndExit(p.reader_cpu);
-      r = reg();
-      if (r == 0) reader.Start(p.reader_cpu, hard);
+      if (const long r = reg(); r < 0) return fail(int(-r), 2);
+      reader.Start(p.reader_cpu, hard);
+      if (!up(reader)) return;
     } else {
       reader.Start(p.reader_cpu, hard);
       if (!up(reader)) return;
-      r = reg();
+      if (const long r = reg(); r < 0) return reader.Join(), fail(int(-r), 2);
     }
-    if (r < 0) return reader.Join(), fail(int(-r), 2);
-    if (!up(reader)) return;
     measure(p.calls);
     reader.Join();
     keep(reader);
